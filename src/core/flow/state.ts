@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { LabelSchema } from "../study/schema.js";
+
+/**
+ * The participant's place in the journey, stored as one JSON document per
+ * participant (validated on load). `step` increases with every transition
+ * that shows new choices, so answers to older prompts can be recognised.
+ */
+export const PHASES = [
+  "language",
+  "consent",
+  "screening",
+  "profile",
+  "briefing",
+  "task",
+  "completed",
+  "declined",
+  "screened_out",
+  "quota_full",
+  "no_scenarios",
+] as const;
+export const PhaseSchema = z.enum(PHASES);
+export type Phase = z.infer<typeof PhaseSchema>;
+
+/** Phases that end the journey; only help, my data and withdraw still do something. */
+export const FINAL_PHASES: readonly Phase[] = ["completed", "declined", "screened_out", "quota_full", "no_scenarios"];
+
+export const TaskStageSchema = z.enum(["reading", "ranking", "confirm", "rationale", "unacceptable", "unacceptable_rationale"]);
+export type TaskStage = z.infer<typeof TaskStageSchema>;
+
+export const BlockSchema = z.enum(["world", "personal"]);
+export type RankingBlockName = z.infer<typeof BlockSchema>;
+
+export const AssignmentPlanSchema = z.object({
+  scenarioId: z.string(),
+  position: z.number().int().nonnegative(),
+  shownOrder: z.string().length(4),
+  form: z.enum(["long", "short"]),
+});
+export type AssignmentPlan = z.infer<typeof AssignmentPlanSchema>;
+
+/** One tier pick while ranking: a display letter, tied or not with the previous pick. */
+export const PickSchema = z.object({ label: LabelSchema, tied: z.boolean() });
+export type Pick = z.infer<typeof PickSchema>;
+
+export const BlockAnswerSchema = z.object({
+  /** Canonical ranking text, e.g. "B>A=C>D". */
+  ranking: z.string(),
+  rationale: z.string().optional(),
+  rankedAt: z.string(),
+  rationaleAt: z.string().optional(),
+});
+
+export const TaskProgressSchema = z.object({
+  stage: TaskStageSchema,
+  /** Blocks still to answer in this task, current first. */
+  blocks: z.array(BlockSchema),
+  viewing: z.number().int().min(0).max(3),
+  /** Display indexes already shown (0–3). */
+  seen: z.array(z.number().int().min(0).max(3)),
+  picks: z.array(PickSchema),
+  answers: z.record(BlockSchema, BlockAnswerSchema).default({}),
+  /** Canonical labels marked unacceptable. */
+  unacceptable: z.array(LabelSchema).default([]),
+  unacceptableRationale: z.string().optional(),
+  startedAt: z.string(),
+  readingDoneAt: z.string().optional(),
+});
+export type TaskProgress = z.infer<typeof TaskProgressSchema>;
+
+export const FlowStateSchema = z.object({
+  schemaVersion: z.literal(1),
+  studyId: z.string(),
+  phase: PhaseSchema,
+  step: z.number().int().nonnegative(),
+  locale: z.string(),
+  paused: z.boolean().default(false),
+  /** A confirmation the participant was asked for (withdraw), answered by the next choice. */
+  confirming: z.enum(["withdraw"]).optional(),
+  /** While choosing a language mid-survey: the phase to return to. */
+  changingLanguage: z.boolean().default(false),
+  questionIndex: z.number().int().nonnegative().default(0),
+  /** The profile question awaiting a typed answer ("other" country / language). */
+  typingAnswer: z.boolean().default(false),
+  assignments: z.array(AssignmentPlanSchema).default([]),
+  taskIndex: z.number().int().nonnegative().default(0),
+  task: TaskProgressSchema.optional(),
+  phaseStartedAt: z.string(),
+});
+export type FlowState = z.infer<typeof FlowStateSchema>;

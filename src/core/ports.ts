@@ -1,0 +1,70 @@
+import type { Effect, ParticipantStatus } from "./flow/effects.js";
+import type { FlowState } from "./flow/state.js";
+import type { Study } from "./study/schema.js";
+
+/** Platforms a participant can come from. Adding one means one adapter folder and one entry here. */
+export const PLATFORMS = ["telegram", "slack", "console"] as const;
+export type Platform = (typeof PLATFORMS)[number];
+
+export interface ParticipantRef {
+  platform: Platform;
+  platformUserId: string;
+}
+
+export interface ParticipantRecord {
+  id: string;
+  studyId: string;
+  locale: string;
+  status: ParticipantStatus;
+}
+
+export interface NewParticipant extends ParticipantRecord {
+  platform: Platform;
+  platformUserId: string;
+  source: string | null;
+  createdAt: string;
+}
+
+/** What "my data" shows a participant about themselves. */
+export interface ParticipantDataSummary {
+  participantId: string;
+  createdAt: string;
+  source: string | null;
+  consentVersion: string | null;
+  consentedAt: string | null;
+  profile: { questionId: string; value: string | null }[];
+  assessments: number;
+}
+
+/**
+ * The store as the engine sees it. Every method is synchronous: one engine
+ * call runs inside one `transaction`, with no await between read and write.
+ */
+export interface SurveyStore {
+  transaction<T>(fn: () => T): T;
+  /** Records a platform update/event id; false if it was already processed. */
+  claimEvent(platform: Platform, eventId: string, at: string): boolean;
+  findParticipant(ref: ParticipantRef): ParticipantRecord | undefined;
+  createParticipant(participant: NewParticipant): void;
+  /** The raw stored state document (validated by the engine), if any. */
+  loadState(participantId: string): unknown;
+  saveState(participantId: string, state: FlowState, at: string): void;
+  applyEffect(participantId: string, effect: Effect): void;
+  /** The study new participants join (the most recently published open one). */
+  openStudy(): Study | undefined;
+  study(studyId: string): Study | undefined;
+  /** Completed assessments per scenario id of a study. */
+  assessmentCounts(studyId: string): Map<string, number>;
+  /** Scenario ids ever assigned to this participant. */
+  assignedScenarioIds(participantId: string): Set<string>;
+  /** Participants past the quota check whose profile matches every entry of `match`. */
+  quotaCount(studyId: string, match: Record<string, string>): number;
+  dataSummary(participantId: string): ParticipantDataSummary | undefined;
+}
+
+export interface Clock {
+  now(): Date;
+}
+
+/** Detects the language of a rationale; optional so the core runs without a detector. */
+export type LanguageDetector = (text: string) => { language: string; confidence: number } | null;

@@ -1,0 +1,150 @@
+import { z } from "zod";
+import { LABELS } from "../labels.js";
+import { parseRanking } from "../ranking.js";
+
+/**
+ * The study definition file (YAML or JSON), validated whole before anything
+ * is written. These schemas are the single source of the study types.
+ */
+
+const localeCode = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "expected a locale code such as en or pt-BR");
+
+/** Text a study author writes: one string, or one per locale ({ en: "...", es: "..." }). */
+export const LocalizedTextSchema = z.union([
+  z.string().min(1),
+  z.record(localeCode, z.string().min(1)).refine((value) => Object.keys(value).length > 0, "expected at least one locale"),
+]);
+export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
+
+const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "expected 1–64 characters of A-Z a-z 0-9 _ . -");
+
+export const ChatMessageSchema = z.object({
+  role: z.enum(["system", "developer", "user", "assistant"]),
+  content: z.string().min(1),
+});
+export type ChatMessage = z.infer<typeof ChatMessageSchema>;
+
+export const LabelSchema = z.enum(LABELS);
+
+export const CandidateResponseSchema = z.object({
+  label: LabelSchema,
+  text: z.string().min(1),
+});
+export type CandidateResponse = z.infer<typeof CandidateResponseSchema>;
+
+const rankingText = z.string().refine((text) => parseRanking(text).ok, "expected a ranking of A–D such as B>A=C>D");
+
+export const ScenarioSchema = z
+  .object({
+    id: slug,
+    messages: z.array(ChatMessageSchema).min(1),
+    responses: z.array(CandidateResponseSchema).length(4),
+    tags: z.array(z.string().min(1)).default([]),
+    /** A ranking from an outside source (e.g. a model judging against a behaviour spec). */
+    referenceRanking: rankingText.optional(),
+    /** An attention check: a scenario with an obviously best and/or worst response. */
+    attentionCheck: z.object({ best: LabelSchema.optional(), worst: LabelSchema.optional() }).optional(),
+  })
+  .refine((scenario) => new Set(scenario.responses.map((r) => r.label)).size === 4, {
+    message: "responses must be labelled A, B, C and D, each once",
+    path: ["responses"],
+  });
+export type Scenario = z.infer<typeof ScenarioSchema>;
+
+export const OptionSchema = z.object({ id: slug, text: LocalizedTextSchema });
+export type Option = z.infer<typeof OptionSchema>;
+
+export const ScreeningQuestionSchema = z
+  .object({
+    id: slug,
+    text: LocalizedTextSchema,
+    options: z.array(OptionSchema).min(2).max(8),
+    correct: slug,
+  })
+  .refine((q) => q.options.some((o) => o.id === q.correct), {
+    message: "correct must be the id of one of the options",
+    path: ["correct"],
+  });
+export type ScreeningQuestion = z.infer<typeof ScreeningQuestionSchema>;
+
+/**
+ * Profile questions. "choice" offers the listed options; "country" and
+ * "language" offer the listed options as shortcuts and accept any ISO code
+ * or name typed by the participant. Every question also offers
+ * "prefer not to say" (added by the engine, never written in the file).
+ */
+export const ProfileQuestionSchema = z.object({
+  id: slug,
+  kind: z.enum(["choice", "country", "language"]).default("choice"),
+  text: LocalizedTextSchema,
+  options: z.array(OptionSchema).max(12).default([]),
+});
+export type ProfileQuestion = z.infer<typeof ProfileQuestionSchema>;
+
+export const QuotaSchema = z.object({
+  /** Profile question ids that make a cell, e.g. [country_of_residence, age_band]. */
+  dimensions: z.array(slug).min(1),
+  /** Target participants per cell; a cell not listed uses `defaultTarget` (unlimited if absent). */
+  cells: z
+    .array(z.object({ match: z.record(slug, z.string()), target: z.number().int().nonnegative() }))
+    .default([]),
+  defaultTarget: z.number().int().nonnegative().optional(),
+});
+export type Quota = z.infer<typeof QuotaSchema>;
+
+export const StudySchema = z
+  .object({
+    id: slug,
+    version: z.number().int().positive().default(1),
+    title: LocalizedTextSchema,
+    /** The language scenarios and responses are written in. */
+    language: localeCode.default("en"),
+    consent: z.object({ version: z.string().min(1), text: LocalizedTextSchema }),
+    screening: z.array(ScreeningQuestionSchema).default([]),
+    profile: z.array(ProfileQuestionSchema).default([]),
+    briefing: LocalizedTextSchema,
+    assignment: z
+      .object({
+        scenariosPerParticipant: z.number().int().positive().default(3),
+        /** The first N tasks use the long form (every block); the rest the short form (world only). */
+        longFormTasks: z.number().int().nonnegative().default(1),
+      })
+      .prefault({}),
+    blocks: z
+      .object({
+        personal: z.boolean().default(true),
+        unacceptable: z.boolean().default(true),
+        allowTies: z.boolean().default(true),
+      })
+      .prefault({}),
+    rationale: z
+      .object({
+        /** Minimum length in letters of the rationale's script (see core/text/script-length). */
+        minLetters: z.number().int().nonnegative().default(20),
+        maxChars: z.number().int().positive().max(4000).default(2000),
+      })
+      .prefault({}),
+    quality: z
+      .object({ minSecondsPerResponse: z.number().nonnegative().default(3) })
+      .prefault({}),
+    quota: QuotaSchema.optional(),
+    completionCode: z.string().min(1).optional(),
+    scenarios: z.array(ScenarioSchema).min(1),
+  })
+  .superRefine((study, ctx) => {
+    const seen = new Set<string>();
+    study.scenarios.forEach((scenario, index) => {
+      if (seen.has(scenario.id)) {
+        ctx.addIssue({ code: "custom", message: `duplicate scenario id "${scenario.id}"`, path: ["scenarios", index, "id"] });
+      }
+      seen.add(scenario.id);
+    });
+    const profileIds = new Set(study.profile.map((q) => q.id));
+    for (const dimension of study.quota?.dimensions ?? []) {
+      if (!profileIds.has(dimension)) {
+        ctx.addIssue({ code: "custom", message: `quota dimension "${dimension}" is not a profile question id`, path: ["quota", "dimensions"] });
+      }
+    }
+  });
+export type Study = z.infer<typeof StudySchema>;
+export type StudyInput = z.input<typeof StudySchema>;

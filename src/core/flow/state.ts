@@ -59,7 +59,7 @@ export const TaskProgressSchema = z.object({
   /** Display indexes already shown (0–3). */
   seen: z.array(z.number().int().min(0).max(3)),
   picks: z.array(PickSchema),
-  answers: z.record(BlockSchema, BlockAnswerSchema).default({}),
+  answers: z.partialRecord(BlockSchema, BlockAnswerSchema).default({}),
   /** Canonical labels marked unacceptable. */
   unacceptable: z.array(LabelSchema).default([]),
   unacceptableRationale: z.string().optional(),

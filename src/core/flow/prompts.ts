@@ -29,6 +29,11 @@ export interface Choice {
 export type Prompt =
   /** Information, no answer expected. */
   | { kind: "message"; text: Text }
+  /**
+   * A short transient remark about the last input (stale button, invalid answer).
+   * Telegram shows it as the callback-query answer, Slack as an ephemeral message.
+   */
+  | { kind: "notice"; text: Text }
   /** A question answered by one of `choices` (and, if `acceptsText`, by typing). */
   | { kind: "question"; step: number; text: Text; choices: Choice[]; acceptsText?: boolean }
   /** The scenario: the prompt messages someone gave an AI. Its own message on chat platforms. */
@@ -48,6 +53,13 @@ export type Prompt =
       choices: Choice[];
     }
   /** Ask for free text (rationale, a typed profile answer); `maxChars` is enforced by the engine. */
-  | { kind: "ask_text"; step: number; text: Text; purpose: "rationale" | "typed_answer"; maxChars: number; choices: Choice[] };
+  | {
+      kind: "ask_text";
+      step: number;
+      text: Text;
+      purpose: "rationale" | "typed_answer";
+      maxChars: number;
+      choices: Choice[];
+    };
 
 export type PromptKind = Prompt["kind"];

@@ -25,7 +25,14 @@ export type Phase = z.infer<typeof PhaseSchema>;
 /** Phases that end the journey; only help, my data and withdraw still do something. */
 export const FINAL_PHASES: readonly Phase[] = ["completed", "declined", "screened_out", "quota_full", "no_scenarios"];
 
-export const TaskStageSchema = z.enum(["reading", "ranking", "confirm", "rationale", "unacceptable", "unacceptable_rationale"]);
+export const TaskStageSchema = z.enum([
+  "reading",
+  "ranking",
+  "confirm",
+  "rationale",
+  "unacceptable",
+  "unacceptable_rationale",
+]);
 export type TaskStage = z.infer<typeof TaskStageSchema>;
 
 export const BlockSchema = z.enum(["world", "personal"]);
@@ -82,6 +89,8 @@ export const FlowStateSchema = z.object({
   questionIndex: z.number().int().nonnegative().default(0),
   /** The profile question awaiting a typed answer ("other" country / language). */
   typingAnswer: z.boolean().default(false),
+  /** Profile answers so far (null: prefer not to say), for the quota check. */
+  profile: z.record(z.string(), z.string().nullable()).default({}),
   assignments: z.array(AssignmentPlanSchema).default([]),
   taskIndex: z.number().int().nonnegative().default(0),
   task: TaskProgressSchema.optional(),

@@ -12,7 +12,9 @@ const localeCode = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "expecte
 /** Text a study author writes: one string, or one per locale ({ en: "...", es: "..." }). */
 export const LocalizedTextSchema = z.union([
   z.string().min(1),
-  z.record(localeCode, z.string().min(1)).refine((value) => Object.keys(value).length > 0, "expected at least one locale"),
+  z
+    .record(localeCode, z.string().min(1))
+    .refine((value) => Object.keys(value).length > 0, "expected at least one locale"),
 ]);
 export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
 
@@ -85,9 +87,7 @@ export const QuotaSchema = z.object({
   /** Profile question ids that make a cell, e.g. [country_of_residence, age_band]. */
   dimensions: z.array(slug).min(1),
   /** Target participants per cell; a cell not listed uses `defaultTarget` (unlimited if absent). */
-  cells: z
-    .array(z.object({ match: z.record(slug, z.string()), target: z.number().int().nonnegative() }))
-    .default([]),
+  cells: z.array(z.object({ match: z.record(slug, z.string()), target: z.number().int().nonnegative() })).default([]),
   defaultTarget: z.number().int().nonnegative().optional(),
 });
 export type Quota = z.infer<typeof QuotaSchema>;
@@ -124,9 +124,7 @@ export const StudySchema = z
         maxChars: z.number().int().positive().max(4000).default(2000),
       })
       .prefault({}),
-    quality: z
-      .object({ minSecondsPerResponse: z.number().nonnegative().default(3) })
-      .prefault({}),
+    quality: z.object({ minSecondsPerResponse: z.number().nonnegative().default(3) }).prefault({}),
     quota: QuotaSchema.optional(),
     completionCode: z.string().min(1).optional(),
     scenarios: z.array(ScenarioSchema).min(1),
@@ -135,14 +133,22 @@ export const StudySchema = z
     const seen = new Set<string>();
     study.scenarios.forEach((scenario, index) => {
       if (seen.has(scenario.id)) {
-        ctx.addIssue({ code: "custom", message: `duplicate scenario id "${scenario.id}"`, path: ["scenarios", index, "id"] });
+        ctx.addIssue({
+          code: "custom",
+          message: `duplicate scenario id "${scenario.id}"`,
+          path: ["scenarios", index, "id"],
+        });
       }
       seen.add(scenario.id);
     });
     const profileIds = new Set(study.profile.map((q) => q.id));
     for (const dimension of study.quota?.dimensions ?? []) {
       if (!profileIds.has(dimension)) {
-        ctx.addIssue({ code: "custom", message: `quota dimension "${dimension}" is not a profile question id`, path: ["quota", "dimensions"] });
+        ctx.addIssue({
+          code: "custom",
+          message: `quota dimension "${dimension}" is not a profile question id`,
+          path: ["quota", "dimensions"],
+        });
       }
     }
   });

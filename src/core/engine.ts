@@ -1,0 +1,127 @@
+import type { Engine, EngineResult, HandleOptions } from "./engine-types.js";
+import { CorruptStateError } from "./errors.js";
+import type { FlowContext } from "./flow/context.js";
+import type { Input } from "./flow/inputs.js";
+import { key } from "./flow/prompts.js";
+import { currentPrompts } from "./flow/render.js";
+import { FlowStateSchema } from "./flow/state.js";
+import { initialState, transition } from "./flow/transition.js";
+import type { Clock, LanguageDetector, ParticipantRef, SurveyStore } from "./ports.js";
+import type { Study } from "./study/schema.js";
+
+/** Recruitment sources arrive in deep links: at most 64 characters of A-Z a-z 0-9 _ -. */
+export function isRecruitmentSource(source: string): boolean {
+  return /^[A-Za-z0-9_-]{1,64}$/.test(source);
+}
+
+export interface EngineDependencies {
+  store: SurveyStore;
+  clock: Clock;
+  random: () => number;
+  newParticipantId: () => string;
+  /** UI locales offered, in menu order; the first is the fallback. */
+  locales: readonly string[];
+  detectLanguage?: LanguageDetector;
+}
+
+/**
+ * The survey engine: every input is one synchronous store transaction that
+ * loads the participant's state, runs the pure transition, saves the new
+ * state and records the answers. No await happens between read and write, so
+ * several processes sharing the database file never interleave inside one.
+ */
+export function createEngine(deps: EngineDependencies): Engine {
+  const { store } = deps;
+  const fallbackLocale = deps.locales[0] ?? "en";
+
+  function supportedLocale(suggested: string | undefined): string {
+    if (!suggested) return fallbackLocale;
+    const lower = suggested.toLowerCase();
+    return (
+      deps.locales.find((locale) => locale.toLowerCase() === lower) ??
+      deps.locales.find((locale) => locale.toLowerCase() === lower.split(/[-_]/)[0]) ??
+      fallbackLocale
+    );
+  }
+
+  function context(study: Study, participantId: string, now: string): FlowContext {
+    return {
+      study,
+      now,
+      random: deps.random,
+      locales: deps.locales,
+      assessmentCounts: () => store.assessmentCounts(study.id),
+      assignedScenarioIds: () => store.assignedScenarioIds(participantId),
+      quotaCount: (match) => store.quotaCount(study.id, match),
+      dataSummary: () => store.dataSummary(participantId),
+      ...(deps.detectLanguage ? { detectLanguage: deps.detectLanguage } : {}),
+    };
+  }
+
+  function handleInTransaction(ref: ParticipantRef, input: Input, options: HandleOptions): EngineResult {
+    const now = deps.clock.now().toISOString();
+    const existing = store.findParticipant(ref);
+    if (options.eventId !== undefined && !store.claimEvent(ref.platform, options.eventId, now)) {
+      return { prompts: [], locale: existing?.locale ?? fallbackLocale, participantId: existing?.id, duplicate: true };
+    }
+    if (!existing) return welcomeNewcomer(ref, input, now);
+
+    const study = store.study(existing.studyId);
+    if (!study) throw new Error(`study ${existing.studyId} of participant ${existing.id} is missing`);
+    const parsed = FlowStateSchema.safeParse(store.loadState(existing.id));
+    if (!parsed.success) throw new CorruptStateError(existing.id, parsed.error.issues[0]?.message ?? "invalid");
+    const result = transition(parsed.data, input, context(study, existing.id, now));
+    for (const effect of result.effects) store.applyEffect(existing.id, effect);
+    if (result.state) store.saveState(existing.id, result.state, now);
+    return {
+      prompts: result.prompts,
+      locale: result.state?.locale ?? parsed.data.locale,
+      participantId: existing.id,
+      duplicate: false,
+    };
+  }
+
+  /** First contact: a participant row and a fresh state, whatever the input was. */
+  function welcomeNewcomer(ref: ParticipantRef, input: Input, now: string): EngineResult {
+    const locale = supportedLocale(input.kind === "start" ? input.suggestedLocale : undefined);
+    if (input.kind === "command" && (input.name === "withdraw" || input.name === "mydata")) {
+      return {
+        prompts: [{ kind: "message", text: key("mydata.none") }],
+        locale,
+        participantId: undefined,
+        duplicate: false,
+      };
+    }
+    const study = store.openStudy();
+    if (!study) {
+      return {
+        prompts: [{ kind: "message", text: key("errors.no_open_study") }],
+        locale,
+        participantId: undefined,
+        duplicate: false,
+      };
+    }
+    const id = deps.newParticipantId();
+    store.createParticipant({
+      id,
+      studyId: study.id,
+      platform: ref.platform,
+      platformUserId: ref.platformUserId,
+      locale,
+      status: "active",
+      source: input.kind === "start" && input.source && isRecruitmentSource(input.source) ? input.source : null,
+      createdAt: now,
+    });
+    const state = initialState(study.id, locale, now);
+    store.saveState(id, state, now);
+    const welcome = key("start.welcome", { title: { localized: study.title } });
+    const prompts = [{ kind: "message" as const, text: welcome }, ...currentPrompts(state, context(study, id, now))];
+    return { prompts, locale, participantId: id, duplicate: false };
+  }
+
+  return {
+    handle(ref, input, options = {}) {
+      return store.transaction(() => handleInTransaction(ref, input, options));
+    },
+  };
+}

@@ -98,7 +98,7 @@ function profileAnswer(state: FlowState, input: Input, ctx: FlowContext): Transi
     else return reask(state, ctx, "errors.invalid_choice");
   } else if (input.kind === "text" && item.kind !== "choice") {
     if (input.text.length > TYPED_ANSWER_MAX) return reask(state, ctx, "errors.too_long", { max: TYPED_ANSWER_MAX });
-    const code = matchPlace(item.kind, input.text, [state.locale]);
+    const code = matchPlace(item.kind, input.text, [state.locale, ...ctx.locales]);
     if (!code)
       return reask(state, ctx, item.kind === "language" ? "profile.unknown_language" : "profile.unknown_country");
     value = code;

@@ -1,0 +1,48 @@
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const CORE = path.resolve(import.meta.dirname, "../../src/core");
+/** The only package the core may import: zod (its schemas are the single source of types). */
+const ALLOWED_PACKAGES = new Set(["zod"]);
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith(".ts") ? [full] : [];
+  });
+}
+
+function importedSpecifiers(source: string): string[] {
+  const specifiers: string[] = [];
+  const pattern =
+    /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g;
+  for (const match of source.matchAll(pattern)) specifiers.push(match[1] ?? match[2] ?? match[3] ?? "");
+  return specifiers;
+}
+
+describe("src/core boundary", () => {
+  const files = sourceFiles(CORE);
+
+  it("finds the core's files", () => {
+    expect(files.length).toBeGreaterThan(10);
+  });
+
+  it("imports no platform, ORM, i18n or Node package: only relative files and zod", () => {
+    const offenders: string[] = [];
+    for (const file of files) {
+      for (const specifier of importedSpecifiers(readFileSync(file, "utf8"))) {
+        const relative = specifier.startsWith(".");
+        const insideCore = relative && path.resolve(path.dirname(file), specifier).startsWith(CORE);
+        if (relative ? !insideCore : !ALLOWED_PACKAGES.has(specifier)) {
+          offenders.push(`${path.relative(CORE, file)} imports ${specifier}`);
+        }
+      }
+    }
+    expect(offenders).toEqual([]);
+  });
+
+  it("detects a forbidden import (the check can fail)", () => {
+    expect(importedSpecifiers('import { Bot } from "grammy";\nimport x from "./y.js";')).toEqual(["grammy", "./y.js"]);
+  });
+});

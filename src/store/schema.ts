@@ -25,7 +25,8 @@ export type StaffRole = (typeof STAFF_ROLES)[number];
 export const AUDIT_ORIGINS = [...PLATFORMS, "cli"] as const;
 export type AuditOrigin = (typeof AUDIT_ORIGINS)[number];
 export const BROADCAST_STATUSES = ["draft", "sending", "sent", "cancelled"] as const;
-export const DELIVERY_STATUSES = ["pending", "sent", "failed", "unreachable"] as const;
+/** `skipped`: the participant paused, declined or became unreachable between create and send. */
+export const DELIVERY_STATUSES = ["pending", "sent", "failed", "unreachable", "skipped"] as const;
 
 export const studies = sqliteTable("studies", {
   id: text("id").primaryKey(),
@@ -295,7 +296,23 @@ export const broadcasts = sqliteTable("broadcasts", {
   withStartButton: integer("with_start_button", { mode: "boolean" }).notNull().default(false),
   filter: text("filter", { mode: "json" }).$type<BroadcastFilter>().notNull(),
   status: text("status", { enum: BROADCAST_STATUSES }).notNull().default("draft"),
+  /** When `send` first moved it from draft to sending. */
+  startedAt: text("started_at"),
   sentAt: text("sent_at"),
+});
+
+/**
+ * Which process sends a platform's broadcast messages right now. One sender
+ * per platform at a time keeps the pacing (e.g. Telegram's 30 messages/s per
+ * bot) true across every process sharing the database. The holder renews
+ * `expires_at` (epoch ms) while it works; a crashed holder's lease expires,
+ * or is taken over at once when its pid is gone on the same host.
+ */
+export const broadcastLeases = sqliteTable("broadcast_leases", {
+  platform: text("platform", { enum: PLATFORMS }).primaryKey(),
+  /** `host:pid:random`, so a resumer on the same host can tell a dead holder. */
+  owner: text("owner").notNull(),
+  expiresAt: integer("expires_at").notNull(),
 });
 
 export const deliveries = sqliteTable(

@@ -82,8 +82,15 @@ export function matchPlace(kind: PlaceKind, typed: string, locales: readonly str
   return null;
 }
 
+const nativeNames = new Map<string, string>();
+
 /** A language's name written in that language ("Español", "日本語"), for the language menu. */
 export function nativeLanguageName(locale: string): string {
-  const name = placeName("language", locale, locale);
-  return name.charAt(0).toLocaleUpperCase(locale) + name.slice(1);
+  let name = nativeNames.get(locale);
+  if (name === undefined) {
+    const own = placeName("language", locale, locale);
+    name = own.charAt(0).toLocaleUpperCase(locale) + own.slice(1);
+    nativeNames.set(locale, name);
+  }
+  return name;
 }

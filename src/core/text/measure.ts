@@ -23,6 +23,8 @@ function graphemes(text: string): string[] {
  * Spaces, punctuation and emoji count for nothing.
  */
 export function weightedLetterCount(text: string): number {
+  // Plain ASCII (most rationales) needs no segmentation: one letter per character.
+  if (/^[\x00-\x7F]*$/.test(text)) return text.replace(/[^A-Za-z0-9]/g, "").length;
   let count = 0;
   for (const cluster of graphemes(text)) {
     if (!LETTER.test(cluster)) continue;

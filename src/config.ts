@@ -1,0 +1,100 @@
+import { z } from "zod";
+
+/**
+ * All configuration comes from the environment, validated once by this
+ * schema at the entry point. `loadConfig` is pure: the caller passes the
+ * environment, so tests never touch process.env.
+ */
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((value) => (value === "" ? undefined : value))
+  .optional();
+const optionalUrl = optionalText.pipe(z.url().optional());
+const port = z.coerce.number().int().min(1).max(65_535);
+const positive = z.coerce.number().positive();
+
+export const ConfigSchema = z
+  .object({
+    DATABASE_PATH: z.string().trim().min(1).default("data/chorus.db"),
+    LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+    DEFAULT_LOCALE: z
+      .string()
+      .regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "expected a locale code such as en")
+      .default("en"),
+    /** The study imported and published on first start when the database has none. */
+    SAMPLE_STUDY_FILE: z.string().trim().min(1).default("studies/sample.yaml"),
+    /** The terminal pilot's participant name (the same name resumes the same session). */
+    CONSOLE_USER: optionalText,
+
+    TELEGRAM_BOT_TOKEN: optionalText.pipe(
+      z
+        .string()
+        .regex(/^\d+:[A-Za-z0-9_-]{20,}$/, "expected a token from @BotFather such as 123456:ABC-DEF…")
+        .optional(),
+    ),
+    TELEGRAM_BOT_USERNAME: optionalText,
+    TELEGRAM_API_ROOT: optionalUrl,
+    TELEGRAM_WEBHOOK_URL: optionalUrl,
+    TELEGRAM_WEBHOOK_PORT: port.default(8443),
+    TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
+      z
+        .string()
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, "expected 1–256 characters of A-Z a-z 0-9 _ -")
+        .optional(),
+    ),
+
+    SLACK_BOT_TOKEN: optionalText.pipe(
+      z.string().startsWith("xoxb-", "expected a bot token starting with xoxb-").optional(),
+    ),
+    SLACK_APP_TOKEN: optionalText.pipe(
+      z.string().startsWith("xapp-", "expected an app-level token starting with xapp-").optional(),
+    ),
+    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_MODE: z.enum(["socket", "http"]).default("socket"),
+    SLACK_PORT: port.default(3000),
+    SLACK_API_URL: optionalUrl,
+
+    /** Key for the HMAC that turns participant ids into export annotator ids. */
+    EXPORT_SECRET: optionalText.pipe(z.string().min(16, "expected at least 16 characters").optional()),
+
+    /** Broadcast pacing (messages per second). */
+    BROADCAST_TELEGRAM_RATE: positive.max(30).default(30),
+    BROADCAST_TELEGRAM_PER_CHAT_RATE: positive.max(1).default(1),
+    BROADCAST_SLACK_PER_CHANNEL_RATE: positive.max(1).default(1),
+  })
+  .superRefine((env, ctx) => {
+    if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["TELEGRAM_WEBHOOK_SECRET"],
+        message: "required when TELEGRAM_WEBHOOK_URL is set",
+      });
+    }
+    if (env.SLACK_BOT_TOKEN && env.SLACK_MODE === "socket" && !env.SLACK_APP_TOKEN) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["SLACK_APP_TOKEN"],
+        message: "required for Socket Mode (or set SLACK_MODE=http)",
+      });
+    }
+    if (env.SLACK_BOT_TOKEN && env.SLACK_MODE === "http" && !env.SLACK_SIGNING_SECRET) {
+      ctx.addIssue({ code: "custom", path: ["SLACK_SIGNING_SECRET"], message: "required when SLACK_MODE=http" });
+    }
+  });
+
+export type Config = z.infer<typeof ConfigSchema>;
+
+/** A configuration problem: `message` is one line naming the variable and what is wrong. */
+export class ConfigError extends Error {
+  override readonly name = "ConfigError";
+}
+
+export function loadConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  const variable = issue?.path.join(".") || "environment";
+  throw new ConfigError(`Config error: ${variable}: ${issue?.message ?? "invalid"}`);
+}

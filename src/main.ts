@@ -1,0 +1,120 @@
+/**
+ * Entry point and composition root: config → logger → database → engine →
+ * the adapters that have credentials (or the terminal pilot when none do).
+ * Start-up and shutdown live here and nowhere else.
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type Config, ConfigError, loadConfig } from "./config.js";
+import { runPilot } from "./console/pilot.js";
+import { createEngine } from "./core/engine.js";
+import type { Engine } from "./core/engine-types.js";
+import { createI18n, type I18n } from "./i18n/index.js";
+import { createLogger, type Logger } from "./logger.js";
+import { LOCALES_DIR, PACKAGE_ROOT } from "./paths.js";
+import { type OpenedDatabase, openDatabase } from "./store/client.js";
+import { createSurveyStore } from "./store/survey-store.js";
+import { ensureSampleStudy } from "./studies/bootstrap.js";
+
+/** What every long-running service shares. */
+export interface AppContext {
+  config: Config;
+  logger: Logger;
+  database: OpenedDatabase;
+  i18n: I18n;
+  engine: Engine;
+}
+
+/** A started service (a bot, a worker) that stops gracefully: no new input, in-flight work finished. */
+export interface RunningService {
+  name: string;
+  stop(): Promise<void>;
+}
+
+function readEnvironment(): Record<string, string | undefined> {
+  const envFile = path.resolve(".env");
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return process.env;
+}
+
+async function startServices(app: AppContext): Promise<RunningService[]> {
+  const services: RunningService[] = [];
+  return services;
+}
+
+async function main(): Promise<number> {
+  let config: Config;
+  try {
+    config = loadConfig(readEnvironment());
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      return 1;
+    }
+    throw error;
+  }
+  const pilot = !config.TELEGRAM_BOT_TOKEN && !config.SLACK_BOT_TOKEN;
+  // The pilot owns the terminal: only warnings and errors are logged there.
+  const logger = createLogger(pilot && config.LOG_LEVEL === "info" ? "warn" : config.LOG_LEVEL);
+
+  let database: OpenedDatabase;
+  try {
+    database = openDatabase(config.DATABASE_PATH);
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : String(error));
+    return 1;
+  }
+
+  const i18n = createI18n({ localesDir: LOCALES_DIR, fallbackLocale: config.DEFAULT_LOCALE });
+  const store = createSurveyStore(database);
+  const engine = createEngine({
+    store,
+    clock: { now: () => new Date() },
+    random: Math.random,
+    newParticipantId: randomUUID,
+    locales: i18n.locales,
+  });
+  const app: AppContext = { config, logger, database, i18n, engine };
+
+  if (pilot) {
+    const imported = ensureSampleStudy(database.db, path.resolve(PACKAGE_ROOT, config.SAMPLE_STUDY_FILE));
+    if (imported.imported) {
+      process.stdout.write(
+        `Imported and published the sample study "${imported.studyId}" into ${config.DATABASE_PATH}.\n\n`,
+      );
+    }
+    await runPilot({
+      engine,
+      i18n,
+      input: process.stdin,
+      output: process.stdout,
+      userId: config.CONSOLE_USER ?? os.userInfo().username,
+      suggestedLocale: (process.env.LANG ?? "").split(/[_.]/)[0] || undefined,
+    });
+    database.close();
+    return 0;
+  }
+
+  const services = await startServices(app);
+  logger.info({ services: services.map((service) => service.name) }, "chorus started");
+  await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  logger.info("shutting down: finishing updates in flight");
+  for (const service of services.reverse()) await service.stop();
+  database.close();
+  return 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,104 @@
+import { setTimeout as sleepFor } from "node:timers/promises";
+
+/**
+ * Paces outgoing broadcast messages for one platform:
+ *
+ * - an overall rate (`ratePerSecond`): slots spaced evenly, and never more than
+ *   `ratePerSecond` grants inside any sliding window of one second (plus a small
+ *   margin), so timer jitter cannot produce a burst over the platform's cap;
+ * - a minimum interval per key (a chat or channel): Telegram allows about one
+ *   message per second per chat, Slack one per second per channel;
+ * - a pause for everyone (`pauseUntil`) when the platform answered 429.
+ *
+ * Waiting is done with timers, never by spinning, so pacing costs almost no CPU.
+ */
+export interface PacerOptions {
+  ratePerSecond: number;
+  /** Minimum milliseconds between two grants for the same key; 0 disables. */
+  perKeyIntervalMs: number;
+  /** Extra milliseconds added to the one-second sliding window (absorbs network jitter). */
+  windowMarginMs?: number;
+  /** Monotonic milliseconds; injectable for tests. */
+  now?: () => number;
+}
+
+export class Pacer {
+  readonly intervalMs: number;
+  private readonly capacity: number;
+  private readonly windowMs: number;
+  private readonly now: () => number;
+  /** Grant times of the last `capacity` grants (ring buffer). */
+  private readonly recent: number[] = [];
+  private recentHead = 0;
+  private nextSlot = Number.NEGATIVE_INFINITY;
+  private pausedUntil = Number.NEGATIVE_INFINITY;
+  private readonly keyLast = new Map<string, number>();
+  /** Grants are handed out one caller at a time, in call order. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: PacerOptions) {
+    if (!(options.ratePerSecond > 0)) throw new RangeError("ratePerSecond must be positive");
+    this.intervalMs = 1000 / options.ratePerSecond;
+    this.capacity = Math.max(1, Math.floor(options.ratePerSecond));
+    this.windowMs = 1000 + (options.windowMarginMs ?? 15);
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Stops every grant until `untilMs` (on this pacer's clock), e.g. after a 429 with retry_after. */
+  pauseFor(ms: number): void {
+    this.pausedUntil = Math.max(this.pausedUntil, this.now() + ms);
+  }
+
+  /** When `key` may next be granted (this pacer's clock); callers defer a key that is not ready. */
+  keyReadyAt(key: string): number {
+    const last = this.keyLast.get(key);
+    return last === undefined ? Number.NEGATIVE_INFINITY : last + this.options.perKeyIntervalMs;
+  }
+
+  /** Milliseconds on this pacer's clock; for callers scheduling deferred keys. */
+  clock(): number {
+    return this.now();
+  }
+
+  /** Resolves when one message for `key` may be sent now; rejects if `signal` aborts first. */
+  acquire(key: string, signal?: AbortSignal): Promise<void> {
+    const grant = this.queue.then(() => this.waitForSlot(key, signal));
+    this.queue = grant.catch(() => undefined);
+    return grant;
+  }
+
+  private async waitForSlot(key: string, signal?: AbortSignal): Promise<void> {
+    for (;;) {
+      signal?.throwIfAborted();
+      const now = this.now();
+      const oldest = this.recent.length < this.capacity ? Number.NEGATIVE_INFINITY : this.recent[this.recentHead]!;
+      const at = Math.max(this.nextSlot, this.pausedUntil, this.keyReadyAt(key), oldest + this.windowMs);
+      if (at <= now) {
+        this.record(key, now);
+        return;
+      }
+      await sleepFor(Math.max(1, Math.ceil(at - now)), undefined, signal ? { signal } : undefined);
+    }
+  }
+
+  private record(key: string, at: number): void {
+    // Anchor the schedule, so a slightly late grant is caught up on (no drift below the rate),
+    // but never by more than half an interval (no burst after an idle spell).
+    this.nextSlot = Math.max(this.nextSlot, at - this.intervalMs / 2) + this.intervalMs;
+    if (this.recent.length < this.capacity) this.recent.push(at);
+    else {
+      this.recent[this.recentHead] = at;
+      this.recentHead = (this.recentHead + 1) % this.capacity;
+    }
+    if (this.options.perKeyIntervalMs > 0) {
+      this.keyLast.set(key, at);
+      if (this.keyLast.size > 4096) this.forgetOldKeys(at);
+    }
+  }
+
+  private forgetOldKeys(now: number): void {
+    for (const [key, last] of this.keyLast) {
+      if (last + this.options.perKeyIntervalMs <= now) this.keyLast.delete(key);
+    }
+  }
+}

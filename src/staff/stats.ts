@@ -1,0 +1,153 @@
+import type Database from "better-sqlite3";
+import { PARTICIPANT_STATUSES, type ParticipantStatus } from "../core/flow/effects.js";
+import { quotaTarget, UNDISCLOSED } from "../core/study/quota.js";
+import { type Study, StudySchema } from "../core/study/schema.js";
+import type { StudyStatus } from "../store/schema.js";
+
+/** What `chorus stats` and the in-chat stats show for one study. */
+export interface StudyStats {
+  id: string;
+  version: number;
+  status: StudyStatus;
+  participants: {
+    total: number;
+    /** Passed the quota check (counted in quota cells). */
+    admitted: number;
+    byStatus: Record<ParticipantStatus, number>;
+    byPlatform: Record<string, number>;
+  };
+  scenarios: { id: string; assessments: number; assigned: number; inProgress: number }[];
+  assessments: number;
+  quota: QuotaStats | null;
+}
+
+export interface QuotaStats {
+  dimensions: string[];
+  defaultTarget: number | null;
+  /** Every cell with a target or a participant: listed cells (all dimensions set) and cells people are in. */
+  cells: QuotaCellStats[];
+}
+
+export interface QuotaCellStats {
+  /** One value per dimension; `undisclosed` stands for "prefer not to say". */
+  cell: Record<string, string>;
+  /** null: no limit. */
+  target: number | null;
+  count: number;
+  full: boolean;
+}
+
+export class UnknownStudyError extends Error {
+  override readonly name = "UnknownStudyError";
+  readonly code = "UNKNOWN_STUDY";
+  constructor(readonly studyId: string) {
+    super(`No study with id "${studyId}" (see: chorus study list)`);
+  }
+}
+
+/** Stats for one study, or every study (oldest first) when `studyId` is undefined. */
+export function computeStats(sqlite: Database.Database, studyId?: string): StudyStats[] {
+  const rows = sqlite
+    .prepare<unknown[], { id: string; version: number; status: StudyStatus; definition: string }>(
+      `SELECT id, version, status, definition FROM studies ${studyId ? "WHERE id = ?" : ""} ORDER BY created_at, id`,
+    )
+    .all(...(studyId ? [studyId] : []));
+  if (studyId && rows.length === 0) throw new UnknownStudyError(studyId);
+  return rows.map((row) => studyStats(sqlite, row, StudySchema.parse(JSON.parse(row.definition))));
+}
+
+function studyStats(
+  sqlite: Database.Database,
+  row: { id: string; version: number; status: StudyStatus },
+  study: Study,
+): StudyStats {
+  const byStatus = Object.fromEntries(PARTICIPANT_STATUSES.map((status) => [status, 0])) as Record<
+    ParticipantStatus,
+    number
+  >;
+  const byPlatform: Record<string, number> = {};
+  let total = 0;
+  const grouped = sqlite
+    .prepare<[string], { status: ParticipantStatus; platform: string; n: number }>(
+      "SELECT status, platform, count(*) AS n FROM participants WHERE study_id = ? GROUP BY status, platform",
+    )
+    .all(row.id);
+  for (const group of grouped) {
+    byStatus[group.status] = (byStatus[group.status] ?? 0) + group.n;
+    byPlatform[group.platform] = (byPlatform[group.platform] ?? 0) + group.n;
+    total += group.n;
+  }
+  const admitted =
+    sqlite
+      .prepare<[string], { n: number }>(
+        "SELECT count(*) AS n FROM participants WHERE study_id = ? AND admitted_at IS NOT NULL",
+      )
+      .get(row.id)?.n ?? 0;
+  const scenarios = sqlite
+    .prepare<[string], { id: string; assessments: number; assigned: number; inProgress: number }>(
+      `SELECT s.id, s.assessment_count AS assessments,
+         (SELECT count(*) FROM assignments a WHERE a.study_id = s.study_id AND a.scenario_id = s.id) AS assigned,
+         (SELECT count(*) FROM assignments a WHERE a.study_id = s.study_id AND a.scenario_id = s.id
+            AND a.completed_at IS NULL) AS inProgress
+       FROM scenarios s WHERE s.study_id = ? ORDER BY s.position, s.id`,
+    )
+    .all(row.id);
+  return {
+    id: row.id,
+    version: row.version,
+    status: row.status,
+    participants: { total, admitted, byStatus, byPlatform },
+    scenarios,
+    assessments: scenarios.reduce((sum, scenario) => sum + scenario.assessments, 0),
+    quota: quotaStats(sqlite, study),
+  };
+}
+
+/**
+ * Quota cells as the engine checks them: a participant's cell is one value
+ * per dimension ("undisclosed" for prefer-not-to-say); its target is the
+ * first listed rule whose match it satisfies, else the default; its count is
+ * the admitted participants in exactly that cell.
+ */
+function quotaStats(sqlite: Database.Database, study: Study): QuotaStats | null {
+  const quota = study.quota;
+  if (!quota) return null;
+  const dims = quota.dimensions;
+  const columns = dims
+    .map(
+      (_, i) =>
+        `COALESCE((SELECT value FROM profile_answers a WHERE a.participant_id = p.id AND a.question_id = ?), '${UNDISCLOSED}') AS d${i}`,
+    )
+    .join(", ");
+  const groupBy = dims.map((_, i) => `d${i}`).join(", ");
+  const observed = sqlite
+    .prepare<unknown[], Record<string, string | number>>(
+      `SELECT ${columns}, count(*) AS n FROM participants p
+       WHERE p.study_id = ? AND p.admitted_at IS NOT NULL GROUP BY ${groupBy}`,
+    )
+    .all(...dims, study.id);
+  const cells = new Map<string, QuotaCellStats>();
+  const add = (cell: Record<string, string>, count: number) => {
+    const key = JSON.stringify(dims.map((dim) => cell[dim]));
+    const existing = cells.get(key);
+    if (existing) {
+      existing.count += count;
+      existing.full = existing.target !== null && existing.count >= existing.target;
+      return;
+    }
+    const target = quotaTarget(quota, cell) ?? null;
+    cells.set(key, { cell, target, count, full: target !== null && count >= target });
+  };
+  for (const entry of quota.cells) {
+    if (dims.every((dim) => entry.match[dim] !== undefined)) {
+      add(Object.fromEntries(dims.map((dim) => [dim, entry.match[dim] as string])), 0);
+    }
+  }
+  for (const group of observed) {
+    add(Object.fromEntries(dims.map((dim, i) => [dim, String(group[`d${i}`])])), Number(group.n));
+  }
+  const sorted = [...cells.values()].sort((a, b) =>
+    JSON.stringify(dims.map((d) => a.cell[d])).localeCompare(JSON.stringify(dims.map((d) => b.cell[d]))),
+  );
+  return { dimensions: [...dims], defaultTarget: quota.defaultTarget ?? null, cells: sorted };
+}

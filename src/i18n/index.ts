@@ -3,6 +3,7 @@ import path from "node:path";
 import i18next, { type i18n as I18nInstance, type TFunction } from "i18next";
 import type { Text } from "../core/flow/prompts.js";
 import type { LocalizedText } from "../core/study/schema.js";
+import { isolate, isolateLtrRuns, isRtlLocale } from "./bidi.js";
 
 export interface I18n {
   /** Locales found in the locales folder, the fallback first. */
@@ -35,14 +36,52 @@ export function loadLocaleResources(localesDir: string): Resources {
 
 /** Picks the best text of a study author's localized text for a locale. */
 export function pickLocalized(text: LocalizedText, locale: string, fallbackLocale: string): string {
-  if (typeof text === "string") return text;
+  return pickLocalizedWithLocale(text, locale, fallbackLocale).text;
+}
+
+/** The picked text and the locale it was written for (undefined for a plain string). */
+function pickLocalizedWithLocale(
+  text: LocalizedText,
+  locale: string,
+  fallbackLocale: string,
+): { text: string; locale: string | undefined } {
+  if (typeof text === "string") return { text, locale: undefined };
   const primary = locale.split("-")[0] ?? locale;
-  return text[locale] ?? text[primary] ?? text[fallbackLocale] ?? text.en ?? Object.values(text)[0] ?? "";
+  for (const candidate of [locale, primary, fallbackLocale, "en"]) {
+    const found = text[candidate];
+    if (found !== undefined) return { text: found, locale: candidate };
+  }
+  const [first] = Object.entries(text);
+  return first ? { text: first[1], locale: first[0] } : { text: "", locale: undefined };
+}
+
+/**
+ * Right-to-left locales get their templates' left-to-right pieces (commands,
+ * letters, codes, "{{index}}/{{total}}") wrapped in isolates once, at load.
+ */
+function withBidiIsolates(resources: Resources): Resources {
+  const isolateTree = (tree: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(
+      Object.entries(tree).map(([name, value]) => [
+        name,
+        typeof value === "string"
+          ? isolateLtrRuns(value)
+          : value !== null && typeof value === "object" && !Array.isArray(value)
+            ? isolateTree(value as Record<string, unknown>)
+            : value,
+      ]),
+    );
+  return Object.fromEntries(
+    Object.entries(resources).map(([locale, resource]) => [
+      locale,
+      isRtlLocale(locale) ? { translation: isolateTree(resource.translation) } : resource,
+    ]),
+  );
 }
 
 export function createI18n(options: { localesDir: string; fallbackLocale?: string; resources?: Resources }): I18n {
   const fallbackLocale = options.fallbackLocale ?? "en";
-  const resources = options.resources ?? loadLocaleResources(options.localesDir);
+  const resources = withBidiIsolates(options.resources ?? loadLocaleResources(options.localesDir));
   if (!resources[fallbackLocale]) throw new Error(`locales: no folder for the fallback locale "${fallbackLocale}"`);
   const instance: I18nInstance = i18next.createInstance();
   // Synchronous init: resources are in memory, so no backend and no await.
@@ -66,12 +105,23 @@ export function createI18n(options: { localesDir: string; fallbackLocale?: strin
     return t;
   }
 
+  /**
+   * Verbatim text is returned as it is. In a right-to-left locale, a study's
+   * text written for an RTL locale has its LTR pieces isolated, and every
+   * interpolated value (except `count`, which also picks the plural form) is
+   * isolated as a whole, so "Response B · 2/4" and "/withdraw" read right.
+   */
   function render(locale: string, text: Text): string {
     if ("verbatim" in text) return text.verbatim;
-    if ("localized" in text) return pickLocalized(text.localized, locale, fallbackLocale);
+    const rtl = isRtlLocale(locale);
+    if ("localized" in text) {
+      const picked = pickLocalizedWithLocale(text.localized, locale, fallbackLocale);
+      return rtl && picked.locale && isRtlLocale(picked.locale) ? isolateLtrRuns(picked.text) : picked.text;
+    }
     const params: Record<string, string | number> = {};
     for (const [name, value] of Object.entries(text.params ?? {})) {
-      params[name] = typeof value === "object" ? render(locale, value) : value;
+      const rendered = typeof value === "object" ? render(locale, value) : value;
+      params[name] = rtl && name !== "count" ? isolate(String(rendered)) : rendered;
     }
     return fixedT(locale)(text.key, params) as string;
   }

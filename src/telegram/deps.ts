@@ -1,0 +1,31 @@
+import type { Engine } from "../core/engine-types.js";
+import type { ParticipantStatus } from "../core/flow/effects.js";
+import type { I18n } from "../i18n/index.js";
+import type { LocaleMemory } from "./locale.js";
+import type { MessageMemory } from "./message-memory.js";
+
+/** Participant counts for staff. */
+export interface SurveyStats {
+  studies: { studyId: string; byStatus: Partial<Record<ParticipantStatus, number>>; assessments: number }[];
+}
+
+/** The store operations the Telegram adapter needs besides the engine. */
+export interface TelegramStore {
+  /** The participant blocked the bot or deleted their account. */
+  markUnreachable(platformUserId: string, at: string): void;
+  /** The participant unblocked the bot: back to their status, if they were unreachable. */
+  markReachable(platformUserId: string, at: string): void;
+  /** Whether this Telegram user is staff (any role). */
+  isStaff(platformUserId: string): boolean;
+  stats(): SurveyStats;
+}
+
+/** What every feature gets: built once per bot in bot.ts. */
+export interface FeatureDeps {
+  engine: Engine;
+  i18n: I18n;
+  store: TelegramStore;
+  memory: MessageMemory;
+  locales: LocaleMemory;
+  now: () => Date;
+}

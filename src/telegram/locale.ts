@@ -1,0 +1,39 @@
+import type { I18n } from "../i18n/index.js";
+import { LruMap } from "./message-memory.js";
+
+/**
+ * The locale to answer a Telegram user in when the engine has not said (an
+ * error, a staff command): the participant's locale from their last engine
+ * result if this process saw one, else Telegram's language_code when a
+ * supported locale matches it, else the fallback.
+ */
+export class LocaleMemory {
+  private readonly known: LruMap<number, string>;
+  constructor(
+    private readonly i18n: I18n,
+    maxEntries = 50_000,
+  ) {
+    this.known = new LruMap(maxEntries);
+  }
+
+  remember(userId: number, locale: string): void {
+    this.known.set(userId, locale);
+  }
+
+  localeFor(userId: number | undefined, languageCode: string | undefined): string {
+    const known = userId === undefined ? undefined : this.known.get(userId);
+    if (known) return known;
+    return matchLocale(this.i18n.locales, languageCode) ?? this.i18n.fallbackLocale;
+  }
+}
+
+/** The supported locale for a platform language code ("pt-br" → "pt-BR" or "pt"), if any. */
+export function matchLocale(locales: readonly string[], code: string | undefined): string | undefined {
+  if (!code) return undefined;
+  const lower = code.toLowerCase();
+  const primary = lower.split(/[-_]/)[0];
+  return (
+    locales.find((locale) => locale.toLowerCase() === lower) ??
+    locales.find((locale) => locale.toLowerCase() === primary)
+  );
+}

@@ -1,0 +1,258 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { displayRankingToCanonical, formatRanking, parseRanking } from "../../src/core/ranking.js";
+import {
+  startTelegramHarness,
+  type TelegramHarness,
+  type TestUser,
+  walkThroughSurvey,
+} from "../helpers/telegram-harness.js";
+
+let harness: TelegramHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+function canonical(display: string, shownOrder: string): string {
+  const parsed = parseRanking(display);
+  if (!parsed.ok) throw new Error(display);
+  return formatRanking(displayRankingToCanonical(parsed.ranking, shownOrder));
+}
+
+/** Telegram-level rules every conversation must keep, checked on the recorded calls. */
+function expectTelegramRulesKept(h: TelegramHarness): void {
+  const failed = h.server.calls.filter((call) => call.status !== 200);
+  expect(failed).toEqual([]);
+  expect(h.server.unansweredQueries()).toEqual([]);
+  for (const call of [...h.server.callsOf("sendMessage"), ...h.server.callsOf("editMessageText")]) {
+    expect(call.payload.parse_mode).toBeUndefined();
+    expect(call.payload.link_preview_options).toEqual({ is_disabled: true });
+    expect(String(call.payload.text).length).toBeLessThanOrEqual(4096);
+  }
+}
+
+function participantOf(h: TelegramHarness, user: TestUser) {
+  return h.db.sqlite
+    .prepare<[string], { id: string; source: string | null; status: string; locale: string; consent_version: string }>(
+      "SELECT id, source, status, locale, consent_version FROM participants WHERE platform = 'telegram' AND platform_user_id = ?",
+    )
+    .get(String(user.id));
+}
+
+describe("a full session on Telegram", () => {
+  it("takes a participant from /start src123 to completion and stores every answer", async () => {
+    harness = await startTelegramHarness();
+    const alice = harness.user(1001, { languageCode: "en" });
+    await walkThroughSurvey(alice, {
+      source: "src123",
+      ranking: ["B", "=A", "D", "C"],
+      rationale: "B is careful, honest and useful.",
+    });
+
+    expect(alice.lastBotMessage.text).toContain("Your completion code is MINI-2026");
+    const participant = participantOf(harness, alice);
+    expect(participant).toMatchObject({
+      source: "src123",
+      status: "completed",
+      locale: "en",
+      consent_version: "2026-01",
+    });
+
+    const assignments = harness.db.sqlite
+      .prepare<
+        [string],
+        {
+          id: number;
+          scenario_id: string;
+          position: number;
+          shown_order: string;
+          form: string;
+          completed_at: string | null;
+        }
+      >(
+        "SELECT id, scenario_id, position, shown_order, form, completed_at FROM assignments WHERE participant_id = ? ORDER BY position",
+      )
+      .all(participant!.id);
+    expect(assignments).toHaveLength(2);
+    for (const assignment of assignments) {
+      expect([...assignment.shown_order].sort().join("")).toBe("ABCD");
+      expect(assignment.completed_at).not.toBeNull();
+    }
+    expect(assignments.map((assignment) => assignment.form).sort()).toEqual(["long", "short"]);
+
+    const blocks = harness.db.sqlite
+      .prepare<[string], { assignment_id: number; block: string; ranking: string; rationale: string }>(
+        `SELECT a.assignment_id, b.block, b.ranking, b.rationale FROM ranking_blocks b
+         JOIN assessments a ON a.id = b.assessment_id WHERE a.participant_id = ? ORDER BY a.assignment_id, b.block`,
+      )
+      .all(participant!.id);
+    // The long form has world and personal blocks, the short form world only.
+    expect(blocks).toHaveLength(3);
+    for (const block of blocks) {
+      const shownOrder = assignments.find((assignment) => assignment.id === block.assignment_id)!.shown_order;
+      // "B = A > D > C" in display letters, stored in canonical labels.
+      expect(block.ranking).toBe(canonical("B=A>D>C", shownOrder));
+      expect(block.rationale).toBe("B is careful, honest and useful.");
+    }
+    const assessments = harness.db.sqlite
+      .prepare<[string], { n: number }>("SELECT count(*) AS n FROM assessments WHERE participant_id = ?")
+      .get(participant!.id);
+    expect(assessments?.n).toBe(2);
+    expectTelegramRulesKept(harness);
+  });
+
+  it("shows each scenario as its own message and the four responses in one viewer edited in place", async () => {
+    harness = await startTelegramHarness();
+    const bob = harness.user(1002);
+    await walkThroughSurvey(bob);
+    const viewers = bob.botMessages.filter((message) => /^Response [A-D] · \d\/4/.test(message.text));
+    // One viewer message per scenario, each edited for ◀ ▶ (3 × Next at least).
+    expect(viewers).toHaveLength(2);
+    for (const viewer of viewers) expect(viewer.edits).toBeGreaterThanOrEqual(3);
+    const scenarios = bob.botMessages.filter((message) => message.text.startsWith("Scenario "));
+    expect(scenarios.map((message) => message.text.split("\n")[0])).toEqual([
+      "Scenario 1 of 2: someone gave an AI this prompt",
+      "Scenario 2 of 2: someone gave an AI this prompt",
+    ]);
+    // Rationales are asked with force_reply.
+    expect(bob.botMessages.filter((message) => message.forceReply).length).toBeGreaterThanOrEqual(3);
+    expectTelegramRulesKept(harness);
+  });
+
+  it("shows Rank only once all four responses were seen", async () => {
+    harness = await startTelegramHarness();
+    const carol = harness.user(1003);
+    await carol.start();
+    for (const label of ["English", "I agree", "hot", "18–29", "United States", "Start"]) await carol.press(label);
+    const viewer = carol.lastBotMessage;
+    expect(viewer.text).toMatch(/^Response A · 1\/4\n\n/);
+    expect(carol.buttons()).toEqual(["Next ▶"]);
+    await carol.press("Next ▶");
+    await carol.press("Next ▶");
+    expect(carol.lastBotMessage.text).toMatch(/^Response C · 3\/4/);
+    expect(carol.buttons()).toEqual(["◀ Previous", "Next ▶"]);
+    await carol.press("◀ Previous");
+    expect(carol.lastBotMessage.text).toMatch(/^Response B · 2\/4/);
+    expect(carol.lastBotMessage.messageId).toBe(viewer.messageId);
+    await carol.press("Next ▶");
+    await carol.press("Next ▶");
+    expect(carol.buttons()).toEqual(["◀ Previous", "Rank them"]);
+    await carol.press("◀ Previous");
+    expect(carol.buttons()).toEqual(["◀ Previous", "Next ▶", "Rank them"]);
+    expectTelegramRulesKept(harness);
+  });
+
+  it("keeps two participants apart when their updates interleave", async () => {
+    harness = await startTelegramHarness();
+    const dana = harness.user(2001);
+    const eli = harness.user(2002, { languageCode: "es" });
+    await Promise.all([
+      walkThroughSurvey(dana, {
+        source: "flyer",
+        ranking: ["A", "B", "C", "D"],
+        rationale: "Dana's reasons are these.",
+      }),
+      walkThroughSurvey(eli, {
+        source: "radio",
+        ranking: ["D", "C", "B", "A"],
+        rationale: "Eli's reasons are others.",
+      }),
+    ]);
+    for (const [user, source, display, rationale] of [
+      [dana, "flyer", "A>B>C>D", "Dana's reasons are these."],
+      [eli, "radio", "D>C>B>A", "Eli's reasons are others."],
+    ] as const) {
+      const participant = participantOf(harness, user);
+      expect(participant).toMatchObject({ source, status: "completed" });
+      const rows = harness.db.sqlite
+        .prepare<[string], { ranking: string; rationale: string; shown_order: string }>(
+          `SELECT b.ranking, b.rationale, s.shown_order FROM ranking_blocks b JOIN assessments a ON a.id = b.assessment_id
+           JOIN assignments s ON s.id = a.assignment_id WHERE a.participant_id = ?`,
+        )
+        .all(participant!.id);
+      expect(rows).toHaveLength(3);
+      for (const row of rows) {
+        expect(row.rationale).toBe(rationale);
+        expect(row.ranking).toBe(canonical(display, row.shown_order));
+      }
+      expect(user.chat.filter((message) => message.from === "user" && message.text.includes("reasons"))).toHaveLength(
+        3,
+      );
+    }
+    expectTelegramRulesKept(harness);
+  });
+});
+
+describe("updates that must change nothing", () => {
+  it("ignores a redelivered button press: no reply, no second callback answer, no state change", async () => {
+    harness = await startTelegramHarness();
+    const fay = harness.user(3001);
+    await fay.start();
+    const press = await fay.press("English");
+    const calls = harness.server.calls.length;
+    const messages = fay.botMessages.length;
+    const step = () => harness!.db.sqlite.prepare("SELECT step FROM flow_states").get();
+    const before = step();
+    harness.server.redeliver(press);
+    await harness.handled(press.update_id, 2);
+    expect(fay.botMessages).toHaveLength(messages);
+    expect(harness.server.calls.slice(calls).filter((call) => call.method !== "getUpdates")).toEqual([]);
+    expect(step()).toEqual(before);
+    expectTelegramRulesKept(harness);
+  });
+
+  it("ignores a redelivered rationale: the answer is recorded once", async () => {
+    harness = await startTelegramHarness();
+    const gil = harness.user(3004);
+    await walkThroughSurvey(gil, { until: (user) => user.botMessages.at(-1)?.forceReply === true });
+    const sent = await gil.send("It is honest and careful about the weather.");
+    const count = () =>
+      harness!.db.sqlite
+        .prepare("SELECT (SELECT max(step) FROM flow_states) AS step, (SELECT count(*) FROM ranking_blocks) AS blocks")
+        .get();
+    const before = count();
+    const messages = gil.botMessages.length;
+    harness.server.redeliver(sent);
+    await harness.handled(sent.update_id, 2);
+    expect(count()).toEqual(before);
+    expect(gil.botMessages).toHaveLength(messages);
+    const events = harness.db.sqlite
+      .prepare<[string], { n: number }>("SELECT count(*) AS n FROM processed_events WHERE event_id = ?")
+      .get(String(sent.update_id));
+    expect(events?.n).toBe(1);
+  });
+
+  it("answers a stale button with 'out of date' and changes nothing", async () => {
+    harness = await startTelegramHarness();
+    const gus = harness.user(3002);
+    await gus.start();
+    const { message, button } = gus.findButton("English");
+    await gus.press("English");
+    await gus.press("I agree");
+    const state = () =>
+      harness!.db.sqlite
+        .prepare(
+          "SELECT f.step, f.state FROM flow_states f JOIN participants p ON p.id = f.participant_id WHERE p.platform_user_id = ?",
+        )
+        .get(String(gus.id));
+    const before = state();
+    const messages = gus.botMessages.length;
+    await gus.pressData(message.messageId, button.callback_data);
+    expect(state()).toEqual(before);
+    expect(gus.botMessages).toHaveLength(messages);
+    const answers = harness.server.callsOf("answerCallbackQuery");
+    expect(answers.at(-1)?.payload.text).toBe("This button is out of date. Please use the latest message.");
+    expectTelegramRulesKept(harness);
+  });
+
+  it("answers a button it cannot read as out of date", async () => {
+    harness = await startTelegramHarness();
+    const hal = harness.user(3003);
+    await hal.start();
+    await hal.pressData(hal.lastBotMessage.messageId, "zz-not-ours");
+    expect(harness.server.callsOf("answerCallbackQuery").at(-1)?.payload.text).toBe(
+      "This button is out of date. Please use the latest message.",
+    );
+    expectTelegramRulesKept(harness);
+  });
+});

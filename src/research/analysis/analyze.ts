@@ -1,0 +1,408 @@
+import { LABELS, type Label } from "../../core/labels.js";
+import { formatRanking, type Ranking } from "../../core/ranking.js";
+import { createPrng } from "./prng.js";
+import type { AttentionCheck } from "./quality.js";
+import { type Concordance, kendallWFromSums, pairAgreementFromRanks, tauBFromRanks } from "./statistics.js";
+import { K, WEAK_ORDER_COUNT, WEAK_ORDERS, weakOrderCode } from "./weak-orders.js";
+
+/**
+ * The per-scenario analyses, by group, with bootstrap intervals clustered by
+ * participant. Pure: the loader (src/research/load.ts) turns the database
+ * into this compact input; tests build it by hand.
+ *
+ * Every world ranking is reduced to its weak-order code (one of 75), so each
+ * (group, scenario) cell is a histogram of 75 counts and every statistic is a
+ * function of that histogram. A bootstrap replicate draws participants with
+ * replacement (all of a participant's assessments travel together), turns the
+ * draw counts into weights and rebuilds the histograms in one pass.
+ */
+
+export interface ScenarioInput {
+  studyId: string;
+  scenarioId: string;
+  tags: readonly string[];
+  /** The reference ranking text (canonical labels), or null when the scenario has none. */
+  reference: string | null;
+  attentionCheck: AttentionCheck | null;
+}
+
+export interface AnalysisInput {
+  scenarios: readonly ScenarioInput[];
+  /** Group labels; index = group number. Empty when not analysing by a field. */
+  groups: readonly string[];
+  /** Group number of each participant (participants are numbered 0..n−1). */
+  participantGroup: Uint16Array;
+  rows: {
+    count: number;
+    participant: Uint32Array;
+    scenario: Uint32Array;
+    /** Weak-order code of the world ranking (see weak-orders.ts). */
+    code: Uint8Array;
+  };
+}
+
+export interface AnalysisOptions {
+  /** Bootstrap replicates (0 = point estimates only). */
+  replicates: number;
+  seed: number;
+  /** Interval coverage, e.g. 0.95. */
+  confidence: number;
+}
+
+export interface Estimate {
+  value: number | null;
+  low: number | null;
+  high: number | null;
+}
+
+export interface ReferenceAgreement {
+  /** Pooled share of agreeing strict pairs: Σ agreeing / Σ pairs both order strictly. */
+  share: Estimate;
+  /** Mean Kendall τ-b between each ranking and the reference (rankings where it is defined). */
+  tauB: Estimate;
+  /** Assessments compared. */
+  rankings: number;
+}
+
+export interface CellResult {
+  group: string;
+  assessments: number;
+  /** Mean fractional rank (1 = best) of each response. */
+  meanRank: Record<Label, Estimate>;
+  /** Mean Borda points (0–3; one per response ranked below, half per tie). */
+  borda: Record<Label, number>;
+  /** Share of assessments ranking the response first (ties at the top split evenly). */
+  firstChoice: Record<Label, Estimate>;
+  /** wins[a][b]: share of assessments ranking a strictly above b. */
+  wins: Record<Label, Record<Label, number>>;
+  /** ties[a][b]: share of assessments tying a and b. */
+  ties: Record<Label, Record<Label, number>>;
+  concordance: (Concordance & { interval: Estimate }) | null;
+  reference: ReferenceAgreement | null;
+  /** The ranking implied by mean ranks (equal means tie). */
+  consensus: string | null;
+}
+
+export interface ScenarioResult {
+  studyId: string;
+  scenarioId: string;
+  tags: readonly string[];
+  reference: string | null;
+  attentionCheck: AttentionCheck | null;
+  all: CellResult;
+  groups: CellResult[];
+}
+
+export interface AgreementSummary {
+  group: string;
+  participants: number;
+  agreement: ReferenceAgreement | null;
+}
+
+export interface AnalysisResult {
+  groups: readonly string[];
+  bootstrap: AnalysisOptions;
+  totals: { assessments: number; participants: number; scenarios: number };
+  /** Across every scenario with a reference: how often people agree with it. */
+  agreement: { all: AgreementSummary; groups: AgreementSummary[] };
+  scenarios: ScenarioResult[];
+}
+
+export const ALL_GROUP = "all";
+const CODES = WEAK_ORDER_COUNT;
+
+/** Per-scenario lookup tables: τ-b, agreeing and strict pairs of each weak order against the reference. */
+interface ReferenceTable {
+  tau: Float64Array;
+  agreeing: Float64Array;
+  strict: Float64Array;
+}
+
+function referenceTable(reference: string | null): ReferenceTable | null {
+  if (reference === null) return null;
+  const code = weakOrderCode(reference);
+  if (code === undefined) throw new Error(`invalid reference ranking "${reference}"`);
+  const ref = (WEAK_ORDERS[code] as (typeof WEAK_ORDERS)[number]).ranks;
+  const table = { tau: new Float64Array(CODES), agreeing: new Float64Array(CODES), strict: new Float64Array(CODES) };
+  WEAK_ORDERS.forEach((order, c) => {
+    table.tau[c] = tauBFromRanks(order.ranks, ref) ?? Number.NaN;
+    const pairs = pairAgreementFromRanks(order.ranks, ref);
+    table.agreeing[c] = pairs.agreeing;
+    table.strict[c] = pairs.strictPairs;
+  });
+  return table;
+}
+
+/** The statistics of one histogram that get intervals, in a fixed order (see SLOT_*). */
+const SLOT_MEAN_RANK = 0;
+const SLOT_FIRST = K;
+const SLOT_W = 2 * K;
+const SLOT_SHARE = 2 * K + 1;
+const SLOT_TAU = 2 * K + 2;
+const SLOTS_PER_CELL = 2 * K + 3;
+
+interface AgreementSums {
+  agreeing: number;
+  strict: number;
+  tauSum: number;
+  tauCount: number;
+  rankings: number;
+}
+
+/** Writes the interval statistics of one histogram into `out` (NaN where undefined). */
+function cellStatistics(
+  hist: Float64Array,
+  offset: number,
+  table: ReferenceTable | null,
+  out: Float64Array,
+  agreement: AgreementSums | null,
+): { n: number; concordance: Concordance | null } {
+  let n = 0;
+  let tieTermSum = 0;
+  const rankSums = [0, 0, 0, 0];
+  const first = [0, 0, 0, 0];
+  let agreeing = 0;
+  let strict = 0;
+  let tauSum = 0;
+  let tauCount = 0;
+  for (let c = 0; c < CODES; c++) {
+    const weight = hist[offset + c] as number;
+    if (weight === 0) continue;
+    const order = WEAK_ORDERS[c] as (typeof WEAK_ORDERS)[number];
+    n += weight;
+    tieTermSum += weight * order.tieTerm;
+    for (let i = 0; i < K; i++) {
+      rankSums[i] = (rankSums[i] as number) + weight * (order.ranks[i] as number);
+      first[i] = (first[i] as number) + weight * (order.first[i] as number);
+    }
+    if (table) {
+      agreeing += weight * (table.agreeing[c] as number);
+      strict += weight * (table.strict[c] as number);
+      const tau = table.tau[c] as number;
+      if (!Number.isNaN(tau)) {
+        tauSum += weight * tau;
+        tauCount += weight;
+      }
+    }
+  }
+  for (let i = 0; i < K; i++) {
+    out[SLOT_MEAN_RANK + i] = n > 0 ? (rankSums[i] as number) / n : Number.NaN;
+    out[SLOT_FIRST + i] = n > 0 ? (first[i] as number) / n : Number.NaN;
+  }
+  const concordance = kendallWFromSums({ raters: n, rankSums, tieTermSum });
+  out[SLOT_W] = concordance?.w ?? Number.NaN;
+  out[SLOT_SHARE] = strict > 0 ? agreeing / strict : Number.NaN;
+  out[SLOT_TAU] = tauCount > 0 ? tauSum / tauCount : Number.NaN;
+  if (agreement && table) {
+    agreement.agreeing += agreeing;
+    agreement.strict += strict;
+    agreement.tauSum += tauSum;
+    agreement.tauCount += tauCount;
+    agreement.rankings += n;
+  }
+  return { n, concordance };
+}
+
+function emptyAgreement(): AgreementSums {
+  return { agreeing: 0, strict: 0, tauSum: 0, tauCount: 0, rankings: 0 };
+}
+
+/**
+ * Fills `hist` ((groups + 1) × scenarios × 75; the last group block is "all")
+ * with the weighted code counts. `weights` null means every participant once.
+ */
+function fillHistograms(input: AnalysisInput, hist: Float64Array, weights: Float64Array | null): void {
+  hist.fill(0);
+  const { participant, scenario, code, count } = input.rows;
+  const scenarios = input.scenarios.length;
+  const allBase = input.groups.length * scenarios;
+  const groupOf = input.participantGroup;
+  const byGroup = input.groups.length > 0;
+  for (let r = 0; r < count; r++) {
+    const p = participant[r] as number;
+    const w = weights ? (weights[p] as number) : 1;
+    if (w === 0) continue;
+    const s = scenario[r] as number;
+    const c = code[r] as number;
+    if (byGroup) {
+      const cell = ((groupOf[p] as number) * scenarios + s) * CODES + c;
+      hist[cell] = (hist[cell] as number) + w;
+    }
+    const all = (allBase + s) * CODES + c;
+    hist[all] = (hist[all] as number) + w;
+  }
+}
+
+/** Statistics of every cell plus the pooled agreement per group, into one flat vector. */
+function statisticsVector(
+  input: AnalysisInput,
+  hist: Float64Array,
+  tables: readonly (ReferenceTable | null)[],
+  out: Float64Array,
+): void {
+  const scenarios = input.scenarios.length;
+  const cells = (input.groups.length + 1) * scenarios;
+  const scratch = new Float64Array(SLOTS_PER_CELL);
+  for (let g = 0; g <= input.groups.length; g++) {
+    const pooled = emptyAgreement();
+    for (let s = 0; s < scenarios; s++) {
+      const cell = g * scenarios + s;
+      cellStatistics(hist, cell * CODES, tables[s] ?? null, scratch, pooled);
+      out.set(scratch, cell * SLOTS_PER_CELL);
+    }
+    const base = cells * SLOTS_PER_CELL + g * 2;
+    out[base] = pooled.strict > 0 ? pooled.agreeing / pooled.strict : Number.NaN;
+    out[base + 1] = pooled.tauCount > 0 ? pooled.tauSum / pooled.tauCount : Number.NaN;
+  }
+}
+
+function quantile(sorted: Float64Array, q: number): number {
+  const position = (sorted.length - 1) * q;
+  const below = Math.floor(position);
+  const above = Math.ceil(position);
+  const low = sorted[below] as number;
+  return low + ((sorted[above] as number) - low) * (position - below);
+}
+
+function interval(values: Float64Array, confidence: number): [number | null, number | null] {
+  const finite = values.filter((v) => Number.isFinite(v)).sort();
+  if (finite.length === 0) return [null, null];
+  const tail = (1 - confidence) / 2;
+  return [quantile(finite, tail), quantile(finite, 1 - tail)];
+}
+
+function finiteOrNull(value: number): number | null {
+  return Number.isFinite(value) ? value : null;
+}
+
+function byLabel<T>(make: (i: number) => T): Record<Label, T> {
+  return Object.fromEntries(LABELS.map((label, i) => [label, make(i)])) as Record<Label, T>;
+}
+
+function consensusRanking(meanRanks: readonly number[]): string | null {
+  if (meanRanks.some((rank) => !Number.isFinite(rank))) return null;
+  const sorted = LABELS.map((label, i) => ({ label, rank: meanRanks[i] as number })).sort((a, b) => a.rank - b.rank);
+  const tiers: Ranking = [];
+  let previous = Number.NaN;
+  for (const { label, rank } of sorted) {
+    const last = tiers.at(-1);
+    if (last && Math.abs(rank - previous) < 1e-9) last.push(label);
+    else tiers.push([label]);
+    previous = rank;
+  }
+  return formatRanking(tiers.map((tier) => tier.sort()));
+}
+
+function pairMatrices(hist: Float64Array, offset: number, n: number) {
+  const above = new Float64Array(K * K);
+  for (let c = 0; c < CODES; c++) {
+    const weight = hist[offset + c] as number;
+    if (weight === 0) continue;
+    const order = WEAK_ORDERS[c] as (typeof WEAK_ORDERS)[number];
+    for (let i = 0; i < K * K; i++) above[i] = (above[i] as number) + weight * (order.above[i] as number);
+  }
+  const share = (i: number, j: number) => (n > 0 ? (above[i * K + j] as number) / n : 0);
+  return {
+    wins: byLabel((i) => byLabel((j) => share(i, j))),
+    ties: byLabel((i) => byLabel((j) => (i === j || n === 0 ? 0 : 1 - share(i, j) - share(j, i)))),
+  };
+}
+
+export function analyze(input: AnalysisInput, options: AnalysisOptions): AnalysisResult {
+  const scenarioCount = input.scenarios.length;
+  const groupCount = input.groups.length;
+  const participants = input.participantGroup.length;
+  const tables = input.scenarios.map((scenario) => referenceTable(scenario.reference));
+  const cells = (groupCount + 1) * scenarioCount;
+  const width = cells * SLOTS_PER_CELL + (groupCount + 1) * 2;
+
+  const hist = new Float64Array(cells * CODES);
+  fillHistograms(input, hist, null);
+  const point = new Float64Array(width);
+  statisticsVector(input, hist, tables, point);
+  const pointHist = hist.slice();
+
+  // Replicates, stored statistic-major so each statistic's values are contiguous.
+  const replicates = Math.max(0, Math.floor(options.replicates));
+  const draws = new Float64Array(replicates * width);
+  if (replicates > 0 && participants > 0) {
+    const prng = createPrng(options.seed);
+    const weights = new Float64Array(participants);
+    const vector = new Float64Array(width);
+    for (let b = 0; b < replicates; b++) {
+      weights.fill(0);
+      for (let i = 0; i < participants; i++) {
+        const drawn = prng.int(participants);
+        weights[drawn] = (weights[drawn] as number) + 1;
+      }
+      fillHistograms(input, hist, weights);
+      statisticsVector(input, hist, tables, vector);
+      for (let k = 0; k < width; k++) draws[k * replicates + b] = vector[k] as number;
+    }
+  }
+  const estimate = (slot: number): Estimate => {
+    const value = finiteOrNull(point[slot] as number);
+    if (replicates === 0 || value === null) return { value, low: null, high: null };
+    const [low, high] = interval(draws.subarray(slot * replicates, (slot + 1) * replicates), options.confidence);
+    return { value, low, high };
+  };
+
+  const participantsPerGroup = new Array<number>(groupCount).fill(0);
+  for (let p = 0; p < participants; p++) {
+    const g = input.participantGroup[p] as number;
+    participantsPerGroup[g] = (participantsPerGroup[g] as number) + 1;
+  }
+  const scratch = new Float64Array(SLOTS_PER_CELL);
+  const agreementOf = (g: number, group: string, people: number): AgreementSummary => {
+    const pooled = emptyAgreement();
+    for (let s = 0; s < scenarioCount; s++) {
+      cellStatistics(pointHist, (g * scenarioCount + s) * CODES, tables[s] ?? null, scratch, pooled);
+    }
+    const base = cells * SLOTS_PER_CELL + g * 2;
+    return {
+      group,
+      participants: people,
+      agreement:
+        pooled.rankings > 0 ? { share: estimate(base), tauB: estimate(base + 1), rankings: pooled.rankings } : null,
+    };
+  };
+
+  const cellResult = (g: number, s: number, group: string): CellResult => {
+    const cell = g * scenarioCount + s;
+    const slot = cell * SLOTS_PER_CELL;
+    const stats = cellStatistics(pointHist, cell * CODES, tables[s] ?? null, scratch, null);
+    const meanRanks = LABELS.map((_, i) => point[slot + SLOT_MEAN_RANK + i] as number);
+    return {
+      group,
+      assessments: stats.n,
+      meanRank: byLabel((i) => estimate(slot + SLOT_MEAN_RANK + i)),
+      borda: byLabel((i) => (stats.n > 0 ? K - (meanRanks[i] as number) : 0)),
+      firstChoice: byLabel((i) => estimate(slot + SLOT_FIRST + i)),
+      ...pairMatrices(pointHist, cell * CODES, stats.n),
+      concordance: stats.concordance ? { ...stats.concordance, interval: estimate(slot + SLOT_W) } : null,
+      reference: tables[s]
+        ? { share: estimate(slot + SLOT_SHARE), tauB: estimate(slot + SLOT_TAU), rankings: stats.n }
+        : null,
+      consensus: stats.n > 0 ? consensusRanking(meanRanks) : null,
+    };
+  };
+
+  return {
+    groups: input.groups,
+    bootstrap: { ...options, replicates },
+    totals: { assessments: input.rows.count, participants, scenarios: scenarioCount },
+    agreement: {
+      all: agreementOf(groupCount, ALL_GROUP, participants),
+      groups: input.groups.map((group, g) => agreementOf(g, group, participantsPerGroup[g] as number)),
+    },
+    scenarios: input.scenarios.map((scenario, s) => ({
+      studyId: scenario.studyId,
+      scenarioId: scenario.scenarioId,
+      tags: scenario.tags,
+      reference: scenario.reference,
+      attentionCheck: scenario.attentionCheck,
+      all: cellResult(groupCount, s, ALL_GROUP),
+      groups: input.groups.map((group, g) => cellResult(g, s, group)),
+    })),
+  };
+}

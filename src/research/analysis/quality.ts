@@ -1,0 +1,76 @@
+import { LABELS, type Label } from "../../core/labels.js";
+import { weightedLetterCount } from "../../core/text/measure.js";
+import type { WeakOrder } from "./weak-orders.js";
+
+/**
+ * Quality flags researchers filter on. Pure rules; the loader feeds them.
+ *
+ * - speeder: the reading stage (first response shown → ranking started) took
+ *   less than `quality.minSecondsPerResponse` per response, i.e.
+ *   (reading_done_at − started_at) / 4 below the study threshold.
+ * - short rationale: a rationale whose script-weighted letter count (the
+ *   same measure the survey validates with) is below `rationale.minLetters`,
+ *   e.g. answers kept from before the study raised its minimum.
+ * - failed attention check: on a scenario with `attentionCheck`, the world
+ *   ranking does not put `best` alone at the top or `worst` alone at the
+ *   bottom. The flag is the participant's: all their assessments are suspect.
+ */
+
+export const RESPONSES_PER_SCENARIO = LABELS.length;
+
+export function isSpeeder(readingSeconds: number | null, minSecondsPerResponse: number): boolean {
+  if (readingSeconds === null || !Number.isFinite(readingSeconds)) return false;
+  return readingSeconds / RESPONSES_PER_SCENARIO < minSecondsPerResponse;
+}
+
+export interface AttentionCheck {
+  best?: Label;
+  worst?: Label;
+}
+
+export function failsAttentionCheck(order: WeakOrder, check: AttentionCheck): boolean {
+  const rank = (label: Label) => order.ranks[LABELS.indexOf(label)] as number;
+  if (check.best) {
+    const best = rank(check.best);
+    if (LABELS.some((label) => label !== check.best && rank(label) <= best)) return true;
+  }
+  if (check.worst) {
+    const worst = rank(check.worst);
+    if (LABELS.some((label) => label !== check.worst && rank(label) >= worst)) return true;
+  }
+  return false;
+}
+
+/** True when `text` holds at least `count` ASCII letters or digits (each is its own letter cluster). */
+function asciiAlphanumericAtLeast(text: string, count: number): boolean {
+  if (count <= 0) return true;
+  let seen = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)) {
+      if (++seen >= count) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Decides "below the minimum" from the start of a rationale where it can: a
+ * prefix never counts more letters than the whole text, so a prefix that
+ * reaches the minimum settles it. Returns undefined when the whole text is
+ * needed (`complete` false and the prefix fell short). The ASCII pass first
+ * keeps the common case free of grapheme segmentation.
+ */
+export function rationaleBelowMinimumFromPrefix(
+  prefix: string,
+  complete: boolean,
+  minLetters: number,
+): boolean | undefined {
+  if (asciiAlphanumericAtLeast(prefix, minLetters)) return false;
+  if (weightedLetterCount(prefix) >= minLetters) return false;
+  return complete ? true : undefined;
+}
+
+export function rationaleBelowMinimum(text: string, minLetters: number): boolean {
+  return rationaleBelowMinimumFromPrefix(text, true, minLetters) as boolean;
+}

@@ -1,0 +1,46 @@
+import type Database from "better-sqlite3";
+import { COL, type RawRow } from "./assessment-rows.js";
+import type { Progress } from "./progress.js";
+import type { Scope } from "./scope.js";
+
+/** What every export writer needs. */
+export interface ExportContext {
+  sqlite: Database.Database;
+  scope: Scope;
+  /** participant id → annotator id (keyed HMAC). */
+  annotatorId: (participantId: string) => string;
+  progress: Progress;
+}
+
+/** Counts an export reports (and the dataset card prints). */
+export interface ExportCounts {
+  assessments: number;
+  /** Lines or table rows written to the main file. */
+  rows: number;
+  annotators: number;
+  prompts: number;
+  /** Detected rationale language → number of rationales. */
+  rationaleLanguages: Map<string, number>;
+  uiLocales: Set<string>;
+}
+
+export function emptyCounts(): ExportCounts {
+  return { assessments: 0, rows: 0, annotators: 0, prompts: 0, rationaleLanguages: new Map(), uiLocales: new Set() };
+}
+
+/** Tallies the detected languages and UI locale of one assessment. */
+export function countLanguages(row: RawRow, counts: ExportCounts): void {
+  for (const column of [
+    COL.world_rationale_language,
+    COL.personal_rationale_language,
+    COL.unacceptable_rationale_language,
+  ]) {
+    const language = row[column] as string | null;
+    if (language) counts.rationaleLanguages.set(language, (counts.rationaleLanguages.get(language) ?? 0) + 1);
+  }
+  counts.uiLocales.add(row[COL.ui_locale] as string);
+}
+
+export function annotatorOf(context: ExportContext, row: RawRow): string {
+  return context.annotatorId(row[COL.participant_id] as string);
+}

@@ -1,0 +1,58 @@
+import { once } from "node:events";
+import { createWriteStream, type WriteStream } from "node:fs";
+
+/**
+ * A UTF-8 file written through a stream with backpressure. Small writes are
+ * gathered into ~256 KB chunks (one syscall each); when the stream's buffer
+ * is full, `write` returns a promise that settles on 'drain', and the caller
+ * awaits it before producing more rows, so memory stays bounded even when
+ * the disk is slower than SQLite.
+ */
+export interface TextSink {
+  /** undefined when the caller may go on; a promise when it must wait for the disk. */
+  write(text: string): Promise<void> | undefined;
+  /** Flushes and closes; rejects if any write failed. */
+  end(): Promise<void>;
+  readonly path: string;
+}
+
+const CHUNK = 256 * 1024;
+
+export function openTextSink(path: string): TextSink {
+  const stream: WriteStream = createWriteStream(path, { encoding: "utf8", highWaterMark: 1024 * 1024 });
+  let failure: Error | undefined;
+  stream.on("error", (error) => {
+    failure = error;
+  });
+  let parts: string[] = [];
+  let pending = 0;
+
+  function flush(): Promise<void> | undefined {
+    if (failure) return Promise.reject(failure);
+    if (parts.length === 0) return undefined;
+    const chunk = parts.length === 1 ? (parts[0] as string) : parts.join("");
+    parts = [];
+    pending = 0;
+    if (stream.write(chunk)) return undefined;
+    return Promise.race([
+      once(stream, "drain").then(() => undefined),
+      once(stream, "error").then(([error]) => Promise.reject(error)),
+    ]);
+  }
+
+  return {
+    path,
+    write(text) {
+      parts.push(text);
+      pending += text.length;
+      return pending >= CHUNK ? flush() : undefined;
+    },
+    async end() {
+      await flush();
+      if (failure) throw failure;
+      stream.end();
+      await once(stream, "finish");
+      if (failure) throw failure;
+    },
+  };
+}

@@ -1,0 +1,453 @@
+import { createHmac } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parse as parseCsv } from "csv-parse/sync";
+import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parse as parseYaml } from "yaml";
+import { silentProgress } from "../../src/research/export/progress.js";
+import { type ExportFormat, runExport } from "../../src/research/export/run.js";
+import { ResearchError } from "../../src/research/export/scope.js";
+import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
+import { RATIONALES, SECRET, type Seeded, seedResearchData } from "./fixtures.js";
+
+let database: TestDatabase;
+let seeded: Seeded;
+
+beforeEach(() => {
+  database = createTestDatabase();
+  seeded = seedResearchData(database);
+});
+afterEach(() => database.cleanup());
+
+function exportTo(
+  format: ExportFormat,
+  out: string,
+  extra: { secret?: string; since?: string; studyId?: string } = {},
+) {
+  return runExport(database.sqlite, {
+    format,
+    out: join(database.dir, out),
+    secret: SECRET,
+    progress: () => silentProgress,
+    ...extra,
+  });
+}
+
+function hmac(participantId: string, secret = SECRET): string {
+  return createHmac("sha256", secret).update(participantId).digest("hex").slice(0, 32);
+}
+
+function jsonl(path: string): Record<string, unknown>[] {
+  return readFileSync(path, "utf8")
+    .split("\n")
+    .filter((line) => line !== "")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
+
+interface DbAssessment {
+  id: number;
+  participant_id: string;
+  study_id: string;
+  scenario_id: string;
+  locale: string;
+  started_at: string;
+  reading_done_at: string | null;
+  completed_at: string;
+  unacceptable_labels: string | null;
+  unacceptable_rationale: string | null;
+  unacceptable_rationale_language: string | null;
+  unacceptable_rationale_confidence: number | null;
+  shown_order: string;
+  form: string;
+  position: number;
+  platform: string;
+}
+
+interface DbBlock {
+  assessment_id: number;
+  block: string;
+  ranking: string;
+  rationale: string | null;
+  rationale_language: string | null;
+  rationale_confidence: number | null;
+  ranked_at: string;
+  rationale_at: string | null;
+}
+
+function dbAssessments(): DbAssessment[] {
+  return database.sqlite
+    .prepare(
+      `SELECT a.*, g.shown_order, g.form, g.position, p.platform FROM assessments a
+       JOIN assignments g ON g.id = a.assignment_id JOIN participants p ON p.id = a.participant_id ORDER BY a.id`,
+    )
+    .all() as DbAssessment[];
+}
+
+function dbBlocks(assessmentId: number): Map<string, DbBlock> {
+  const rows = database.sqlite
+    .prepare("SELECT * FROM ranking_blocks WHERE assessment_id = ?")
+    .all(assessmentId) as DbBlock[];
+  return new Map(rows.map((row) => [row.block, row]));
+}
+
+function dbProfile(participantId: string): Record<string, string | null> {
+  const answers = database.sqlite
+    .prepare("SELECT question_id, value FROM profile_answers WHERE participant_id = ?")
+    .all(participantId) as { question_id: string; value: string | null }[];
+  const profile: Record<string, string | null> = { age_band: null, country_of_residence: null, native_language: null };
+  for (const answer of answers) profile[answer.question_id] = answer.value ?? "prefer_not_to_say";
+  return profile;
+}
+
+function seconds(later: string | null, earlier: string): number | null {
+  return later === null ? null : (Date.parse(later) - Date.parse(earlier)) / 1000;
+}
+
+function allText(folder: string): string {
+  return readdirSync(folder, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile() && !entry.name.endsWith(".parquet") && !entry.name.endsWith(".db"))
+    .map((entry) => readFileSync(join(entry.parentPath, entry.name), "utf8"))
+    .join("\n");
+}
+
+describe("ca1 export", () => {
+  it("writes comparisons.jsonl that matches the database field by field", async () => {
+    const summary = await exportTo("ca1", "ca1");
+    const lines = jsonl(join(database.dir, "ca1/comparisons.jsonl"));
+    const assessments = dbAssessments();
+    expect(summary.assessments).toBe(assessments.length);
+    expect(assessments).toHaveLength(5);
+    expect(lines.map((line) => line.prompt_id).sort()).toEqual(["attention", "headache", "weather"]);
+
+    let seen = 0;
+    for (const line of lines) {
+      const scenario = database.sqlite
+        .prepare("SELECT messages, tags FROM scenarios WHERE study_id = ? AND id = ?")
+        .get(seeded.study.id, line.prompt_id) as { messages: string; tags: string };
+      expect(line.study_id).toBe(seeded.study.id);
+      expect(line.prompt).toEqual({ messages: JSON.parse(scenario.messages) });
+      const responses = database.sqlite
+        .prepare("SELECT label, text FROM candidate_responses WHERE study_id = ? AND scenario_id = ? ORDER BY label")
+        .all(seeded.study.id, line.prompt_id) as { label: string; text: string }[];
+      expect(line.responses).toEqual(
+        responses.map((r) => ({ response_index: r.label, messages: [{ role: "assistant", content: r.text }] })),
+      );
+      const metadata = line.metadata as { tags: string[]; assessments: Record<string, unknown>[] };
+      expect(metadata.tags).toEqual(JSON.parse(scenario.tags));
+      for (const assessment of metadata.assessments) {
+        seen++;
+        const db = assessments.find((a) => a.id === assessment.assessment_id) as DbAssessment;
+        expect(db.scenario_id).toBe(line.prompt_id);
+        expect(assessment.annotator_id).toBe(hmac(db.participant_id));
+        expect(assessment.shown_order).toBe(db.shown_order);
+        expect(assessment.form).toBe(db.form);
+        expect(assessment.position).toBe(db.position);
+        expect(assessment.ui_locale).toBe(db.locale);
+        expect(assessment.started_at).toBe(db.started_at);
+        expect(assessment.reading_done_at).toBe(db.reading_done_at);
+        expect(assessment.completed_at).toBe(db.completed_at);
+        expect(assessment.reading_seconds).toBe(seconds(db.reading_done_at, db.started_at));
+        expect(assessment.total_seconds).toBe(seconds(db.completed_at, db.started_at));
+        const blocks = dbBlocks(db.id);
+        const rankingBlocks = assessment.ranking_blocks as Record<string, Record<string, unknown>[]>;
+        for (const name of ["world", "personal"]) {
+          const block = blocks.get(name);
+          expect(rankingBlocks[name]).toEqual(
+            block
+              ? [
+                  {
+                    ranking: block.ranking,
+                    rationale: block.rationale,
+                    rationale_language: block.rationale_language,
+                    rationale_language_confidence: block.rationale_confidence,
+                    ranked_at: block.ranked_at,
+                    rationale_at: block.rationale_at,
+                  },
+                ]
+              : [],
+          );
+        }
+        const labels = db.unacceptable_labels === null ? null : (JSON.parse(db.unacceptable_labels) as string[]);
+        expect(assessment.unacceptable_asked).toBe(labels !== null);
+        expect(rankingBlocks.unacceptable).toEqual(
+          labels && labels.length > 0
+            ? [
+                {
+                  ranking: labels.map((label) => `${label} is unacceptable`),
+                  rationale: db.unacceptable_rationale,
+                  rationale_language: db.unacceptable_rationale_language,
+                  rationale_language_confidence: db.unacceptable_rationale_confidence,
+                },
+              ]
+            : [],
+        );
+      }
+    }
+    expect(seen).toBe(5);
+    // The fixture's special cases survived the round trip.
+    const weather = lines.find((line) => line.prompt_id === "weather") as { metadata: { assessments: unknown[] } };
+    expect(JSON.stringify(weather)).toContain(JSON.stringify(RATIONALES.p1World));
+    expect(JSON.stringify(weather)).toContain('"ranking":["C is unacceptable"]');
+  });
+
+  it("writes annotators.jsonl and merged_comparisons_annotators.jsonl with demographics", async () => {
+    await exportTo("ca1", "ca1");
+    const annotators = jsonl(join(database.dir, "ca1/annotators.jsonl"));
+    const { p1, p2, p3 } = seeded.participants;
+    expect(annotators.map((a) => a.annotator_id).sort()).toEqual([hmac(p1), hmac(p2), hmac(p3)].sort());
+    for (const participant of [p1, p2, p3]) {
+      const line = annotators.find((a) => a.annotator_id === hmac(participant)) as Record<string, unknown>;
+      expect(line.demographics).toEqual(dbProfile(participant));
+      const own = dbAssessments().filter((a) => a.participant_id === participant);
+      const listed = line.assessments as { assessment_id: number; prompt_id: string }[];
+      expect(listed.map((a) => a.assessment_id)).toEqual(own.map((a) => a.id));
+      expect(listed.map((a) => a.prompt_id)).toEqual(own.map((a) => a.scenario_id));
+      expect(line.platform).toBe(own[0]?.platform);
+    }
+    const p3Line = annotators.find((a) => a.annotator_id === hmac(p3)) as { demographics: unknown };
+    expect(p3Line.demographics).toEqual({
+      age_band: "prefer_not_to_say",
+      country_of_residence: "US",
+      native_language: null,
+    });
+    expect(annotators.find((a) => a.annotator_id === hmac(p2))?.declared_native_language).toBe("es");
+
+    const merged = jsonl(join(database.dir, "ca1/merged_comparisons_annotators.jsonl"));
+    expect(merged).toHaveLength(5);
+    for (const row of merged) {
+      const db = dbAssessments().find((a) => a.id === row.assessment_id) as DbAssessment;
+      expect(row.prompt_id).toBe(db.scenario_id);
+      expect(row.annotator_id).toBe(hmac(db.participant_id));
+      expect(row.demographics).toEqual(dbProfile(db.participant_id));
+      expect((row.prompt as { messages: unknown[] }).messages.length).toBeGreaterThan(0);
+      expect((row.responses as unknown[]).length).toBe(4);
+      expect((row.ranking_blocks as { world: { ranking: string }[] }).world[0]?.ranking).toBe(
+        dbBlocks(db.id).get("world")?.ranking,
+      );
+    }
+  });
+});
+
+describe("csv export", () => {
+  it("parses back with a standard parser into exactly the database's blocks", async () => {
+    const summary = await exportTo("csv", "flat.csv");
+    const text = readFileSync(join(database.dir, "flat.csv"), "utf8");
+    expect(text.startsWith("\uFEFF")).toBe(false);
+    expect(text.split("\r\n")[0]).toBe(
+      "study_id,scenario_id,assessment_id,annotator_id,block,ranking,unacceptable_labels,rationale," +
+        "rationale_language,rationale_language_confidence,declared_native_language,ui_locale,platform,position," +
+        "shown_order,form,started_at,reading_done_at,ranked_at,rationale_at,completed_at,reading_seconds," +
+        "total_seconds,age_band,country_of_residence,native_language",
+    );
+    const rows = parseCsv(text, { columns: true }) as Record<string, string>[];
+    // world ×5, personal ×3, unacceptable ×2 (one flagged C, one asked with none flagged).
+    expect(rows).toHaveLength(10);
+    expect(summary.rows).toBe(10);
+    const empty = (value: unknown) => (value === null || value === undefined ? "" : String(value));
+    for (const db of dbAssessments()) {
+      const mine = rows.filter((row) => row.assessment_id === String(db.id));
+      const blocks = dbBlocks(db.id);
+      const profile = dbProfile(db.participant_id);
+      for (const row of mine) {
+        expect(row.study_id).toBe(db.study_id);
+        expect(row.scenario_id).toBe(db.scenario_id);
+        expect(row.annotator_id).toBe(hmac(db.participant_id));
+        expect(row.ui_locale).toBe(db.locale);
+        expect(row.platform).toBe(db.platform);
+        expect(row.position).toBe(String(db.position));
+        expect(row.shown_order).toBe(db.shown_order);
+        expect(row.form).toBe(db.form);
+        expect(row.started_at).toBe(db.started_at);
+        expect(row.reading_done_at).toBe(empty(db.reading_done_at));
+        expect(row.completed_at).toBe(db.completed_at);
+        expect(Number(row.reading_seconds)).toBe(seconds(db.reading_done_at, db.started_at));
+        expect(Number(row.total_seconds)).toBe(seconds(db.completed_at, db.started_at));
+        expect(row.age_band).toBe(empty(profile.age_band));
+        expect(row.country_of_residence).toBe(empty(profile.country_of_residence));
+        expect(row.native_language).toBe(empty(profile.native_language));
+        expect(row.declared_native_language).toBe(empty(profile.native_language));
+        if (row.block === "unacceptable") {
+          expect(row.ranking).toBe("");
+          expect(row.unacceptable_labels).toBe((JSON.parse(db.unacceptable_labels as string) as string[]).join(","));
+          expect(row.rationale).toBe(empty(db.unacceptable_rationale));
+          expect(row.rationale_language).toBe(empty(db.unacceptable_rationale_language));
+        } else {
+          const block = blocks.get(row.block as string) as DbBlock;
+          expect(row.ranking).toBe(block.ranking);
+          expect(row.unacceptable_labels).toBe("");
+          expect(row.rationale).toBe(empty(block.rationale));
+          expect(row.rationale_language).toBe(empty(block.rationale_language));
+          expect(row.rationale_language_confidence).toBe(empty(block.rationale_confidence));
+          expect(row.ranked_at).toBe(block.ranked_at);
+          expect(row.rationale_at).toBe(empty(block.rationale_at));
+        }
+      }
+      const expectedBlocks = [...blocks.keys()].length + (db.unacceptable_labels === null ? 0 : 1);
+      expect(mine).toHaveLength(expectedBlocks);
+    }
+    // Commas, quotes, new lines, emoji and right-to-left text come back intact.
+    const rationales = rows.map((row) => row.rationale);
+    for (const text of [RATIONALES.p1World, RATIONALES.p1Personal, RATIONALES.p1Headache, RATIONALES.p2World]) {
+      expect(rationales).toContain(text);
+    }
+  });
+
+  it("gives the same annotator ids every time, and different ones with another secret", async () => {
+    await exportTo("csv", "first.csv");
+    await exportTo("csv", "second.csv");
+    await exportTo("csv", "other.csv", { secret: "a-completely-different-secret-42" });
+    const first = readFileSync(join(database.dir, "first.csv"), "utf8");
+    expect(readFileSync(join(database.dir, "second.csv"), "utf8")).toBe(first);
+    const ids = (file: string) =>
+      new Set(
+        (parseCsv(readFileSync(join(database.dir, file), "utf8"), { columns: true }) as Record<string, string>[]).map(
+          (row) => row.annotator_id,
+        ),
+      );
+    const firstIds = ids("first.csv");
+    expect(firstIds.size).toBe(3);
+    const otherIds = ids("other.csv");
+    expect(otherIds.size).toBe(3);
+    for (const id of otherIds) expect(firstIds.has(id)).toBe(false);
+  });
+
+  it("filters by --since and --study", async () => {
+    const summary = await exportTo("csv", "since.csv", { since: "2026-02-01T10:10:00Z" });
+    expect(summary.assessments).toBe(3);
+    const rows = parseCsv(readFileSync(join(database.dir, "since.csv"), "utf8"), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(new Set(rows.map((row) => row.annotator_id))).toEqual(
+      new Set([hmac(seeded.participants.p2), hmac(seeded.participants.p3)]),
+    );
+    expect((await exportTo("csv", "date.csv", { since: "2026-02-02" })).assessments).toBe(0);
+    await expect(exportTo("csv", "x.csv", { since: "yesterday" })).rejects.toThrow(ResearchError);
+    await expect(exportTo("csv", "x.csv", { studyId: "nope" })).rejects.toThrow(/No study with id "nope"/);
+    expect((await exportTo("csv", "mini.csv", { studyId: seeded.study.id })).assessments).toBe(5);
+  });
+});
+
+describe("privacy", () => {
+  it("refuses to export without EXPORT_SECRET, before writing anything", async () => {
+    await expect(exportTo("csv", "nosecret/out.csv", { secret: "" })).rejects.toThrow(/EXPORT_SECRET is not set/);
+    expect(existsSync(join(database.dir, "nosecret"))).toBe(false);
+  });
+
+  it("never carries withdrawn participants, platform ids or raw participant ids", async () => {
+    // The withdrawal deleted every row about the participant.
+    for (const table of ["participants", "profile_answers", "assignments", "assessments"]) {
+      const column = table === "participants" ? "id" : "participant_id";
+      const count = database.sqlite
+        .prepare(`SELECT count(*) AS n FROM ${table} WHERE ${column} = ?`)
+        .get(seeded.withdrawn) as {
+        n: number;
+      };
+      expect(count.n).toBe(0);
+    }
+    for (const format of ["ca1", "csv", "pairs", "hf"] as const) {
+      await exportTo(format, `all/${format}${format === "csv" || format === "pairs" ? ".csv" : ""}`);
+    }
+    const text = allText(join(database.dir, "all"));
+    expect(text).not.toContain(RATIONALES.withdrawn);
+    expect(text).not.toContain(hmac(seeded.withdrawn));
+    for (const id of [...seeded.platformUserIds, ...Object.values(seeded.participants), seeded.withdrawn]) {
+      expect(text).not.toContain(id);
+    }
+  });
+});
+
+describe("pairs export", () => {
+  it("writes six pairs per ranking, ties kept as ties", async () => {
+    const summary = await exportTo("pairs", "pairs.csv");
+    const rows = parseCsv(readFileSync(join(database.dir, "pairs.csv"), "utf8"), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    // 5 world + 3 personal rankings.
+    expect(rows).toHaveLength(48);
+    expect(summary.rows).toBe(48);
+    const p2World = rows.filter(
+      (row) =>
+        row.annotator_id === hmac(seeded.participants.p2) && row.scenario_id === "weather" && row.block === "world",
+    );
+    // A=D>B>C
+    expect(Object.fromEntries(p2World.map((row) => [`${row.response_a}${row.response_b}`, row.preferred]))).toEqual({
+      AB: "A",
+      AC: "A",
+      AD: "tie",
+      BC: "B",
+      BD: "D",
+      CD: "D",
+    });
+    const p3Personal = rows.filter(
+      (row) => row.annotator_id === hmac(seeded.participants.p3) && row.block === "personal",
+    );
+    expect(p3Personal.map((row) => row.preferred)).toEqual(["tie", "tie", "tie", "tie", "tie", "tie"]);
+  });
+});
+
+describe("parquet export", () => {
+  it("reads back with hyparquet into the same table as the CSV", async () => {
+    await exportTo("csv", "flat.csv");
+    const summary = await exportTo("parquet", "flat.parquet");
+    expect(summary.rows).toBe(10);
+    const file = await asyncBufferFromFile(join(database.dir, "flat.parquet"));
+    const records = (await parquetReadObjects({ file })) as Record<string, unknown>[];
+    const csv = parseCsv(readFileSync(join(database.dir, "flat.csv"), "utf8"), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(records).toHaveLength(csv.length);
+    records.forEach((record, i) => {
+      const row = csv[i] as Record<string, string>;
+      for (const [name, value] of Object.entries(row)) {
+        const cell = record[name];
+        const asText =
+          cell === null || cell === undefined ? "" : cell instanceof Date ? cell.toISOString() : String(cell);
+        expect([name, asText]).toEqual([name, value]);
+      }
+    });
+    expect(typeof records[0]?.assessment_id).toBe("number");
+    expect(records[0]?.started_at).toBeInstanceOf(Date);
+  });
+});
+
+describe("hf export", () => {
+  it("writes the data files and a dataset card with configs, fields, languages and counts", async () => {
+    const summary = await exportTo("hf", "hf");
+    const folder = join(database.dir, "hf");
+    for (const file of [
+      "data/comparisons.jsonl",
+      "data/annotators.jsonl",
+      "data/merged_comparisons_annotators.jsonl",
+      "data/assessments.parquet",
+      "data/pairs.csv",
+      "README.md",
+    ]) {
+      expect(existsSync(join(folder, file))).toBe(true);
+    }
+    expect(summary).toMatchObject({ assessments: 5, annotators: 3, prompts: 3, rows: 10 });
+    const card = readFileSync(join(folder, "README.md"), "utf8");
+    const front = parseYaml(card.split("---\n")[1] as string) as {
+      configs: { config_name: string; data_files: { path: string }[] }[];
+      language: string[];
+    };
+    expect(front.configs.map((config) => config.config_name)).toEqual([
+      "comparisons",
+      "annotators",
+      "merged_comparisons_annotators",
+      "assessments",
+      "pairs",
+    ]);
+    for (const config of front.configs)
+      expect(existsSync(join(folder, config.data_files[0]?.path as string))).toBe(true);
+    expect(front.language).toEqual(expect.arrayContaining(["en", "ar", "es"]));
+    expect(card).toContain("| Annotators | 3 |");
+    expect(card).toContain("| Assessments | 5 |");
+    expect(card).toContain("| Pairwise preferences (rows of pairs.csv) | 48 |");
+    expect(card).toContain("`ranking_blocks.world[]`");
+    expect(card).toContain("## Collection method");
+  });
+});

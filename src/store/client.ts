@@ -1,0 +1,145 @@
+import { existsSync, mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
+import { type MigrationMeta, readMigrationFiles } from "drizzle-orm/migrator";
+import * as schema from "./schema.js";
+
+export type ChorusDb = BetterSQLite3Database<typeof schema>;
+
+export interface OpenedDatabase {
+  /** The raw connection, for prepared statements on hot paths and pragmas. */
+  sqlite: Database.Database;
+  /** Drizzle over the same connection, with the schema for typed queries. */
+  db: ChorusDb;
+  close(): void;
+}
+
+export interface OpenDatabaseOptions {
+  /** Defaults to db/migrations in the package (resolved from this file, not the working directory). */
+  migrationsFolder?: string;
+  /** Milliseconds a writer waits for another process's lock before failing. */
+  busyTimeoutMs?: number;
+}
+
+/**
+ * The database could not be opened, created or migrated. `message` is one
+ * line meant for the operator; the entry point prints it and exits 1.
+ */
+export class DatabaseOpenError extends Error {
+  readonly code = "DATABASE_OPEN_FAILED";
+  override readonly name = "DatabaseOpenError";
+  constructor(
+    readonly path: string,
+    reason: string,
+    options?: { cause?: unknown },
+  ) {
+    super(`Cannot open database ${path}: ${reason}`, options);
+  }
+}
+
+export const DEFAULT_MIGRATIONS_FOLDER = fileURLToPath(new URL("../../db/migrations", import.meta.url));
+
+/** drizzle's own bookkeeping table, so drizzle-kit tooling sees the same history. */
+const MIGRATIONS_TABLE = "__drizzle_migrations";
+
+/**
+ * Opens (creating if needed) the shared SQLite file, sets the pragmas every
+ * process must agree on, and applies pending migrations from db/migrations.
+ *
+ * - WAL: readers never block the writer; several processes share one file.
+ * - busy_timeout: a writer waits for another process's write instead of failing.
+ * - foreign_keys: ON DELETE CASCADE is what makes withdrawal erase everything.
+ * - synchronous=NORMAL: durable at checkpoints, safe with WAL, much faster.
+ */
+export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
+  const inMemory = path === ":memory:";
+  const shownPath = inMemory ? path : resolve(path);
+  let sqlite: Database.Database | undefined;
+  try {
+    if (!inMemory) ensureFolder(dirname(shownPath));
+    sqlite = new Database(shownPath, { timeout: options.busyTimeoutMs ?? 5000 });
+    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+    sqlite.pragma("journal_mode = WAL");
+    sqlite.pragma("synchronous = NORMAL");
+    applyMigrations(
+      sqlite,
+      readMigrationFiles({ migrationsFolder: options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER }),
+    );
+    sqlite.pragma("foreign_keys = ON");
+  } catch (error) {
+    sqlite?.close();
+    throw new DatabaseOpenError(shownPath, describe(error), { cause: error });
+  }
+  const connection = sqlite;
+  return {
+    sqlite: connection,
+    db: drizzle({ client: connection, schema }),
+    close: () => {
+      if (connection.open) connection.close();
+    },
+  };
+}
+
+/**
+ * Applies drizzle-kit migrations in one BEGIN IMMEDIATE transaction, reading
+ * the applied history inside the lock. drizzle's stock migrator reads the
+ * history before taking the lock, so two processes starting together on a
+ * fresh file both try to create the tables and one crashes. Foreign keys are
+ * off meanwhile (SQLite ignores that pragma inside a transaction), so a
+ * migration that rebuilds a table cannot cascade-delete child rows; the
+ * result is checked with foreign_key_check before committing.
+ */
+function applyMigrations(sqlite: Database.Database, migrations: MigrationMeta[]): void {
+  sqlite.pragma("foreign_keys = OFF");
+  sqlite.exec(
+    `CREATE TABLE IF NOT EXISTS "${MIGRATIONS_TABLE}" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
+  );
+  const lastApplied = sqlite.prepare<[], { created_at: number }>(
+    `SELECT created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`,
+  );
+  const record = sqlite.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" (hash, created_at) VALUES (?, ?)`);
+  const run = sqlite.transaction(() => {
+    const last = Number(lastApplied.get()?.created_at ?? 0);
+    const newest = migrations.at(-1)?.folderMillis ?? 0;
+    if (last > newest) {
+      throw new Error("it was migrated by a newer version of Chorus; upgrade this installation");
+    }
+    for (const migration of migrations) {
+      if (migration.folderMillis <= last) continue;
+      for (const statement of migration.sql) {
+        if (statement.trim() !== "") sqlite.exec(statement);
+      }
+      record.run(migration.hash, migration.folderMillis);
+    }
+    const violations = sqlite.pragma("foreign_key_check") as unknown[];
+    if (violations.length > 0) throw new Error(`a migration left ${violations.length} foreign key violation(s)`);
+  });
+  run.immediate();
+}
+
+/**
+ * mkdir -p, one level at a time. Node 20's `mkdirSync(…, { recursive: true })`
+ * never returns for a path under /proc (it retries ENOENT forever), and an
+ * unwritable path must fail with a clear message instead.
+ */
+function ensureFolder(dir: string): void {
+  if (existsSync(dir)) return;
+  const parent = dirname(dir);
+  if (parent !== dir) ensureFolder(parent);
+  try {
+    mkdirSync(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const firstLine = error.message.split("\n")[0] ?? "";
+    return code && !firstLine.includes(code) ? `${firstLine} (${code})` : firstLine;
+  }
+  return String(error);
+}

@@ -1,0 +1,374 @@
+import type Database from "better-sqlite3";
+import type { AssessmentRecord, Effect, ParticipantStatus } from "../core/flow/effects.js";
+import type { FlowState } from "../core/flow/state.js";
+import type {
+  NewParticipant,
+  ParticipantDataSummary,
+  ParticipantRecord,
+  ParticipantRef,
+  Platform,
+  SurveyStore,
+} from "../core/ports.js";
+import { type Study, StudySchema } from "../core/study/schema.js";
+import type { OpenedDatabase } from "./client.js";
+
+/**
+ * The SurveyStore port over better-sqlite3. This is the engine's hot path
+ * (every participant input runs several of these statements), so it uses raw
+ * statements prepared once: measured ~15–30% faster than drizzle's prepared
+ * queries for the same SQL. Column names follow src/store/schema.ts.
+ */
+export function createSurveyStore(database: Pick<OpenedDatabase, "sqlite">): SurveyStore {
+  const { sqlite } = database;
+  const s = prepareStatements(sqlite);
+  const studies = createStudyCache(s);
+  const quotaStatements = new Map<number, Database.Statement<unknown[], { n: number }>>();
+
+  const inTransaction = sqlite.transaction((fn: () => unknown) => fn());
+
+  function quotaStatement(entries: number) {
+    let statement = quotaStatements.get(entries);
+    if (!statement) {
+      statement = sqlite.prepare(quotaSql(entries));
+      quotaStatements.set(entries, statement);
+    }
+    return statement;
+  }
+
+  const effects = createEffectWriter(s);
+
+  return {
+    // BEGIN IMMEDIATE: take the write lock up front, so two processes never
+    // both read under a shared lock and then deadlock upgrading to write.
+    transaction: <T>(fn: () => T): T => inTransaction.immediate(fn) as T,
+
+    claimEvent: (platform: Platform, eventId: string, at: string) =>
+      s.claimEvent.run(platform, eventId, at).changes === 1,
+
+    findParticipant: (ref: ParticipantRef) => s.findParticipant.get(ref.platform, ref.platformUserId),
+
+    createParticipant(p: NewParticipant) {
+      s.createParticipant.run(
+        p.id,
+        p.platform,
+        p.platformUserId,
+        p.studyId,
+        p.locale,
+        p.status,
+        p.source,
+        p.createdAt,
+        p.createdAt,
+      );
+    },
+
+    loadState(participantId: string): unknown {
+      const row = s.loadState.get(participantId);
+      return row ? JSON.parse(row.state) : undefined;
+    },
+
+    saveState(participantId: string, state: FlowState, at: string) {
+      s.saveState.run(participantId, JSON.stringify(state), state.step, at);
+    },
+
+    applyEffect: (participantId: string, effect: Effect) => effects(participantId, effect),
+
+    openStudy() {
+      const row = s.openStudy.get();
+      return row ? studies.get(row.id) : undefined;
+    },
+
+    study: (studyId: string) => studies.get(studyId),
+
+    assessmentCounts(studyId: string) {
+      return new Map(s.assessmentCounts.all(studyId).map((row) => [row.id, row.n]));
+    },
+
+    assignedScenarioIds(participantId: string) {
+      return new Set(s.assignedScenarioIds.all(participantId).map((row) => row.scenario_id));
+    },
+
+    quotaCount(studyId: string, match: Record<string, string>) {
+      const entries = Object.entries(match);
+      if (entries.length === 0) return s.admittedCount.get(studyId)?.n ?? 0;
+      const params: string[] = [];
+      for (const [questionId, value] of entries.slice(1)) params.push(questionId, value);
+      const [first] = entries as [[string, string]];
+      params.push(first[0], first[1], studyId);
+      return quotaStatement(entries.length).get(...params)?.n ?? 0;
+    },
+
+    dataSummary(participantId: string): ParticipantDataSummary | undefined {
+      const row = s.summary.get(participantId);
+      if (!row) return undefined;
+      return {
+        participantId: row.id,
+        createdAt: row.created_at,
+        source: row.source,
+        consentVersion: row.consent_version,
+        consentedAt: row.consented_at,
+        profile: s.profileOf.all(participantId).map((a) => ({ questionId: a.question_id, value: a.value })),
+        assessments: s.assessmentsOf.get(participantId)?.n ?? 0,
+      };
+    },
+  };
+}
+
+/**
+ * Counts admitted participants of a study whose profile answers match every
+ * entry. Starts from the (question_id, value) index of the first entry, so
+ * the cost grows with that cell, not with the whole study.
+ * Parameters: (question, value) for entries 2..n, then entry 1, then study id.
+ */
+function quotaSql(entries: number): string {
+  const joins: string[] = [];
+  for (let i = 1; i < entries; i++) {
+    joins.push(
+      `JOIN profile_answers a${i} ON a${i}.participant_id = a0.participant_id AND a${i}.question_id = ? AND a${i}.value = ?`,
+    );
+  }
+  return `SELECT count(*) AS n FROM profile_answers a0 ${joins.join(" ")}
+    JOIN participants p ON p.id = a0.participant_id
+    WHERE a0.question_id = ? AND a0.value = ? AND p.study_id = ? AND p.admitted_at IS NOT NULL`;
+}
+
+type Statements = ReturnType<typeof prepareStatements>;
+
+function prepareStatements(sqlite: Database.Database) {
+  return {
+    claimEvent: sqlite.prepare<[string, string, string]>(
+      "INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    ),
+    findParticipant: sqlite.prepare<[string, string], ParticipantRecord>(
+      "SELECT id, study_id AS studyId, locale, status FROM participants WHERE platform = ? AND platform_user_id = ?",
+    ),
+    createParticipant: sqlite.prepare<unknown[]>(
+      `INSERT INTO participants (id, platform, platform_user_id, study_id, locale, status, source, created_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    loadState: sqlite.prepare<[string], { state: string }>("SELECT state FROM flow_states WHERE participant_id = ?"),
+    saveState: sqlite.prepare<[string, string, number, string]>(
+      `INSERT INTO flow_states (participant_id, state, step, updated_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (participant_id) DO UPDATE SET state = excluded.state, step = excluded.step, updated_at = excluded.updated_at`,
+    ),
+    studyVersion: sqlite.prepare<[string], { version: number }>("SELECT version FROM studies WHERE id = ?"),
+    studyDefinition: sqlite.prepare<[string], { version: number; definition: string }>(
+      "SELECT version, definition FROM studies WHERE id = ?",
+    ),
+    openStudy: sqlite.prepare<[], { id: string }>(
+      "SELECT id FROM studies WHERE status = 'published' ORDER BY published_at DESC, id LIMIT 1",
+    ),
+    assessmentCounts: sqlite.prepare<[string], { id: string; n: number }>(
+      "SELECT id, assessment_count AS n FROM scenarios WHERE study_id = ?",
+    ),
+    assignedScenarioIds: sqlite.prepare<[string], { scenario_id: string }>(
+      "SELECT scenario_id FROM assignments WHERE participant_id = ?",
+    ),
+    admittedCount: sqlite.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM participants WHERE study_id = ? AND admitted_at IS NOT NULL",
+    ),
+    summary: sqlite.prepare<
+      [string],
+      {
+        id: string;
+        created_at: string;
+        source: string | null;
+        consent_version: string | null;
+        consented_at: string | null;
+      }
+    >("SELECT id, created_at, source, consent_version, consented_at FROM participants WHERE id = ?"),
+    profileOf: sqlite.prepare<[string], { question_id: string; value: string | null }>(
+      "SELECT question_id, value FROM profile_answers WHERE participant_id = ? ORDER BY answered_at, question_id",
+    ),
+    assessmentsOf: sqlite.prepare<[string], { n: number }>(
+      "SELECT count(*) AS n FROM assessments WHERE participant_id = ?",
+    ),
+    // Effects.
+    setLocale: sqlite.prepare<[string, string]>("UPDATE participants SET locale = ? WHERE id = ?"),
+    consentGiven: sqlite.prepare<[string, string, string, string]>(
+      "UPDATE participants SET consent_version = ?, consented_at = ?, updated_at = ? WHERE id = ?",
+    ),
+    consentDeclined: sqlite.prepare<[string, string, string]>(
+      `UPDATE participants SET status = 'declined', consent_version = ?, consented_at = NULL, admitted_at = NULL,
+       updated_at = ? WHERE id = ?`,
+    ),
+    deleteProfile: sqlite.prepare<[string]>("DELETE FROM profile_answers WHERE participant_id = ?"),
+    deleteScreening: sqlite.prepare<[string]>("DELETE FROM screening_answers WHERE participant_id = ?"),
+    deleteAssignments: sqlite.prepare<[string]>("DELETE FROM assignments WHERE participant_id = ?"),
+    deleteDeliveries: sqlite.prepare<[string]>("DELETE FROM deliveries WHERE participant_id = ?"),
+    screeningAnswered: sqlite.prepare<[string, string, string, number, string]>(
+      `INSERT INTO screening_answers (participant_id, question_id, option_id, passed, answered_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (participant_id, question_id) DO UPDATE SET option_id = excluded.option_id, passed = excluded.passed,
+       answered_at = excluded.answered_at`,
+    ),
+    profileAnswered: sqlite.prepare<[string, string, string | null, string]>(
+      `INSERT INTO profile_answers (participant_id, question_id, value, answered_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (participant_id, question_id) DO UPDATE SET value = excluded.value, answered_at = excluded.answered_at`,
+    ),
+    statusChanged: sqlite.prepare<[ParticipantStatus, string, string]>(
+      "UPDATE participants SET status = ?, updated_at = ? WHERE id = ?",
+    ),
+    admitted: sqlite.prepare<[string, string, string]>(
+      "UPDATE participants SET admitted_at = COALESCE(admitted_at, ?), updated_at = ? WHERE id = ?",
+    ),
+    createAssignment: sqlite.prepare<[Record<string, string | number>]>(
+      `INSERT INTO assignments (participant_id, study_id, scenario_id, position, shown_order, form, assigned_at)
+       SELECT id, study_id, @scenarioId, @position, @shownOrder, @form, @at FROM participants WHERE id = @participantId`,
+    ),
+    assignmentStarted: sqlite.prepare<[Record<string, string | number>]>(
+      `UPDATE assignments SET started_at = COALESCE(started_at, @at)
+       WHERE participant_id = @participantId AND position = @position
+         AND study_id = (SELECT study_id FROM participants WHERE id = @participantId)`,
+    ),
+    // Upsert: the record carries the whole plan, so a missing assignment row is recreated rather than lost.
+    completeAssignment: sqlite.prepare<[Record<string, string | number>], { id: number; study_id: string }>(
+      `INSERT INTO assignments (participant_id, study_id, scenario_id, position, shown_order, form, assigned_at,
+         started_at, completed_at)
+       SELECT id, study_id, @scenarioId, @position, @shownOrder, @form, @startedAt, @startedAt, @completedAt
+       FROM participants WHERE id = @participantId
+       ON CONFLICT (participant_id, study_id, scenario_id) DO UPDATE SET completed_at = excluded.completed_at,
+         started_at = COALESCE(assignments.started_at, excluded.started_at)
+       RETURNING id, study_id`,
+    ),
+    insertAssessment: sqlite.prepare<unknown[], { id: number }>(
+      `INSERT INTO assessments (assignment_id, participant_id, study_id, scenario_id, locale, started_at, reading_done_at,
+         completed_at, unacceptable_labels, unacceptable_rationale, unacceptable_rationale_language,
+         unacceptable_rationale_confidence)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    ),
+    insertBlock: sqlite.prepare<unknown[]>(
+      `INSERT INTO ranking_blocks (assessment_id, block, ranking, rationale, rationale_language, rationale_confidence,
+         ranked_at, rationale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    platformOf: sqlite.prepare<[string], { platform: Platform }>("SELECT platform FROM participants WHERE id = ?"),
+    deleteParticipant: sqlite.prepare<[string]>("DELETE FROM participants WHERE id = ?"),
+    audit: sqlite.prepare<[string, string, string, string, string]>(
+      "INSERT INTO audit_log (at, actor, origin, action, details) VALUES (?, ?, ?, ?, ?)",
+    ),
+  };
+}
+
+/** Parsed study definitions by id, reused while the stored version is unchanged. */
+function createStudyCache(s: Statements) {
+  const cache = new Map<string, { version: number; study: Study }>();
+  return {
+    get(studyId: string): Study | undefined {
+      const current = s.studyVersion.get(studyId);
+      if (!current) return undefined;
+      const cached = cache.get(studyId);
+      if (cached && cached.version === current.version) return cached.study;
+      const row = s.studyDefinition.get(studyId);
+      if (!row) return undefined;
+      const parsed = StudySchema.safeParse(JSON.parse(row.definition));
+      if (!parsed.success) {
+        throw new Error(`Stored study ${studyId} v${row.version} no longer matches the study schema; re-import it`);
+      }
+      cache.set(studyId, { version: row.version, study: parsed.data });
+      return parsed.data;
+    },
+  };
+}
+
+function createEffectWriter(s: Statements) {
+  function recordAssessment(participantId: string, a: AssessmentRecord): void {
+    const assignment = s.completeAssignment.get({
+      participantId,
+      scenarioId: a.scenarioId,
+      position: a.position,
+      shownOrder: a.shownOrder,
+      form: a.form,
+      startedAt: a.startedAt,
+      completedAt: a.completedAt,
+    });
+    if (!assignment) throw new Error(`assessment for unknown participant ${participantId}`);
+    const unacceptable = a.unacceptable;
+    const assessment = s.insertAssessment.get(
+      assignment.id,
+      participantId,
+      assignment.study_id,
+      a.scenarioId,
+      a.locale,
+      a.startedAt,
+      a.readingDoneAt,
+      a.completedAt,
+      unacceptable ? JSON.stringify(unacceptable.labels) : null,
+      unacceptable?.rationale?.text ?? null,
+      unacceptable?.rationale?.detectedLanguage ?? null,
+      unacceptable?.rationale?.detectedConfidence ?? null,
+    );
+    if (!assessment) throw new Error("assessment insert returned no id");
+    for (const block of a.blocks) {
+      s.insertBlock.run(
+        assessment.id,
+        block.block,
+        block.ranking,
+        block.rationale?.text ?? null,
+        block.rationale?.detectedLanguage ?? null,
+        block.rationale?.detectedConfidence ?? null,
+        block.rankedAt,
+        block.rationaleAt,
+      );
+    }
+  }
+
+  return function applyEffect(participantId: string, effect: Effect): void {
+    switch (effect.type) {
+      case "locale_set":
+        s.setLocale.run(effect.locale, participantId);
+        return;
+      case "consent_given":
+        s.consentGiven.run(effect.consentVersion, effect.at, effect.at, participantId);
+        return;
+      case "consent_declined":
+        // Nothing kept but the refusal: the participant row (status, declined version, source).
+        s.deleteProfile.run(participantId);
+        s.deleteScreening.run(participantId);
+        s.deleteAssignments.run(participantId);
+        s.deleteDeliveries.run(participantId);
+        s.consentDeclined.run(effect.consentVersion, effect.at, participantId);
+        return;
+      case "screening_answered":
+        s.screeningAnswered.run(participantId, effect.questionId, effect.optionId, effect.passed ? 1 : 0, effect.at);
+        return;
+      case "profile_answered":
+        s.profileAnswered.run(participantId, effect.questionId, effect.value, effect.at);
+        return;
+      case "status_changed":
+        s.statusChanged.run(effect.status, effect.at, participantId);
+        return;
+      case "admitted":
+        s.admitted.run(effect.at, effect.at, participantId);
+        return;
+      case "assignments_created":
+        for (const plan of effect.assignments) {
+          const result = s.createAssignment.run({
+            participantId,
+            scenarioId: plan.scenarioId,
+            position: plan.position,
+            shownOrder: plan.shownOrder,
+            form: plan.form,
+            at: effect.at,
+          });
+          if (result.changes !== 1) throw new Error(`assignments for unknown participant ${participantId}`);
+        }
+        return;
+      case "assignment_started":
+        s.assignmentStarted.run({ at: effect.at, participantId, position: effect.position });
+        return;
+      case "assessment_recorded":
+        recordAssessment(participantId, effect.assessment);
+        return;
+      case "participant_deleted": {
+        const row = s.platformOf.get(participantId);
+        if (!row) return;
+        // Every table about the participant cascades from this row.
+        s.deleteParticipant.run(participantId);
+        s.audit.run(effect.at, "participant", row.platform, "participant_deleted", JSON.stringify({ participantId }));
+        return;
+      }
+      default: {
+        const unknown: never = effect;
+        throw new Error(`unknown effect ${(unknown as { type: string }).type}`);
+      }
+    }
+  };
+}

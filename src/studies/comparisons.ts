@@ -1,0 +1,130 @@
+import { z } from "zod";
+import { type Scenario, ScenarioSchema } from "../core/study/schema.js";
+import { describeIssues, formatPath } from "./issues.js";
+import { readText } from "./read-text.js";
+
+/**
+ * Reads scenarios from the public collective-alignment dataset's
+ * `comparisons.jsonl` layout: one JSON object per line with `prompt_id`,
+ * `prompt.messages[]` ({role, content}) and `responses[]`, each with a
+ * `response_index` A–D and `messages[]` whose assistant message is the
+ * candidate response. Other fields (assessments, metadata) are ignored.
+ */
+
+/** Message content: a string, or a list of parts of which the text parts are joined. */
+const ContentSchema = z.union([
+  z.string(),
+  z.array(z.union([z.string(), z.object({ text: z.string() }).loose()])).transform((parts) =>
+    parts
+      .map((part) => (typeof part === "string" ? part : part.text))
+      .filter((text) => text !== "")
+      .join("\n\n"),
+  ),
+]);
+
+const DatasetMessageSchema = z.object({ role: z.string(), content: ContentSchema }).loose();
+
+export const ComparisonLineSchema = z
+  .object({
+    prompt_id: z.union([z.string().min(1), z.number()]),
+    prompt: z.object({ messages: z.array(DatasetMessageSchema).min(1) }).loose(),
+    responses: z
+      .array(z.object({ response_index: z.string(), messages: z.array(DatasetMessageSchema).min(1) }).loose())
+      .min(1),
+  })
+  .loose();
+
+/** One line turned into a scenario, not yet validated against ScenarioSchema. */
+export interface ScenarioCandidate {
+  line: number;
+  scenario: Record<string, unknown>;
+}
+
+export interface JsonlParse {
+  candidates: ScenarioCandidate[];
+  /** `FILE:LINE: path: message` lines. */
+  problems: string[];
+}
+
+/** The dataset line as a scenario input; the response text is the last assistant message. */
+function toScenarioInput(line: z.infer<typeof ComparisonLineSchema>): {
+  scenario: Record<string, unknown>;
+  problems: { path: string; message: string }[];
+} {
+  const problems: { path: string; message: string }[] = [];
+  const responses = line.responses.map((response, index) => {
+    const assistant = response.messages.filter((m) => m.role === "assistant").at(-1);
+    if (!assistant) problems.push({ path: `responses[${index}].messages`, message: "no assistant message" });
+    return { label: response.response_index.trim().toUpperCase(), text: assistant?.content ?? "" };
+  });
+  responses.sort((a, b) => a.label.localeCompare(b.label));
+  return {
+    scenario: {
+      id: String(line.prompt_id),
+      messages: line.prompt.messages.map((m) => ({ role: m.role, content: m.content })),
+      responses,
+    },
+    problems,
+  };
+}
+
+/** Parses the text of a comparisons.jsonl file; blank lines are skipped. */
+export function parseComparisonsJsonl(text: string, file: string): JsonlParse {
+  const candidates: ScenarioCandidate[] = [];
+  const problems: string[] = [];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = index + 1;
+    if (raw.trim() === "") return;
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch (error) {
+      problems.push(`${file}:${line}: invalid JSON: ${(error as Error).message}`);
+      return;
+    }
+    const parsed = ComparisonLineSchema.safeParse(value);
+    if (!parsed.success) {
+      for (const issue of describeIssues(parsed.error, value)) {
+        problems.push(`${file}:${line}: ${formatPath(issue.path)}: ${issue.message}`);
+      }
+      return;
+    }
+    const { scenario, problems: lineProblems } = toScenarioInput(parsed.data);
+    for (const problem of lineProblems) problems.push(`${file}:${line}: ${problem.path}: ${problem.message}`);
+    if (lineProblems.length === 0) candidates.push({ line, scenario });
+  });
+  return { candidates, problems };
+}
+
+export type ComparisonsResult = { ok: true; scenarios: Scenario[] } | { ok: false; problems: string[] };
+
+/**
+ * Reads a comparisons.jsonl file into validated scenarios. All or nothing:
+ * any bad line makes the result a list of problems with line numbers.
+ */
+export function readComparisonsFile(file: string, displayName = file): ComparisonsResult {
+  const read = readText(file, displayName);
+  if (!read.ok) return { ok: false, problems: [read.problem] };
+  const { candidates, problems } = parseComparisonsJsonl(read.text, displayName);
+  const scenarios: Scenario[] = [];
+  const seen = new Map<string, number>();
+  for (const { line, scenario } of candidates) {
+    const parsed = ScenarioSchema.safeParse(scenario);
+    if (!parsed.success) {
+      for (const issue of describeIssues(parsed.error, scenario)) {
+        problems.push(`${displayName}:${line}: ${formatPath(issue.path)}: ${issue.message}`);
+      }
+      continue;
+    }
+    const earlier = seen.get(parsed.data.id);
+    if (earlier !== undefined) {
+      problems.push(`${displayName}:${line}: prompt_id: "${parsed.data.id}" already on line ${earlier}`);
+      continue;
+    }
+    seen.set(parsed.data.id, line);
+    scenarios.push(parsed.data);
+  }
+  if (problems.length === 0 && scenarios.length === 0)
+    problems.push(`${displayName}: no scenarios (the file is empty)`);
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, scenarios };
+}

@@ -79,7 +79,7 @@ export async function createLanguageDetector(options: LanguageDetectorOptions = 
 export function textForDetection(text: string): string {
   return text
     .replace(/\bhttps?:\/\/\S+|\S+@\S+\.\S+/g, " ")
-    .replace(/(?<![\p{L}\p{M}])[A-D](?![\p{L}\p{M}])/gu, " ")
+    .replace(/(?<![\p{Script=Latin}\p{M}])[A-D](?![\p{Script=Latin}\p{M}])/gu, " ")
     .replace(/[\d>=<]+/g, " ")
     .replace(/\s+/g, " ")
     .trim();

@@ -1,0 +1,78 @@
+import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from "@slack/bolt";
+import { PARTICIPANT_STATUSES } from "../../../core/flow/effects.js";
+import { type Block, header, plain, sections } from "../../blocks.js";
+import type { ListenerDeps } from "../../deps.js";
+import { slackKey, slackSay } from "../../text.js";
+
+export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+export interface EphemeralReply {
+  response_type: "ephemeral";
+  text: string;
+  blocks?: Block[];
+}
+
+/** The one slash command the manifest declares. */
+export const SLASH_COMMAND = "/chorus";
+
+/** `/chorus help|progress|language|pause|resume|mydata|withdraw|start` for everyone; `/chorus stats` for staff. */
+export function register(app: App, deps: ListenerDeps): void {
+  app.command(SLASH_COMMAND, onChorusCommand(deps));
+}
+
+/** The subcommand word: `/chorus` alone means help. */
+export function subcommandOf(text: string): string {
+  return text.trim().split(/\s+/)[0]?.toLowerCase() || "help";
+}
+
+/**
+ * Participant subcommands are the engine's commands (an unknown word is
+ * answered by the engine too); the answer goes to the DM with the app, and a
+ * command typed elsewhere gets an ephemeral pointer there.
+ */
+export function onChorusCommand(deps: ListenerDeps) {
+  return async ({ command, ack, client, respond }: CommandArgs): Promise<void> => {
+    const userId = command.user_id;
+    const word = subcommandOf(command.text);
+    if (word === "stats") {
+      let reply: EphemeralReply | undefined;
+      try {
+        reply = statsReply(deps, userId);
+      } finally {
+        await ack(reply);
+      }
+      return;
+    }
+    await ack();
+    const channel = await deps.conversations.dmChannel(client, userId);
+    const result = await deps.conversations.run(client, { userId, channel }, { kind: "command", name: word });
+    if (command.channel_id !== channel) {
+      await respond({ response_type: "ephemeral", text: slackSay(deps.i18n, result.locale)(slackKey("see_dm")) });
+    }
+  };
+}
+
+/** Per-study counts for staff (staff table, platform "slack"); a polite refusal for anyone else. */
+export function statsReply(deps: ListenerDeps, userId: string): EphemeralReply {
+  const say = slackSay(deps.i18n, deps.conversations.localeOf(userId));
+  if (!deps.staff?.canSeeStats(userId)) return { response_type: "ephemeral", text: say({ key: "staff.not_allowed" }) };
+  const studies = deps.staff.stats();
+  if (studies.length === 0) return { response_type: "ephemeral", text: say({ key: "staff.stats_none" }) };
+  const title = say({ key: "staff.stats_title" });
+  const blocks: Block[] = [...header(title)];
+  for (const study of studies) {
+    const fields = PARTICIPANT_STATUSES.filter((status) => study.byStatus[status]).map((status) =>
+      plain(
+        say({
+          key: "staff.stats_line",
+          params: { status: { key: `staff.status.${status}` }, count: study.byStatus[status] ?? 0 },
+        }),
+      ),
+    );
+    fields.push(plain(say({ key: "staff.stats_assessments", params: { count: study.assessments } })));
+    blocks.push(...sections(say({ key: "staff.stats_study", params: { study: { verbatim: study.studyId } } })), {
+      type: "section",
+      fields,
+    });
+  }
+  return { response_type: "ephemeral", text: title, blocks };
+}

@@ -1,0 +1,81 @@
+import type { Text } from "../core/flow/prompts.js";
+import type { I18n } from "../i18n/index.js";
+
+/** Resolves a core Text to the string a Slack participant reads. */
+export type SayText = (text: Text) => string;
+
+/**
+ * A command as the shared texts write it ("/resume", "send /help"): a slash
+ * at the start, after a space, an opening mark or a bidi isolate, then a word.
+ */
+const COMMAND_MENTION = /(^|[\s([«"'“‘¿¡\u2066-\u2069])\/(?!chorus\b)([a-z_]+)\b/g;
+
+/**
+ * The participant's fixed-locale renderer. The shared texts name commands
+ * the Telegram way ("/resume"); in Slack every command is a subcommand of
+ * /chorus, so in locale texts (never in study or participant text) "/resume"
+ * reads "/chorus resume", in every language at once.
+ */
+export function slackSay(i18n: I18n, locale: string): SayText {
+  return (text) => {
+    const rendered = i18n.render(locale, text);
+    return "key" in text ? rendered.replace(COMMAND_MENTION, "$1/chorus $2") : rendered;
+  };
+}
+
+/** A Slack-only UI string (locales/<lng>/slack.json, under `slack.`). */
+export function slackKey(key: string, params?: Record<string, string | number>): Text {
+  return params ? { key: `slack.${key}`, params } : { key: `slack.${key}` };
+}
+
+const BREAKS: RegExp[] = [/\n\s*\n/g, /\n/g, /[.!?。！？](?=\s)/g, /\s/g];
+
+/**
+ * Splits text into pieces of at most `max` UTF-16 units without losing a
+ * character: joined back they give the input again (pieces that are only
+ * whitespace are dropped, since Slack refuses empty sections). Breaks at a
+ * paragraph, else a line, else a sentence, else a space in the second half of
+ * the window; a hard break never splits a surrogate pair.
+ */
+export function splitText(text: string, max: number): string[] {
+  if (max < 2) throw new RangeError("max must be at least 2");
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const cut = breakPoint(rest, max);
+    pieces.push(rest.slice(0, cut));
+    rest = rest.slice(cut);
+  }
+  pieces.push(rest);
+  return pieces.filter((piece) => piece.trim() !== "");
+}
+
+function breakPoint(text: string, max: number): number {
+  const window = text.slice(0, max);
+  const floor = Math.floor(max / 2);
+  for (const pattern of BREAKS) {
+    let best = -1;
+    for (const match of window.matchAll(pattern)) {
+      const end = (match.index ?? 0) + match[0].length;
+      if (end <= max && end >= floor) best = end;
+    }
+    if (best > 0) return best;
+  }
+  const code = text.charCodeAt(max - 1);
+  return code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
+}
+
+/**
+ * A message typed in Slack, back to what the participant wrote: Slack escapes
+ * `& < >` and wraps links and mentions in angle brackets (`<https://x|x>`,
+ * `<@U123>`, `<#C1|general>`, `<!here>`).
+ */
+export function decodeSlackText(text: string): string {
+  const unwrapped = text.replace(/<([^<>|]*)(?:\|([^<>]*))?>/g, (_whole, target: string, label?: string) => {
+    if (target.startsWith("@")) return label ? `@${label}` : target;
+    if (target.startsWith("#")) return label ? `#${label}` : target;
+    if (target.startsWith("!")) return label?.startsWith("@") ? label : `@${label ?? target.slice(1)}`;
+    return label ?? target.replace(/^mailto:/, "");
+  });
+  return unwrapped.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}

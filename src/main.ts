@@ -11,6 +11,7 @@ import { type Config, ConfigError, loadConfig } from "./config.js";
 import { runPilot } from "./console/pilot.js";
 import { createEngine } from "./core/engine.js";
 import type { Engine } from "./core/engine-types.js";
+import { createLanguageDetector } from "./i18n/detect-language.js";
 import { createI18n, type I18n } from "./i18n/index.js";
 import { createLogger, type Logger } from "./logger.js";
 import { LOCALES_DIR, PACKAGE_ROOT } from "./paths.js";
@@ -75,6 +76,7 @@ async function main(): Promise<number> {
     random: Math.random,
     newParticipantId: randomUUID,
     locales: i18n.locales,
+    detectLanguage: await createLanguageDetector(),
   });
   const app: AppContext = { config, logger, database, i18n, engine };
 

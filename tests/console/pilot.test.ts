@@ -100,9 +100,15 @@ describe("terminal pilot through npm start's entry point, with piped standard in
     }
     const blocks = db
       .prepare(
-        "SELECT b.block, b.ranking, b.rationale, a.shown_order FROM ranking_blocks b JOIN assessments s ON s.id = b.assessment_id JOIN assignments a ON a.id = s.assignment_id ORDER BY a.position, b.block DESC",
+        "SELECT b.block, b.ranking, b.rationale, b.rationale_language, a.shown_order FROM ranking_blocks b JOIN assessments s ON s.id = b.assessment_id JOIN assignments a ON a.id = s.assignment_id ORDER BY a.position, b.block DESC",
       )
-      .all() as { block: string; ranking: string; rationale: string; shown_order: string }[];
+      .all() as {
+      block: string;
+      ranking: string;
+      rationale: string;
+      rationale_language: string | null;
+      shown_order: string;
+    }[];
     expect(blocks.map((b) => b.block)).toEqual(["world", "personal", "world", "world", "world"]);
     for (const block of blocks) {
       // Display order A>B>C>D was chosen every time, so the canonical ranking is the shown order itself.
@@ -110,6 +116,8 @@ describe("terminal pilot through npm start's entry point, with piped standard in
       expect(parseRanking(block.ranking).ok).toBe(true);
     }
     expect(blocks[0]?.rationale).toBe(RATIONALE);
+    // Rationale language is detected and stored beside the text.
+    expect(blocks.slice(2).map((block) => block.rationale_language)).toEqual(["en", "en", "en"]);
     const firstAssessment = db
       .prepare(
         "SELECT s.unacceptable_labels, s.unacceptable_rationale, a.shown_order FROM assessments s JOIN assignments a ON a.id = s.assignment_id WHERE a.position = 0",

@@ -60,8 +60,10 @@ export function embedLtr(locale: string, piece: string | number): string {
   return isRtlLocale(locale) ? isolate(text, "ltr") : text;
 }
 
+/** Letters of right-to-left scripts, with the characters they share (the Arabic tatweel, Arabic-Indic digits). */
 const STRONG_RTL =
-  /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Adlam}]/u;
+  /[\p{Script_Extensions=Arabic}\p{Script_Extensions=Hebrew}\p{Script_Extensions=Syriac}\p{Script_Extensions=Thaana}\p{Script_Extensions=Nko}\p{Script_Extensions=Adlam}]/u;
+const MARK = /\p{M}/u;
 const STRONG_LTR = /\p{L}/u;
 const DIGIT = /[0-9]/;
 /** Leading characters that belong to the piece that follows: "/help", "#3", "@bot", "+1", "-2". */
@@ -82,6 +84,13 @@ function tokenize(text: string): Token[] {
       continue;
     }
     const char = String.fromCodePoint(text.codePointAt(index) ?? 0);
+    const previous = tokens[tokens.length - 1];
+    if (MARK.test(char) && previous && previous.kind !== "placeholder") {
+      // A combining mark stays with its base character.
+      previous.text += char;
+      index += char.length;
+      continue;
+    }
     const kind = STRONG_RTL.test(char) ? "rtl" : STRONG_LTR.test(char) || DIGIT.test(char) ? "ltr" : "neutral";
     tokens.push({ kind, text: char });
     index += char.length;
@@ -96,11 +105,18 @@ function tokenize(text: string): Token[] {
  * or "-"), and goes on through spaces and punctuation as long as more
  * left-to-right pieces follow before any right-to-left letter. A lone
  * {{interpolation}} is left for the renderer, which isolates the value itself.
- * Text with no right-to-left letter is returned unchanged.
+ * Lines with no right-to-left letter (an English passage in an Arabic text)
+ * are returned unchanged: they are left-to-right paragraphs of their own.
  */
 export function isolateLtrRuns(text: string): string {
   if (!STRONG_RTL.test(text)) return text;
-  const tokens = tokenize(text);
+  return text.split("\n").map(isolateLineRuns).join("\n");
+}
+
+/** One line; a line with no right-to-left letter is a left-to-right paragraph of its own and is left alone. */
+function isolateLineRuns(line: string): string {
+  if (!STRONG_RTL.test(line)) return line;
+  const tokens = tokenize(line);
   let out = "";
   let index = 0;
   while (index < tokens.length) {
@@ -119,7 +135,7 @@ export function isolateLtrRuns(text: string): string {
     let end = index;
     for (let next = index + 1; next < tokens.length; next++) {
       const kind = tokens[next]?.kind;
-      if (kind === "rtl" || tokens[next]?.text === "\n") break;
+      if (kind === "rtl") break;
       if (kind === "ltr" || kind === "placeholder") end = next;
     }
     const run = tokens.slice(index, end + 1);

@@ -47,6 +47,16 @@ describe("isolateLtrRuns", () => {
     );
   });
 
+  it("leaves an English line of an Arabic text alone: it is a left-to-right paragraph of its own", () => {
+    expect(isolateLtrRuns("اقرأ النص:\n\nThe garden opens at 7 a.m.")).toBe("اقرأ النص:\n\nThe garden opens at 7 a.m.");
+  });
+
+  it("never splits an Arabic word (tatweel) or a letter from its combining mark", () => {
+    expect(isolateLtrRuns("الإجابة بـ«نعم»")).toBe("الإجابة بـ«نعم»");
+    const decomposed = "cafe\u0301";
+    expect(isolateLtrRuns(`مقهى ${decomposed} هنا`)).toBe(`مقهى ${LRI}${decomposed}${PDI} هنا`);
+  });
+
   it("leaves text without any right-to-left letter exactly as it was", () => {
     for (const text of ["Response {{label}} · {{index}}/{{total}}", "B > A = C > D", "日本語 /help"]) {
       expect(isolateLtrRuns(text)).toBe(text);

@@ -89,7 +89,8 @@ export function nativeLanguageName(locale: string): string {
   let name = nativeNames.get(locale);
   if (name === undefined) {
     const own = placeName("language", locale, locale);
-    name = own.charAt(0).toLocaleUpperCase(locale) + own.slice(1);
+    // "español" → "Español", but a name already cased by its language stays as it is ("isiZulu").
+    name = own === own.toLocaleLowerCase(locale) ? own.charAt(0).toLocaleUpperCase(locale) + own.slice(1) : own;
     nativeNames.set(locale, name);
   }
   return name;

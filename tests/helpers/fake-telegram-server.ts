@@ -68,9 +68,14 @@ export class FakeTelegramServer {
   readonly token: string;
   readonly botId = 7_000_000_001;
   readonly botUsername: string;
+  /** Every answered call, in the order the answers were given. */
   readonly calls: RecordedCall[] = [];
+  /** Method names in the order requests arrived (a long poll shows here before it is answered). */
+  readonly received: string[] = [];
   readonly chats = new Map<number, ChatMessage[]>();
   webhook: { url: string; secret?: string } | undefined;
+  /** Milliseconds every method except getUpdates takes (a slow Bot API). */
+  latencyMs = 0;
   /** Commands per language code ("" = default). */
   readonly commands = new Map<string, { command: string; description: string }[]>();
 
@@ -231,7 +236,9 @@ export class FakeTelegramServer {
     if (!match) return reply(404, { ok: false, error_code: 404, description: "Not Found" });
     const [, token, method = ""] = match;
     if (token !== this.token) return reply(401, { ok: false, error_code: 401, description: "Unauthorized" });
+    this.received.push(method);
     try {
+      if (this.latencyMs > 0 && method !== "getUpdates") await new Promise((r) => setTimeout(r, this.latencyMs));
       this.injectFault(method);
       const result = await this.call(method, payload, request);
       this.calls.push({ method, payload, status: 200 });

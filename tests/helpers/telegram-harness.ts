@@ -1,6 +1,7 @@
 import { Writable } from "node:stream";
 import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
+import { afterEach } from "vitest";
 import { createEngine } from "../../src/core/engine.js";
 import type { Study } from "../../src/core/study/schema.js";
 import { createI18n, type I18n } from "../../src/i18n/index.js";
@@ -210,6 +211,21 @@ export class TestUser {
     throw new Error(`user ${this.id}: no button ${String(label)}; the last message offers ${JSON.stringify(labels)}`);
   }
 
+  /** This user's participant row (undefined before first contact or after withdrawal). */
+  participant():
+    | { id: string; source: string | null; status: string; locale: string; consent_version: string | null }
+    | undefined {
+    return this.harness.db.sqlite
+      .prepare<
+        [string],
+        { id: string; source: string | null; status: string; locale: string; consent_version: string | null }
+      >(
+        `SELECT id, source, status, locale, consent_version FROM participants
+         WHERE platform = 'telegram' AND platform_user_id = ?`,
+      )
+      .get(String(this.id));
+  }
+
   /** Button labels of the newest bot message with a keyboard. */
   buttons(): string[] {
     const message = [...this.botMessages].reverse().find((candidate) => candidate.keyboard);
@@ -281,4 +297,17 @@ export async function walkThroughSurvey(user: TestUser, options: WalkOptions = {
   }
   if (stopped) return step;
   throw new Error("walk did not finish");
+}
+
+/** For a test file: a function starting a harness that is closed after each test. */
+export function useTelegramHarness(): (options?: HarnessOptions) => Promise<TelegramHarness> {
+  const started: TelegramHarness[] = [];
+  afterEach(async () => {
+    for (const harness of started.splice(0)) await harness.close();
+  });
+  return async (options) => {
+    const harness = await startTelegramHarness(options);
+    started.push(harness);
+    return harness;
+  };
 }

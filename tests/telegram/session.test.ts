@@ -1,17 +1,9 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { displayRankingToCanonical, formatRanking, parseRanking } from "../../src/core/ranking.js";
-import {
-  startTelegramHarness,
-  type TelegramHarness,
-  type TestUser,
-  walkThroughSurvey,
-} from "../helpers/telegram-harness.js";
+import { loadMiniStudy } from "../helpers/db.js";
+import { type TelegramHarness, useTelegramHarness, walkThroughSurvey } from "../helpers/telegram-harness.js";
 
-let harness: TelegramHarness | undefined;
-afterEach(async () => {
-  await harness?.close();
-  harness = undefined;
-});
+const startHarness = useTelegramHarness();
 
 function canonical(display: string, shownOrder: string): string {
   const parsed = parseRanking(display);
@@ -31,17 +23,9 @@ function expectTelegramRulesKept(h: TelegramHarness): void {
   }
 }
 
-function participantOf(h: TelegramHarness, user: TestUser) {
-  return h.db.sqlite
-    .prepare<[string], { id: string; source: string | null; status: string; locale: string; consent_version: string }>(
-      "SELECT id, source, status, locale, consent_version FROM participants WHERE platform = 'telegram' AND platform_user_id = ?",
-    )
-    .get(String(user.id));
-}
-
 describe("a full session on Telegram", () => {
   it("takes a participant from /start src123 to completion and stores every answer", async () => {
-    harness = await startTelegramHarness();
+    const harness = await startHarness();
     const alice = harness.user(1001, { languageCode: "en" });
     await walkThroughSurvey(alice, {
       source: "src123",
@@ -50,7 +34,7 @@ describe("a full session on Telegram", () => {
     });
 
     expect(alice.lastBotMessage.text).toContain("Your completion code is MINI-2026");
-    const participant = participantOf(harness, alice);
+    const participant = alice.participant();
     expect(participant).toMatchObject({
       source: "src123",
       status: "completed",
@@ -102,7 +86,7 @@ describe("a full session on Telegram", () => {
   });
 
   it("shows each scenario as its own message and the four responses in one viewer edited in place", async () => {
-    harness = await startTelegramHarness();
+    const harness = await startHarness();
     const bob = harness.user(1002);
     await walkThroughSurvey(bob);
     const viewers = bob.botMessages.filter((message) => /^Response [A-D] · \d\/4/.test(message.text));
@@ -120,7 +104,7 @@ describe("a full session on Telegram", () => {
   });
 
   it("shows Rank only once all four responses were seen", async () => {
-    harness = await startTelegramHarness();
+    const harness = await startHarness();
     const carol = harness.user(1003);
     await carol.start();
     for (const label of ["English", "I agree", "hot", "18–29", "United States", "Start"]) await carol.press(label);
@@ -143,7 +127,7 @@ describe("a full session on Telegram", () => {
   });
 
   it("keeps two participants apart when their updates interleave", async () => {
-    harness = await startTelegramHarness();
+    const harness = await startHarness();
     const dana = harness.user(2001);
     const eli = harness.user(2002, { languageCode: "es" });
     await Promise.all([
@@ -162,7 +146,7 @@ describe("a full session on Telegram", () => {
       [dana, "flyer", "A>B>C>D", "Dana's reasons are these."],
       [eli, "radio", "D>C>B>A", "Eli's reasons are others."],
     ] as const) {
-      const participant = participantOf(harness, user);
+      const participant = user.participant();
       expect(participant).toMatchObject({ source, status: "completed" });
       const rows = harness.db.sqlite
         .prepare<[string], { ranking: string; rationale: string; shown_order: string }>(
@@ -185,13 +169,13 @@ describe("a full session on Telegram", () => {
 
 describe("updates that must change nothing", () => {
   it("ignores a redelivered button press: no reply, no second callback answer, no state change", async () => {
-    harness = await startTelegramHarness();
+    const harness = await startHarness();
     const fay = harness.user(3001);
     await fay.start();
     const press = await fay.press("English");
     const calls = harness.server.calls.length;
     const messages = fay.botMessages.length;
-    const step = () => harness!.db.sqlite.prepare("SELECT step FROM flow_states").get();
+    const step = () => harness.db.sqlite.prepare("SELECT step FROM flow_states").get();
     const before = step();
     harness.server.redeliver(press);
     await harness.handled(press.update_id, 2);
@@ -202,12 +186,12 @@ describe("updates that must change nothing", () => {
   });
 
   it("ignores a redelivered rationale: the answer is recorded once", async () => {
-    harness = await startTelegramHarness();
+    const harness = await startHarness();
     const gil = harness.user(3004);
     await walkThroughSurvey(gil, { until: (user) => user.botMessages.at(-1)?.forceReply === true });
     const sent = await gil.send("It is honest and careful about the weather.");
     const count = () =>
-      harness!.db.sqlite
+      harness.db.sqlite
         .prepare("SELECT (SELECT max(step) FROM flow_states) AS step, (SELECT count(*) FROM ranking_blocks) AS blocks")
         .get();
     const before = count();
@@ -223,14 +207,14 @@ describe("updates that must change nothing", () => {
   });
 
   it("answers a stale button with 'out of date' and changes nothing", async () => {
-    harness = await startTelegramHarness();
+    const harness = await startHarness();
     const gus = harness.user(3002);
     await gus.start();
     const { message, button } = gus.findButton("English");
     await gus.press("English");
     await gus.press("I agree");
     const state = () =>
-      harness!.db.sqlite
+      harness.db.sqlite
         .prepare(
           "SELECT f.step, f.state FROM flow_states f JOIN participants p ON p.id = f.participant_id WHERE p.platform_user_id = ?",
         )
@@ -246,13 +230,37 @@ describe("updates that must change nothing", () => {
   });
 
   it("answers a button it cannot read as out of date", async () => {
-    harness = await startTelegramHarness();
+    const harness = await startHarness();
     const hal = harness.user(3003);
     await hal.start();
     await hal.pressData(hal.lastBotMessage.messageId, "zz-not-ours");
     expect(harness.server.callsOf("answerCallbackQuery").at(-1)?.payload.text).toBe(
       "This button is out of date. Please use the latest message.",
     );
+    expectTelegramRulesKept(harness);
+  });
+});
+
+describe("choice ids too long for callback data", () => {
+  it("are carried by index and still reach the engine as the right choice", async () => {
+    const study = loadMiniStudy();
+    const longId = `age-${"x".repeat(60)}`;
+    const profile = study.profile.map((item) =>
+      item.id === "age_band"
+        ? { ...item, options: item.options.map((option, index) => (index === 0 ? { ...option, id: longId } : option)) }
+        : item,
+    );
+    const harness = await startHarness({ study: { ...study, profile } });
+    const kay = harness.user(3005);
+    await kay.start();
+    for (const label of ["English", "I agree", "hot"]) await kay.press(label);
+    const { button } = kay.findButton("18–29");
+    expect(button.callback_data).toMatch(/^n[0-9a-z]+\.0$/);
+    await kay.press("18–29");
+    const answer = harness.db.sqlite
+      .prepare("SELECT value FROM profile_answers WHERE question_id = 'age_band'")
+      .get() as { value: string };
+    expect(answer.value).toBe(longId);
     expectTelegramRulesKept(harness);
   });
 });

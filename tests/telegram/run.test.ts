@@ -1,0 +1,88 @@
+import { describe, expect, it } from "vitest";
+import { useTelegramHarness, walkThroughSurvey } from "../helpers/telegram-harness.js";
+
+const startHarness = useTelegramHarness();
+
+describe("running the Telegram bot", () => {
+  it("polls through the runner with only the update kinds it handles, after removing any webhook", async () => {
+    const harness = await startHarness();
+    await harness.user(7000).start();
+    const methods = harness.server.received;
+    expect(methods.indexOf("deleteWebhook")).toBeGreaterThan(-1);
+    expect(methods.indexOf("deleteWebhook")).toBeLessThan(methods.indexOf("getUpdates"));
+    expect(harness.server.callsOf("getUpdates")[0]?.payload.allowed_updates).toEqual([
+      "message",
+      "callback_query",
+      "my_chat_member",
+    ]);
+  });
+
+  it("publishes the command menu in every supported language, translated", async () => {
+    const harness = await startHarness();
+    const commands = harness.server.commands;
+    expect(commands.get("")?.map((command) => command.command)).toEqual([
+      "start",
+      "help",
+      "progress",
+      "language",
+      "pause",
+      "resume",
+      "mydata",
+      "withdraw",
+    ]);
+    expect(commands.get("en")?.find((command) => command.command === "withdraw")?.description).toBe(
+      "Leave the study and delete your answers",
+    );
+    expect(commands.get("es")?.find((command) => command.command === "withdraw")?.description).toBe(
+      "Dejar el estudio y borrar tus respuestas",
+    );
+    for (const locale of harness.i18n.locales) expect(commands.has(locale.split("-")[0]!)).toBe(true);
+  });
+
+  it("stops gracefully: no new updates are taken, the one in flight finishes", async () => {
+    const harness = await startHarness();
+    const jo = harness.user(7001);
+    harness.server.latencyMs = 150;
+    const update = harness.server.userMessage(jo.profile, "/start slow");
+    // Stop while the bot is in the middle of answering (its first send is on the wire).
+    while (!harness.server.received.includes("sendMessage")) await new Promise((resolve) => setTimeout(resolve, 5));
+    await harness.running.stop();
+    await harness.handled(update.update_id);
+    expect(jo.lastBotMessage.keyboard?.flat().map((button) => button.text)).toContain("English");
+    const polls = harness.server.received.filter((method) => method === "getUpdates").length;
+    const late = harness.server.userMessage(jo.profile, "/help");
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(harness.server.received.filter((method) => method === "getUpdates").length).toBe(polls);
+    expect(jo.chat.at(-1)?.text).toBe("/help");
+    expect(late.update_id).toBeGreaterThan(update.update_id);
+  });
+});
+
+describe("/stats", () => {
+  it("shows staff participants by status and assessments; others are not allowed", async () => {
+    const harness = await startHarness();
+    const kim = harness.user(8001);
+    await walkThroughSurvey(kim);
+    const lee = harness.user(8002);
+    await lee.start();
+
+    const staff = harness.user(8003);
+    harness.db.sqlite
+      .prepare(
+        "INSERT INTO staff (platform, platform_user_id, role, added_at, added_by) VALUES ('telegram', ?, 'researcher', ?, 'cli')",
+      )
+      .run(String(staff.id), "2026-01-01T00:00:00.000Z");
+    await staff.send("/stats");
+    const text = staff.lastBotMessage.text;
+    expect(text).toContain("Participants by status");
+    expect(text).toContain("Study mini");
+    expect(text).toContain("active: 1");
+    expect(text).toContain("completed: 1");
+    expect(text).toContain("Assessments: 2");
+    // Staff asking for stats does not become a participant.
+    expect(harness.db.sqlite.prepare("SELECT count(*) AS n FROM participants").get()).toEqual({ n: 2 });
+
+    await lee.send("/stats");
+    expect(lee.lastBotMessage.text).toBe("Sorry, this command is only for the study's staff.");
+  });
+});

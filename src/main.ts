@@ -18,6 +18,7 @@ import { LOCALES_DIR, PACKAGE_ROOT } from "./paths.js";
 import { type OpenedDatabase, openDatabase } from "./store/client.js";
 import { createSurveyStore } from "./store/survey-store.js";
 import { ensureSampleStudy } from "./studies/bootstrap.js";
+import { startTelegram } from "./telegram/run.js";
 
 /** What every long-running service shares. */
 export interface AppContext {
@@ -42,6 +43,7 @@ function readEnvironment(): Record<string, string | undefined> {
 
 async function startServices(app: AppContext): Promise<RunningService[]> {
   const services: RunningService[] = [];
+  if (app.config.TELEGRAM_BOT_TOKEN) services.push(await startTelegram(app.config, app));
   return services;
 }
 

@@ -2,7 +2,9 @@ import path from "node:path";
 import type { Command } from "commander";
 import { checkLocales, checkStudyTexts, flattenKeys, type LocaleProblem, pluralCategories } from "../i18n/check.js";
 import { loadLocaleResources } from "../i18n/index.js";
+import { LOCALES_DIR } from "../paths.js";
 import { loadStudyFile } from "../studies/load.js";
+import { type CliIo, defaultIo } from "./runtime.js";
 
 export interface LocalesCheckOptions {
   /** The locales folder (default ./locales). */
@@ -52,19 +54,18 @@ export function runLocalesCheck(options: LocalesCheckOptions, out: (line: string
 }
 
 /** Registers `locales check` on the chorus program. */
-export function registerLocalesCommands(program: Command): void {
+export function registerLocalesCommands(program: Command, io: CliIo = defaultIo()): void {
   const locales = program.command("locales").description("Check the UI translations in locales/");
   locales
     .command("check")
     .description("List missing or extra keys, mismatched {{variables}} and plural forms per locale versus English")
-    .option("--dir <folder>", "locales folder", "locales")
+    .option("--dir <folder>", "locales folder", LOCALES_DIR)
     .option("--reference <locale>", "the complete locale others are compared with", "en")
     .option("--study <file...>", "also check that these study files translate every participant text", [])
     .action((opts: { dir: string; reference: string; study: string[] }) => {
-      const code = runLocalesCheck(
+      process.exitCode = runLocalesCheck(
         { dir: path.resolve(opts.dir), reference: opts.reference, studies: opts.study },
-        (line) => process.stdout.write(`${line}\n`),
+        io.out,
       );
-      process.exitCode = code;
     });
 }

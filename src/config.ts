@@ -38,6 +38,8 @@ export const ConfigSchema = z
     TELEGRAM_API_ROOT: optionalUrl,
     TELEGRAM_WEBHOOK_URL: optionalUrl,
     TELEGRAM_WEBHOOK_PORT: port.default(8443),
+    /** Interface the webhook server listens on (127.0.0.1 behind a reverse proxy). */
+    TELEGRAM_WEBHOOK_HOST: z.string().trim().min(1).default("0.0.0.0"),
     TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
       z
         .string()

@@ -362,7 +362,7 @@ function createEffectWriter(s: Statements) {
         if (!row) return;
         // Every table about the participant cascades from this row.
         s.deleteParticipant.run(participantId);
-        s.audit.run(effect.at, "participant", row.platform, "participant_deleted", JSON.stringify({ participantId }));
+        s.audit.run(effect.at, "participant", row.platform, "participant.withdraw", JSON.stringify({ participantId }));
         return;
       }
       default: {

@@ -48,6 +48,8 @@ export interface SlackHarnessOptions {
   locales?: Record<string, string>;
   /** Participant ids are `${idPrefix}${n}`. */
   idPrefix?: string;
+  /** The study to import (default: the mini study). */
+  study?: Study;
 }
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -61,7 +63,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
   const fresh = options.databasePath === undefined;
   const testDb = fresh ? createTestDatabase() : undefined;
   const database = testDb ?? openDatabase(options.databasePath as string);
-  const study = loadMiniStudy();
+  const study = options.study ?? loadMiniStudy();
   if (options.seedStudy ?? fresh) {
     importStudy(database.db, study, { at: "2026-01-01T00:00:00.000Z" });
     publishStudy(database.db, study.id, "2026-01-01T00:00:00.000Z");

@@ -1,0 +1,179 @@
+import { afterEach, describe, expect, it } from "vitest";
+import type { StoredMessage } from "../helpers/fake-slack-server.js";
+import {
+  expectCompletedSession,
+  messageText,
+  type SlackHarness,
+  type SlackTestUser,
+  startSlackHarness,
+  walkSlackSurvey,
+} from "../helpers/slack-harness.js";
+
+let h: SlackHarness | undefined;
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+});
+
+const count = (harness: SlackHarness, sql: string) => (harness.database.sqlite.prepare(sql).get() as { n: number }).n;
+
+/** The message as a client that has not refreshed still shows it. */
+function snapshot(message: StoredMessage): StoredMessage {
+  return structuredClone(message);
+}
+
+async function toConsent(user: SlackTestUser): Promise<void> {
+  await user.type("hello");
+  await user.press("en");
+}
+
+describe("Slack reliability", () => {
+  it("treats a retried event (same event_id, X-Slack-Retry-Num) as a no-op", async () => {
+    h = await startSlackHarness();
+    const dana = h.user("U0DANA");
+    await dana.type("hello", { eventId: "Ev0FIRST" });
+    const posted = h.fake.callsOf("chat.postMessage").length;
+    expect(count(h, "SELECT count(*) AS n FROM participants")).toBe(1);
+
+    for (const retryNum of [1, 2]) {
+      const retried = await dana.type("hello", { eventId: "Ev0FIRST", retryNum });
+      expect(retried.status).toBe(200);
+    }
+    expect(h.fake.callsOf("chat.postMessage")).toHaveLength(posted);
+    expect(count(h, "SELECT count(*) AS n FROM participants")).toBe(1);
+    expect(h.database.sqlite.prepare("SELECT platform, event_id FROM processed_events").all()).toEqual([
+      { platform: "slack", event_id: "Ev0FIRST" },
+    ]);
+    const retryLines = h.logLines.filter((line) => line.includes("event redelivered"));
+    expect(retryLines).toHaveLength(2);
+    expect(JSON.parse(retryLines[1] ?? "{}")).toMatchObject({ eventId: "Ev0FIRST", retryNum: 2, userId: "U0DANA" });
+  });
+
+  it("does not record a typed rationale twice when Slack redelivers its event", async () => {
+    h = await startSlackHarness();
+    const erin = h.user("U0ERIN");
+    let personalAsked = false;
+    await walkSlackSurvey(erin, {
+      rationale: "All four answers were useful in different careful ways.",
+      beforeEach: async () => {
+        // Right after the personal rationale was typed, Slack delivers that event again.
+        const last = erin.messages.at(-1);
+        if (!personalAsked && last && messageText(last).startsWith("Would any of these responses")) {
+          personalAsked = true;
+          const typed = h?.fake.calls.length ?? 0;
+          const eventId = String(
+            (
+              h?.database.sqlite.prepare("SELECT event_id FROM processed_events ORDER BY processed_at DESC").get() as {
+                event_id: string;
+              }
+            ).event_id,
+          );
+          await erin.type("All four answers were useful in different careful ways.", { eventId, retryNum: 1 });
+          expect(h?.fake.calls.length).toBe(typed);
+        }
+      },
+    });
+    expect(personalAsked).toBe(true);
+    expectCompletedSession(h.database.sqlite, {
+      platform: "slack",
+      platformUserId: "U0ERIN",
+      ranking: ["B", "=A", "D", "C"],
+      rationale: "All four answers were useful in different careful ways.",
+      unacceptable: { display: ["C"], rationale: "It dismisses the question without any care." },
+    });
+  });
+
+  it("answers a stale button with an ephemeral 'out of date' and changes nothing", async () => {
+    h = await startSlackHarness();
+    const finn = h.user("U0FINN");
+    await toConsent(finn);
+    const consent = snapshot(finn.lastMessage);
+    await finn.press("yes");
+    const step = () =>
+      (h?.database.sqlite.prepare("SELECT step FROM flow_states").get() as { step: number } | undefined)?.step;
+    const before = { step: step(), posted: h.fake.callsOf("chat.postMessage").length };
+
+    // The consent message as an unrefreshed client still shows it: "No, thanks" pressed late.
+    await finn.press("no", consent);
+    expect(finn.notices).toEqual(["This button is out of date. Please use the latest message."]);
+    expect(step()).toBe(before.step);
+    expect(h.fake.callsOf("chat.postMessage")).toHaveLength(before.posted);
+    expect(h.database.sqlite.prepare("SELECT status, consent_version FROM participants").get()).toMatchObject({
+      status: "active",
+      consent_version: "2026-01",
+    });
+    // The screening question is still the one to answer.
+    expect(messageText(finn.lastMessage)).toContain("opposite of 'cold'");
+  });
+
+  it("waits out a 429 (Retry-After) in the middle of a session and loses nothing", async () => {
+    h = await startSlackHarness();
+    const gail = h.user("U0GAIL");
+    const started = Date.now();
+    await walkSlackSurvey(gail, {
+      beforeEach: (step) => {
+        // Step 9: the second "next" in the viewer (chat.update); step 12: a ranking pick (chat.postMessage).
+        if (step === 9) h?.fake.failNext("chat.update", { status: 429, retryAfter: 1 });
+        if (step === 12) h?.fake.failNext("chat.postMessage", { status: 429, retryAfter: 1 });
+      },
+    });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    const limited = h.fake.calls.filter((call) => call.status === 429);
+    expect(limited.map((call) => call.method)).toEqual(["chat.update", "chat.postMessage"]);
+    for (const call of limited) {
+      const retry = h.fake.calls.find(
+        (later) => later.method === call.method && later.at > call.at && later.status === 200,
+      );
+      expect(retry).toBeDefined();
+      expect((retry?.at ?? 0) - call.at).toBeGreaterThanOrEqual(1000);
+    }
+    expectCompletedSession(h.database.sqlite, {
+      platform: "slack",
+      platformUserId: "U0GAIL",
+      ranking: ["B", "=A", "D", "C"],
+      rationale: "The second one is careful and honest, the others are not.",
+      unacceptable: { display: ["C"], rationale: "It dismisses the question without any care." },
+    });
+    // Every message arrived once: one viewer per scenario, one "Saved" per scenario.
+    const texts = gail.messages.map((message) => messageText(message));
+    expect(texts.filter((text) => text.startsWith("Response "))).toHaveLength(2);
+    expect(texts.filter((text) => text.startsWith("Saved."))).toHaveLength(2);
+  });
+
+  it("retries a 5xx from the Web API", async () => {
+    h = await startSlackHarness();
+    const hana = h.user("U0HANA");
+    h.fake.failNext("chat.postMessage", { status: 500 });
+    await hana.type("hello");
+    expect(h.fake.callsOf("chat.postMessage").map((call) => call.status)).toEqual([500, 200]);
+    expect(messageText(hana.lastMessage)).toContain("Which language");
+  });
+
+  it("tells the participant, translated, when a handler fails, logs ids only, and the survey goes on", async () => {
+    h = await startSlackHarness({ locales: { U0IVAN: "es-MX" } });
+    const ivan = h.user("U0IVAN");
+    await ivan.type("hola");
+    h.fake.failNext("chat.update", { status: 200, error: "fatal_error" });
+    await ivan.press("es");
+    // The error handler runs after the listener: wait for its message.
+    await waitFor(() => ivan.messages.some((message) => message.text.startsWith("Lo sentimos")));
+    const apology = ivan.messages.find((message) => message.text.startsWith("Lo sentimos"));
+    expect(apology?.text).toBe(h.i18n.render("es", { key: "errors.internal" }));
+    const failure = h.logLines.map((line) => JSON.parse(line)).find((line) => line.msg === "slack: handler failed");
+    expect(failure).toMatchObject({ userId: "U0IVAN", type: "block_actions", err: { slackError: "fatal_error" } });
+    expect(JSON.stringify(failure)).not.toContain("hola");
+    // The choice itself was recorded; "/chorus help" shows where things stand, and the survey continues.
+    await ivan.command("help");
+    expect(messageText(ivan.lastMessage)).toContain("¿Acepta participar?");
+    await ivan.press("yes");
+    expect(messageText(ivan.lastMessage)).toContain("'cold'");
+  });
+});
+
+async function waitFor(check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error("condition not met in time");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

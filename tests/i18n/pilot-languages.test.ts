@@ -71,13 +71,18 @@ function rows(dbPath: string) {
     const participant = db.prepare("SELECT locale, status FROM participants").get();
     const blocks = db
       .prepare(
-        "SELECT b.rationale FROM ranking_blocks b JOIN assessments s ON s.id = b.assessment_id JOIN assignments a ON a.id = s.assignment_id ORDER BY a.position, b.block DESC",
+        "SELECT b.rationale, b.rationale_language AS language, b.rationale_confidence AS confidence FROM ranking_blocks b JOIN assessments s ON s.id = b.assessment_id JOIN assignments a ON a.id = s.assignment_id ORDER BY a.position, b.block DESC",
       )
-      .all() as { rationale: string }[];
+      .all() as { rationale: string; language: string | null; confidence: number | null }[];
     const unacceptable = db
       .prepare("SELECT unacceptable_rationale FROM assessments WHERE unacceptable_rationale IS NOT NULL")
       .all();
-    return { participant, rationales: blocks.map((b) => b.rationale), unacceptable };
+    return {
+      participant,
+      rationales: blocks.map((b) => b.rationale),
+      detected: blocks.map((b) => [b.language, b.confidence]),
+      unacceptable,
+    };
   } finally {
     db.close();
   }
@@ -132,6 +137,11 @@ describe("a whole session on the terminal pilot in Arabic and in Japanese", () =
       session.rationales[3],
     ]);
     expect(stored.unacceptable).toEqual([{ unacceptable_rationale: session.rationales[2] }]);
+    // The rationale's language is detected and stored with its confidence, beside the UI locale.
+    for (const [language, confidence] of stored.detected) {
+      expect(language).toBe("ar");
+      expect(confidence).toBeGreaterThan(0.5);
+    }
   });
 
   it("runs in Japanese, with the rationale minimum counted in Japanese characters", () => {
@@ -165,5 +175,6 @@ describe("a whole session on the terminal pilot in Arabic and in Japanese", () =
     expect(stored.participant).toEqual({ locale: "ja", status: "completed" });
     expect(stored.rationales[0]).toBe(session.rationales[0]);
     expect(stored.rationales).toHaveLength(5);
+    expect(stored.detected.map(([language]) => language)).toEqual(["ja", "ja", "ja", "ja", "ja"]);
   });
 });

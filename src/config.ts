@@ -65,6 +65,19 @@ export const ConfigSchema = z
     BROADCAST_TELEGRAM_RATE: positive.max(30).default(30),
     BROADCAST_TELEGRAM_PER_CHAT_RATE: positive.max(1).default(1),
     BROADCAST_SLACK_PER_CHANNEL_RATE: positive.max(1).default(1),
+    /** Slack messages per second overall (chat.postMessage: a few hundred per minute per workspace). */
+    BROADCAST_SLACK_RATE: positive.max(10).default(4),
+    /** Slack conversations.open calls per minute (tier 3); results are cached per user. */
+    BROADCAST_SLACK_OPENS_PER_MINUTE: positive.max(600).default(50),
+    /** Sends of one delivery failing with a network error or 5xx before it is marked failed. */
+    BROADCAST_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(5),
+    /**
+     * Messages awaiting the platform's answer at once. 1 keeps the crash ambiguity
+     * window to one message; raise it only when round trips keep the rate below the cap.
+     */
+    BROADCAST_MAX_IN_FLIGHT: z.coerce.number().int().min(1).max(30).default(1),
+    /** How often a running `npm start` looks for broadcasts to send (seconds). */
+    BROADCAST_POLL_SECONDS: positive.max(3600).default(5),
   })
   .superRefine((env, ctx) => {
     if (env.TELEGRAM_WEBHOOK_URL && !env.TELEGRAM_WEBHOOK_SECRET) {

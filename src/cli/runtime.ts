@@ -1,0 +1,191 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import cliProgress from "cli-progress";
+import { type Config, ConfigError, loadConfig } from "../config.js";
+import { createI18n, type I18n } from "../i18n/index.js";
+import { LOCALES_DIR } from "../paths.js";
+import { type Actor, cliActor } from "../staff/audit.js";
+import { DatabaseOpenError, type OpenedDatabase, openDatabase } from "../store/client.js";
+
+/**
+ * What the coordinator commands share: config from the environment (and
+ * .env), the database, i18n, the CLI actor for the audit log, exit codes,
+ * JSON output and progress reporting. Nothing happens at import time.
+ */
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** Exit codes for a command's --help (the program's help lists them for every command too). */
+export const EXIT_CODES_HELP = `
+Exit codes:
+  0  done
+  1  failed: nothing matched, an unknown id, refused input, a platform or database error
+  2  usage: a malformed argument or option (e.g. PLATFORM:USER), fix the command line`;
+
+/** A malformed command line: printed as one line, exit 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+}
+
+/** A refused operation: printed as one line, exit 1. */
+export class CommandFailure extends Error {
+  override readonly name = "CommandFailure";
+}
+
+export interface CliRuntime {
+  config: Config;
+  database: OpenedDatabase;
+  i18n: I18n;
+  actor: Actor;
+  close(): void;
+}
+
+export interface CliIo {
+  out: (text: string) => void;
+  err: (text: string) => void;
+  /** Whether stderr is a terminal (progress bars) or not (plain lines). */
+  isTty: boolean;
+  env: Record<string, string | undefined>;
+}
+
+export function defaultIo(): CliIo {
+  return {
+    out: (text) => process.stdout.write(text.endsWith("\n") ? text : `${text}\n`),
+    err: (text) => process.stderr.write(text.endsWith("\n") ? text : `${text}\n`),
+    isTty: Boolean(process.stderr.isTTY),
+    // Read when a command runs, not when commands are registered.
+    get env() {
+      return readEnvironment();
+    },
+  };
+}
+
+function readEnvironment(): Record<string, string | undefined> {
+  const envFile = path.resolve(".env");
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  return process.env;
+}
+
+export function openRuntime(io: CliIo): CliRuntime {
+  const config = loadConfig(io.env);
+  const database = openDatabase(config.DATABASE_PATH);
+  const i18n = createI18n({ localesDir: LOCALES_DIR, fallbackLocale: config.DEFAULT_LOCALE });
+  return { config, database, i18n, actor: cliActor(), close: () => database.close() };
+}
+
+/** Errors that carry a one-line message for the operator, with their exit code. */
+function exitCodeOf(error: unknown): number | undefined {
+  if (error instanceof UsageError) return EXIT.usage;
+  if ((error as { code?: string } | null)?.code === "STAFF_INPUT") return EXIT.usage;
+  if (error instanceof CommandFailure || error instanceof ConfigError || error instanceof DatabaseOpenError) {
+    return EXIT.failed;
+  }
+  const name = (error as Error | null)?.name;
+  if (name === "BroadcastError" || name === "StudyStoreError" || name === "UnknownStudyError") return EXIT.failed;
+  return undefined;
+}
+
+/**
+ * Runs one command: opens the runtime, runs `fn`, closes, sets the exit code.
+ * Known refusals print one line on stderr; anything else prints its stack (exit 1).
+ */
+export async function runCommand(
+  io: CliIo,
+  fn: (runtime: CliRuntime) => Promise<number | undefined> | number | undefined,
+): Promise<void> {
+  let runtime: CliRuntime | undefined;
+  try {
+    runtime = openRuntime(io);
+    process.exitCode = (await fn(runtime)) ?? EXIT.ok;
+  } catch (error) {
+    const code = exitCodeOf(error);
+    if (code === undefined) {
+      io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
+      process.exitCode = EXIT.failed;
+    } else {
+      io.err((error as Error).message);
+      process.exitCode = code;
+    }
+  } finally {
+    runtime?.close();
+  }
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+/** Fixed-width columns for human-readable lists. */
+export function formatTable(header: string[], rows: (string | number)[][]): string {
+  const all = [header, ...rows.map((row) => row.map(String))];
+  const widths = header.map((_, column) => Math.max(...all.map((row) => (row[column] ?? "").length)));
+  return all
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}
+
+export interface Progress {
+  update(done: number, extra?: string): void;
+  stop(): void;
+}
+
+/**
+ * A progress bar on a terminal (stderr), plain lines otherwise: one at most
+ * every `plainEveryMs` and at the end, so logs stay readable.
+ */
+export function startProgress(io: CliIo, label: string, total: number, plainEveryMs = 2000): Progress {
+  if (io.isTty) {
+    const bar = new cliProgress.SingleBar(
+      {
+        format: `${label} [{bar}] {percentage}% | {value}/{total} | {extra}`,
+        stream: process.stderr,
+        hideCursor: true,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    bar.start(total, 0, { extra: "" });
+    return {
+      update: (done, extra = "") => bar.update(done, { extra }),
+      stop: () => bar.stop(),
+    };
+  }
+  let lastLineAt = 0;
+  let printed = -1;
+  let current = 0;
+  let currentExtra = "";
+  const line = () => {
+    io.err(`${label}: ${current}/${total}${currentExtra ? ` (${currentExtra})` : ""}`);
+    printed = current;
+    lastLineAt = Date.now();
+  };
+  return {
+    update(done, extra = "") {
+      current = done;
+      currentExtra = extra;
+      if (Date.now() - lastLineAt >= plainEveryMs) line();
+    },
+    stop() {
+      if (printed !== current) line();
+    },
+  };
+}
+
+/**
+ * Checks arguments before anything is opened: a malformed one prints its
+ * message and sets exit code 2; returns undefined then, so the action stops.
+ */
+export function checkArguments<T>(io: CliIo, check: () => T): T | undefined {
+  try {
+    return check();
+  } catch (error) {
+    if (exitCodeOf(error) !== EXIT.usage) throw error;
+    io.err((error as Error).message);
+    process.exitCode = EXIT.usage;
+    return undefined;
+  }
+}

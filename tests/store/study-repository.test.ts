@@ -1,0 +1,212 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Study } from "../../src/core/study/schema.js";
+import {
+  closeStudy,
+  getStudy,
+  importStudy,
+  listStudies,
+  publishStudy,
+  StudyStoreError,
+} from "../../src/store/study-repository.js";
+import { createTestDatabase, loadMiniStudy, type TestDatabase } from "../helpers/db.js";
+
+let database: TestDatabase;
+let study: Study;
+
+beforeEach(() => {
+  database = createTestDatabase();
+  study = loadMiniStudy();
+});
+afterEach(() => database.cleanup());
+
+const rows = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
+
+function refusal(fn: () => unknown): StudyStoreError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof StudyStoreError) return error;
+    throw error;
+  }
+  throw new Error("expected a StudyStoreError");
+}
+
+/** Gives a participant an assignment of `scenarioId`, so that scenario counts as in use. */
+function assign(scenarioId: string): void {
+  database.sqlite
+    .prepare(
+      "INSERT INTO participants (id, platform, platform_user_id, study_id, locale, status, created_at, updated_at) VALUES ('p1', 'console', 'u1', 'mini', 'en', 'active', 't', 't')",
+    )
+    .run();
+  database.sqlite
+    .prepare(
+      "INSERT INTO assignments (participant_id, study_id, scenario_id, position, shown_order, form, assigned_at) VALUES ('p1', 'mini', ?, 0, 'ABCD', 'long', 't')",
+    )
+    .run(scenarioId);
+}
+
+describe("importStudy", () => {
+  it("stores the study, its scenarios in order, the four responses each and reference rankings", () => {
+    const result = importStudy(database.db, study, { at: "2026-01-01T00:00:00.000Z" });
+    expect(result).toEqual({
+      action: "created",
+      id: "mini",
+      version: 1,
+      previousVersion: null,
+      status: "draft",
+      scenarios: 3,
+      addedScenarios: [],
+      removedScenarios: [],
+    });
+    expect(
+      rows("SELECT id, position, tags, reference_ranking, attention_check FROM scenarios ORDER BY position"),
+    ).toEqual([
+      { id: "weather", position: 0, tags: '["everyday"]', reference_ranking: "D>A>B>C", attention_check: null },
+      { id: "headache", position: 1, tags: '["medical"]', reference_ranking: null, attention_check: null },
+      {
+        id: "attention",
+        position: 2,
+        tags: '["attention-check"]',
+        reference_ranking: null,
+        attention_check: '{"best":"A"}',
+      },
+    ]);
+    expect(
+      rows("SELECT scenario_id, count(*) AS n FROM candidate_responses GROUP BY scenario_id ORDER BY scenario_id"),
+    ).toEqual([
+      { scenario_id: "attention", n: 4 },
+      { scenario_id: "headache", n: 4 },
+      { scenario_id: "weather", n: 4 },
+    ]);
+    expect(rows("SELECT scenario_id, source, source_version, ranking FROM reference_rankings")).toEqual([
+      { scenario_id: "weather", source: "study-file", source_version: "1", ranking: "D>A>B>C" },
+    ]);
+    const stored = getStudy(database.db, "mini");
+    expect(stored?.definition).toEqual(study);
+    expect(stored).toMatchObject({ status: "draft", scenarios: 3, participants: 0, publishedAt: null });
+  });
+
+  it("re-importing identical content is a no-op; different content of the same version is refused unless replace", () => {
+    importStudy(database.db, study);
+    expect(importStudy(database.db, structuredClone(study)).action).toBe("unchanged");
+    const edited = { ...study, briefing: "A new briefing." };
+    const error = refusal(() => importStudy(database.db, edited));
+    expect(error.code).toBe("same_version_changed");
+    expect(error.message).toBe(
+      'Study "mini" version 1 is already imported with different content; raise "version" in the file, or use --replace',
+    );
+    expect(getStudy(database.db, "mini")?.definition.briefing).toBe(study.briefing);
+    expect(importStudy(database.db, edited, { replace: true }).action).toBe("replaced");
+    expect(getStudy(database.db, "mini")?.definition.briefing).toBe("A new briefing.");
+  });
+
+  it("a higher version updates the study and keeps its status; an older one is refused", () => {
+    importStudy(database.db, study);
+    publishStudy(database.db, "mini");
+    const next: Study = {
+      ...study,
+      version: 2,
+      scenarios: [
+        ...study.scenarios.filter((s) => s.id !== "headache"),
+        { ...study.scenarios[0]!, id: "new-one", referenceRanking: undefined },
+      ],
+    };
+    expect(importStudy(database.db, next)).toMatchObject({
+      action: "updated",
+      previousVersion: 1,
+      status: "published",
+      addedScenarios: ["new-one"],
+      removedScenarios: ["headache"],
+    });
+    expect(rows("SELECT id FROM scenarios ORDER BY position").map((r) => r.id)).toEqual([
+      "weather",
+      "attention",
+      "new-one",
+    ]);
+    expect(rows("SELECT DISTINCT scenario_id FROM candidate_responses ORDER BY 1").map((r) => r.scenario_id)).toEqual([
+      "attention",
+      "new-one",
+      "weather",
+    ]);
+    expect(listStudies(database.db)[0]).toMatchObject({ version: 2, status: "published" });
+    expect(refusal(() => importStudy(database.db, study)).code).toBe("older_version");
+  });
+
+  it("refuses to remove or rewrite a scenario participants were already assigned, and writes nothing", () => {
+    importStudy(database.db, study);
+    assign("headache");
+    const without: Study = { ...study, version: 2, scenarios: study.scenarios.filter((s) => s.id !== "headache") };
+    const removed = refusal(() => importStudy(database.db, without));
+    expect(removed.code).toBe("scenario_in_use");
+    expect(removed.message).toContain("headache");
+
+    const rewritten: Study = {
+      ...study,
+      version: 2,
+      scenarios: study.scenarios.map((s) =>
+        s.id === "headache" ? { ...s, responses: s.responses.map((r) => ({ ...r, text: `${r.text}!` })) } : s,
+      ),
+    };
+    expect(refusal(() => importStudy(database.db, rewritten)).message).toMatch(/headache.*cannot change/);
+    expect(getStudy(database.db, "mini")?.version).toBe(1);
+
+    // Tags and unassigned scenarios may change.
+    const retagged: Study = {
+      ...study,
+      version: 2,
+      scenarios: study.scenarios.map((s) => (s.id === "headache" ? { ...s, tags: ["medical", "reviewed"] } : s)),
+    };
+    expect(importStudy(database.db, retagged).action).toBe("updated");
+  });
+
+  it("is one transaction: a failure half-way leaves nothing behind", () => {
+    const broken = { ...study, scenarios: [study.scenarios[0]!, study.scenarios[0]!] } as Study; // duplicate key
+    expect(() => importStudy(database.db, broken)).toThrow(/UNIQUE|PRIMARY/);
+    expect(rows("SELECT * FROM studies")).toEqual([]);
+    expect(rows("SELECT * FROM scenarios")).toEqual([]);
+    expect(rows("SELECT * FROM candidate_responses")).toEqual([]);
+  });
+});
+
+describe("publish, close, list", () => {
+  it("sets the status with its time and refuses unknown ids", () => {
+    importStudy(database.db, study, { at: "2026-01-01T00:00:00.000Z" });
+    expect(publishStudy(database.db, "mini", "2026-01-02T00:00:00.000Z")).toMatchObject({
+      status: "published",
+      publishedAt: "2026-01-02T00:00:00.000Z",
+      closedAt: null,
+    });
+    expect(closeStudy(database.db, "mini", "2026-01-03T00:00:00.000Z")).toMatchObject({
+      status: "closed",
+      closedAt: "2026-01-03T00:00:00.000Z",
+    });
+    const missing = refusal(() => publishStudy(database.db, "nope"));
+    expect(missing.code).toBe("not_found");
+    expect(missing.message).toBe('No study with id "nope" (see: chorus study list)');
+    expect(refusal(() => closeStudy(database.db, "nope")).code).toBe("not_found");
+  });
+
+  it("lists studies with scenario, participant and assessment counts", () => {
+    importStudy(database.db, study, { at: "2026-01-01T00:00:00.000Z" });
+    importStudy(
+      database.db,
+      { ...study, id: "second", scenarios: study.scenarios.slice(0, 1) },
+      { at: "2026-01-02T00:00:00.000Z" },
+    );
+    assign("weather");
+    database.sqlite.prepare("UPDATE participants SET admitted_at = 't'").run();
+    expect(
+      listStudies(database.db).map(({ id, scenarios, participants, admitted, assessments }) => ({
+        id,
+        scenarios,
+        participants,
+        admitted,
+        assessments,
+      })),
+    ).toEqual([
+      { id: "mini", scenarios: 3, participants: 1, admitted: 1, assessments: 0 },
+      { id: "second", scenarios: 1, participants: 0, admitted: 0, assessments: 0 },
+    ]);
+    expect(getStudy(database.db, "absent")).toBeUndefined();
+  });
+});

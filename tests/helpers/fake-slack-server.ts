@@ -16,6 +16,8 @@ import type { AddressInfo } from "node:net";
 export interface RecordedCall {
   method: string;
   args: Record<string, unknown>;
+  /** The token the call was made with (Authorization: Bearer, or the token field). */
+  token: string | undefined;
   /** The HTTP status answered. */
   status: number;
   /** Slack's `error` when the answer was `ok: false`. */
@@ -146,10 +148,12 @@ export class FakeSlackServer {
     }
     const method = url.pathname.replace(/^\/api\//, "");
     const args = parseArgs(body, request.headers["content-type"]);
+    const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
+    const token = bearer ?? (typeof args.token === "string" ? args.token : undefined);
     const fault = this.faults.get(method)?.shift();
     if (fault) {
       const error = "error" in fault ? fault.error : undefined;
-      this.calls.push({ method, args, status: fault.status, ...(error ? { error } : {}), at: Date.now() });
+      this.calls.push({ method, args, token, status: fault.status, ...(error ? { error } : {}), at: Date.now() });
       if (fault.status === 429) {
         response.setHeader("retry-after", String(fault.retryAfter));
         return send(response, 429, { ok: false, error: "ratelimited" });
@@ -159,7 +163,7 @@ export class FakeSlackServer {
     }
     const answer = this.answer(method, args);
     const error = answer.ok ? undefined : String(answer.error);
-    this.calls.push({ method, args, status: 200, ...(error ? { error } : {}), at: Date.now() });
+    this.calls.push({ method, args, token, status: 200, ...(error ? { error } : {}), at: Date.now() });
     send(response, 200, answer);
   }
 

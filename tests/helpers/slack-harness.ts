@@ -142,6 +142,8 @@ export interface SignedResult {
 /** A person in the workspace, in their DM with the app. */
 export class SlackTestUser {
   readonly dm: string;
+  /** The trigger id of this user's latest button press (a modal opened for it carries it). */
+  lastTriggerId: string | undefined;
 
   constructor(
     private readonly harness: SlackHarness,
@@ -242,6 +244,7 @@ export class SlackTestUser {
 
   private actionPayload(action: Block, container: Record<string, unknown>, extra: Record<string, unknown>) {
     triggerCounter += 1;
+    this.lastTriggerId = `${triggerCounter}.trigger`;
     return {
       type: "block_actions",
       ...this.interactionBase(),
@@ -301,9 +304,8 @@ export class SlackTestUser {
 
   /** Presses "Write your answer"; resolves with the modal Slack opened. */
   async openAnswerModal(): Promise<Block> {
-    const before = this.harness.fake.modals.length;
     await this.pressButton((button) => String(button.action_id).startsWith("chorus.write:"));
-    const modal = this.harness.fake.modals[before];
+    const modal = this.harness.fake.modals.find((opened) => opened.triggerId === this.lastTriggerId);
     if (!modal) throw new Error(`${this.id}: no modal opened`);
     return modal.view;
   }
@@ -394,6 +396,8 @@ export interface SlackWalkOptions {
   beforeEach?: (step: number) => Promise<void> | void;
   /** Skip App Home (start by typing in the DM). */
   fromDm?: boolean;
+  /** The country of residence option (the mini study's US quota cell takes two people). */
+  country?: "US" | "MX";
 }
 
 /**
@@ -413,7 +417,7 @@ export async function walkSlackSurvey(user: SlackTestUser, options: SlackWalkOpt
     () => user.press("yes"),
     () => user.press("hot"),
     () => user.press("18-29"),
-    () => user.press("US"),
+    () => user.press(options.country ?? "US"),
     () => user.press("go"),
     // Scenario 1, long form: world and personal blocks, then the unacceptable check.
     ...read,
@@ -449,6 +453,7 @@ export interface SessionRowsExpectation {
   /** Display letters marked unacceptable in the long-form task (undefined: the short form was all). */
   unacceptable?: { display: string[]; rationale: string };
   locale?: string;
+  country?: string;
 }
 
 function canonicalRanking(display: string[], shownOrder: string): string {
@@ -488,7 +493,7 @@ export function expectCompletedSession(sqlite: Database.Database, expected: Sess
       .all(id),
   ).toEqual([
     { question_id: "age_band", value: "18-29" },
-    { question_id: "country_of_residence", value: "US" },
+    { question_id: "country_of_residence", value: expected.country ?? "US" },
   ]);
   const assignments = sqlite
     .prepare<

@@ -1,0 +1,111 @@
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, it } from "vitest";
+import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
+import { expectCompletedSession } from "../helpers/slack-harness.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+const RATIONALE = "The second one is careful and honest, the others are not.";
+/** Slack participants (Mexico) and Telegram participants (the United States cell, whose quota is two). */
+const SLACK_USERS = 3;
+const TELEGRAM_USERS = 2;
+
+interface ChildResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a side's script with tsx in its own Node process, on the shared database file. */
+function runSide(script: string, databasePath: string, count: number): Promise<ChildResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", `tests/slack/processes/${script}`, databasePath, String(count)],
+      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk;
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk;
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+let db: TestDatabase | undefined;
+afterEach(() => {
+  db?.cleanup();
+  db = undefined;
+});
+
+describe("one database file, a Telegram process and a Slack process", () => {
+  it("runs whole sessions on both platforms at the same time and loses nothing", { timeout: 180_000 }, async () => {
+    db = createTestDatabase();
+    seedMiniStudy(db);
+    const [slack, telegram] = await Promise.all([
+      runSide("slack-side.ts", db.path, SLACK_USERS),
+      runSide("telegram-side.ts", db.path, TELEGRAM_USERS),
+    ]);
+    expect(slack.stderr).toBe("");
+    expect(telegram.stderr).toBe("");
+    expect([slack.code, telegram.code]).toEqual([0, 0]);
+    type Side = { users: string[]; startedAt: number; finishedAt: number };
+    const slackSide = JSON.parse(slack.stdout) as Side & { refused: number };
+    const telegramSide = JSON.parse(telegram.stdout) as Side;
+    // The two sessions really ran at the same time.
+    expect(slackSide.startedAt).toBeLessThan(telegramSide.finishedAt);
+    expect(telegramSide.startedAt).toBeLessThan(slackSide.finishedAt);
+    expect(slackSide.users).toHaveLength(SLACK_USERS);
+    expect(slackSide.refused).toBe(0);
+    expect(telegramSide.users).toHaveLength(TELEGRAM_USERS);
+
+    const sqlite = db.sqlite;
+    const ids = [
+      ...slackSide.users.map((userId) =>
+        expectCompletedSession(sqlite, {
+          platform: "slack",
+          platformUserId: userId,
+          ranking: ["B", "=A", "D", "C"],
+          rationale: RATIONALE,
+          unacceptable: { display: ["C"], rationale: "It dismisses the question without any care." },
+          country: "MX",
+        }),
+      ),
+      ...telegramSide.users.map((userId) =>
+        expectCompletedSession(sqlite, {
+          platform: "telegram",
+          platformUserId: userId,
+          ranking: ["B", "=A", "D", "C"],
+          rationale: RATIONALE,
+        }),
+      ),
+    ];
+    const people = SLACK_USERS + TELEGRAM_USERS;
+    expect(new Set(ids).size).toBe(people);
+    expect(ids.filter((id) => id.startsWith("slack-"))).toHaveLength(SLACK_USERS);
+    expect(ids.filter((id) => id.startsWith("tg-"))).toHaveLength(TELEGRAM_USERS);
+
+    const count = (sql: string) => (sqlite.prepare(sql).get() as { n: number }).n;
+    // Nothing else was written, nothing is missing.
+    expect(count("SELECT count(*) AS n FROM participants")).toBe(people);
+    expect(count("SELECT count(*) AS n FROM assignments")).toBe(2 * people);
+    expect(count("SELECT count(*) AS n FROM assessments")).toBe(2 * people);
+    expect(count("SELECT count(*) AS n FROM ranking_blocks")).toBe(3 * people);
+    expect(count("SELECT count(*) AS n FROM profile_answers")).toBe(2 * people);
+    expect(count("SELECT count(*) AS n FROM screening_answers")).toBe(people);
+    // The per-scenario counters kept by triggers agree with the rows, across both writers.
+    expect(count("SELECT coalesce(sum(assessment_count), 0) AS n FROM scenarios")).toBe(2 * people);
+    // Every Telegram update and every typed Slack message is a processed event, never shared between platforms.
+    expect(count("SELECT count(*) AS n FROM processed_events WHERE platform = 'telegram'")).toBeGreaterThan(
+      30 * TELEGRAM_USERS,
+    );
+    expect(count("SELECT count(*) AS n FROM processed_events WHERE platform = 'slack'")).toBe(SLACK_USERS);
+    expect(sqlite.pragma("integrity_check", { simple: true })).toBe("ok");
+    expect(sqlite.pragma("foreign_key_check")).toEqual([]);
+  });
+});

@@ -56,6 +56,8 @@ export const ConfigSchema = z
     SLACK_SIGNING_SECRET: optionalText,
     SLACK_MODE: z.enum(["socket", "http"]).default("socket"),
     SLACK_PORT: port.default(3000),
+    /** Interface the HTTP receiver listens on (127.0.0.1 behind a reverse proxy). */
+    SLACK_HOST: z.string().trim().min(1).default("0.0.0.0"),
     SLACK_API_URL: optionalUrl,
 
     /** Key for the HMAC that turns participant ids into export annotator ids. */

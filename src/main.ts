@@ -15,6 +15,7 @@ import { createLanguageDetector } from "./i18n/detect-language.js";
 import { createI18n, type I18n } from "./i18n/index.js";
 import { createLogger, type Logger } from "./logger.js";
 import { LOCALES_DIR, PACKAGE_ROOT } from "./paths.js";
+import { startSlack } from "./slack/run.js";
 import { type OpenedDatabase, openDatabase } from "./store/client.js";
 import { createSurveyStore } from "./store/survey-store.js";
 import { ensureSampleStudy } from "./studies/bootstrap.js";
@@ -44,6 +45,7 @@ function readEnvironment(): Record<string, string | undefined> {
 async function startServices(app: AppContext): Promise<RunningService[]> {
   const services: RunningService[] = [];
   if (app.config.TELEGRAM_BOT_TOKEN) services.push(await startTelegram(app.config, app));
+  if (app.config.SLACK_BOT_TOKEN) services.push(await startSlack(app.config, app));
   return services;
 }
 

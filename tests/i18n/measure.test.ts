@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { checkFreeText, weightedLetterCount } from "../../src/core/text/measure.js";
 
 /** The same two rationales written in each language. */
-const PARALLEL: Record<string, [string, string]> = {
+const PARALLEL = {
   en: [
     "Response B explains the risks honestly and still respects the person's choice, so it is the most helpful.",
     "I put D last because it refuses without giving any reason. People deserve an explanation.",
@@ -43,7 +43,7 @@ const PARALLEL: Record<string, [string, string]> = {
     "الرد B يشرح المخاطر بصدق ويحترم في الوقت نفسه قرار الشخص، لذلك أراه الأفضل.",
     "وضعت D في المرتبة الأخيرة لأنه يرفض دون أن يذكر أي سبب. الناس يستحقون تفسيرًا.",
   ],
-};
+} satisfies Record<string, [string, string]>;
 
 describe("weightedLetterCount: a rationale minimum that is fair across scripts", () => {
   const english = PARALLEL.en.map(weightedLetterCount);

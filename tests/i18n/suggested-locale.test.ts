@@ -91,7 +91,9 @@ describe("the language suggested by the platform", () => {
     engine.handle(ref, { kind: "command", name: "language" });
     const changed = engine.handle(ref, { kind: "text", text: "japanese" });
     expect(changed.locale).toBe("ja");
-    const said = changed.prompts.map((prompt) => ("text" in prompt ? i18n.render(changed.locale, prompt.text) : ""));
+    const said = changed.prompts.map((prompt) =>
+      prompt.kind === "message" || prompt.kind === "notice" ? i18n.render(changed.locale, prompt.text) : "",
+    );
     expect(said).toContain("設定しました。これからは日本語でご案内します。");
   });
 });

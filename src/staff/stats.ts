@@ -146,8 +146,7 @@ function quotaStats(sqlite: Database.Database, study: Study): QuotaStats | null 
   for (const group of observed) {
     add(Object.fromEntries(dims.map((dim, i) => [dim, String(group[`d${i}`])])), Number(group.n));
   }
-  const sorted = [...cells.values()].sort((a, b) =>
-    JSON.stringify(dims.map((d) => a.cell[d])).localeCompare(JSON.stringify(dims.map((d) => b.cell[d]))),
-  );
+  const order = (entry: QuotaCellStats) => JSON.stringify(dims.map((d) => entry.cell[d]));
+  const sorted = [...cells.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));
   return { dimensions: [...dims], defaultTarget: quota.defaultTarget ?? null, cells: sorted };
 }

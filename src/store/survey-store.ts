@@ -9,6 +9,7 @@ import type {
   Platform,
   SurveyStore,
 } from "../core/ports.js";
+import { UNDISCLOSED } from "../core/study/quota.js";
 import { type Study, StudySchema } from "../core/study/schema.js";
 import type { OpenedDatabase } from "./client.js";
 
@@ -90,10 +91,12 @@ export function createSurveyStore(database: Pick<OpenedDatabase, "sqlite">): Sur
     quotaCount(studyId: string, match: Record<string, string>) {
       const entries = Object.entries(match);
       if (entries.length === 0) return s.admittedCount.get(studyId)?.n ?? 0;
-      const params: string[] = [];
-      for (const [questionId, value] of entries.slice(1)) params.push(questionId, value);
+      // A cell's "undisclosed" is a stored null ("prefer not to say"); `IS ?` matches it and still uses the index.
+      const stored = (value: string) => (value === UNDISCLOSED ? null : value);
+      const params: (string | null)[] = [];
+      for (const [questionId, value] of entries.slice(1)) params.push(questionId, stored(value));
       const [first] = entries as [[string, string]];
-      params.push(first[0], first[1], studyId);
+      params.push(first[0], stored(first[1]), studyId);
       return quotaStatement(entries.length).get(...params)?.n ?? 0;
     },
 
@@ -123,12 +126,12 @@ function quotaSql(entries: number): string {
   const joins: string[] = [];
   for (let i = 1; i < entries; i++) {
     joins.push(
-      `JOIN profile_answers a${i} ON a${i}.participant_id = a0.participant_id AND a${i}.question_id = ? AND a${i}.value = ?`,
+      `JOIN profile_answers a${i} ON a${i}.participant_id = a0.participant_id AND a${i}.question_id = ? AND a${i}.value IS ?`,
     );
   }
   return `SELECT count(*) AS n FROM profile_answers a0 ${joins.join(" ")}
     JOIN participants p ON p.id = a0.participant_id
-    WHERE a0.question_id = ? AND a0.value = ? AND p.study_id = ? AND p.admitted_at IS NOT NULL`;
+    WHERE a0.question_id = ? AND a0.value IS ? AND p.study_id = ? AND p.admitted_at IS NOT NULL`;
 }
 
 type Statements = ReturnType<typeof prepareStatements>;

@@ -37,7 +37,7 @@ function joinWith(userId: string, country: string): Prompt[] {
   let prompts = engine.handle(ref, { kind: "start", source: "quota-test" }).prompts;
   const choose = (choice: string) => {
     const question = prompts.findLast((p) => p.kind === "question");
-    if (!question || question.kind !== "question") throw new Error(`no question to answer with ${choice}`);
+    if (question?.kind !== "question") throw new Error(`no question to answer with ${choice}`);
     const input: Input = { kind: "choice", step: question.step, choice };
     prompts = engine.handle(ref, input).prompts;
   };

@@ -4,7 +4,7 @@ import { type Input, isCommandName } from "./inputs.js";
 import { onboardingTransition } from "./onboarding.js";
 import { key, type Prompt } from "./prompts.js";
 import { completionMessage, currentPrompts } from "./render.js";
-import { FINAL_PHASES, type FlowState } from "./state.js";
+import { FINAL_PHASES, type FlowState, type Phase } from "./state.js";
 import { startMoreTasks, taskTransition } from "./task.js";
 
 /** A fresh state for a newcomer: the journey begins with the language. */
@@ -74,8 +74,14 @@ export function transition(state: FlowState, input: Input, ctx: FlowContext): Tr
   return onboardingTransition(state, input, ctx);
 }
 
+/**
+ * Phases from which a participant starts scenarios added since (the "start the new scenarios"
+ * button of a broadcast, or /start): done with their batch, or told none were available yet.
+ */
+const CAN_START_MORE: readonly Phase[] = ["completed", "no_scenarios"];
+
 function startTransition(state: FlowState, ctx: FlowContext): Transition {
-  if (state.phase === "completed") return startMoreTasks(state, ctx);
+  if (CAN_START_MORE.includes(state.phase)) return startMoreTasks(state, ctx);
   if (state.phase === "declined") {
     // Someone who declined may reconsider; nothing of theirs was kept.
     return advanced({ ...state, phase: "consent", phaseStartedAt: ctx.now }, ctx);
@@ -84,7 +90,7 @@ function startTransition(state: FlowState, ctx: FlowContext): Transition {
 }
 
 function finalPhaseInput(state: FlowState, input: Input, ctx: FlowContext): Transition {
-  if (state.phase === "completed" && input.kind === "choice" && input.choice === "more")
+  if (CAN_START_MORE.includes(state.phase) && input.kind === "choice" && input.choice === "more")
     return startMoreTasks(state, ctx);
   return unchanged(state, currentPrompts(state, ctx));
 }

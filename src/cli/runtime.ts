@@ -20,7 +20,7 @@ export const EXIT_CODES_HELP = `
 Exit codes:
   0  done
   1  failed: nothing matched, an unknown id, refused input, a platform or database error
-  2  usage: a malformed argument or option (e.g. PLATFORM:USER), fix the command line`;
+  2  usage or invalid input: a malformed argument or option (e.g. PLATFORM:USER), an invalid study or scenario file`;
 
 /** A malformed command line: printed as one line, exit 2. */
 export class UsageError extends Error {

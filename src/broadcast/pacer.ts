@@ -4,8 +4,11 @@ import { setTimeout as sleepFor } from "node:timers/promises";
  * Paces outgoing broadcast messages for one platform:
  *
  * - an overall rate (`ratePerSecond`): slots spaced evenly, and never more than
- *   `ratePerSecond` grants inside any sliding window of one second (plus a small
- *   margin), so timer jitter cannot produce a burst over the platform's cap;
+ *   `ratePerSecond` messages inside any sliding window of one second. The window
+ *   counts a message from its grant until the platform ANSWERED it (the caller
+ *   reports that with the function `acquire` resolves to): the platform saw the
+ *   request somewhere in between, so however the network delays requests, the
+ *   platform never sees more than the cap in one second;
  * - a minimum interval per key (a chat or channel): Telegram allows about one
  *   message per second per chat, Slack one per second per channel;
  * - a pause for everyone (`pauseUntil`) when the platform answered 429.
@@ -16,7 +19,7 @@ export interface PacerOptions {
   ratePerSecond: number;
   /** Minimum milliseconds between two grants for the same key; 0 disables. */
   perKeyIntervalMs: number;
-  /** Extra milliseconds added to the one-second sliding window (absorbs network jitter). */
+  /** Extra milliseconds added to the one-second sliding window (clock granularity). */
   windowMarginMs?: number;
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
@@ -27,7 +30,7 @@ export class Pacer {
   private readonly capacity: number;
   private readonly windowMs: number;
   private readonly now: () => number;
-  /** Grant times of the last `capacity` grants (ring buffer). */
+  /** Answer times of the last `capacity` grants (ring buffer); +Infinity while a message awaits its answer. */
   private readonly recent: number[] = [];
   private recentHead = 0;
   private nextSlot = Number.NEGATIVE_INFINITY;
@@ -40,7 +43,7 @@ export class Pacer {
     if (!(options.ratePerSecond > 0)) throw new RangeError("ratePerSecond must be positive");
     this.intervalMs = 1000 / options.ratePerSecond;
     this.capacity = Math.max(1, Math.floor(options.ratePerSecond));
-    this.windowMs = 1000 + (options.windowMarginMs ?? 15);
+    this.windowMs = 1000 + (options.windowMarginMs ?? 2);
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -60,40 +63,53 @@ export class Pacer {
     return this.now();
   }
 
-  /** Resolves when one message for `key` may be sent now; rejects if `signal` aborts first. */
-  acquire(key: string, signal?: AbortSignal): Promise<void> {
+  /**
+   * Resolves when one message for `key` may be sent now, with a function to
+   * call once the platform answered (or the send failed); rejects if `signal`
+   * aborts first.
+   */
+  acquire(key: string, signal?: AbortSignal): Promise<() => void> {
     const grant = this.queue.then(() => this.waitForSlot(key, signal));
     this.queue = grant.catch(() => undefined);
     return grant;
   }
 
-  private async waitForSlot(key: string, signal?: AbortSignal): Promise<void> {
+  private async waitForSlot(key: string, signal?: AbortSignal): Promise<() => void> {
     for (;;) {
       signal?.throwIfAborted();
       const now = this.now();
       const oldest = this.recent.length < this.capacity ? Number.NEGATIVE_INFINITY : this.recent[this.recentHead]!;
       const at = Math.max(this.nextSlot, this.pausedUntil, this.keyReadyAt(key), oldest + this.windowMs);
-      if (at <= now) {
-        this.record(key, now);
-        return;
-      }
-      await sleepFor(Math.max(1, Math.ceil(at - now)), undefined, signal ? { signal } : undefined);
+      if (at <= now) return this.record(key, now);
+      // A message still awaiting its answer holds its place in the window: look again shortly.
+      const wait = Number.isFinite(at) ? Math.ceil(at - now) : Math.ceil(this.intervalMs / 4);
+      await sleepFor(Math.max(1, wait), undefined, signal ? { signal } : undefined);
     }
   }
 
-  private record(key: string, at: number): void {
+  private record(key: string, at: number): () => void {
     // Anchor the schedule, so a slightly late grant is caught up on (no drift below the rate),
     // but never by more than half an interval (no burst after an idle spell).
     this.nextSlot = Math.max(this.nextSlot, at - this.intervalMs / 2) + this.intervalMs;
-    if (this.recent.length < this.capacity) this.recent.push(at);
-    else {
-      this.recent[this.recentHead] = at;
+    let slot: number;
+    if (this.recent.length < this.capacity) {
+      slot = this.recent.push(Number.POSITIVE_INFINITY) - 1;
+    } else {
+      slot = this.recentHead;
+      this.recent[slot] = Number.POSITIVE_INFINITY;
       this.recentHead = (this.recentHead + 1) % this.capacity;
     }
     if (this.options.perKeyIntervalMs > 0) {
       this.keyLast.set(key, at);
       if (this.keyLast.size > 4096) this.forgetOldKeys(at);
     }
+    let answered = false;
+    return () => {
+      if (answered) return;
+      answered = true;
+      // Only if the slot was not reused meanwhile (it cannot be while it holds +Infinity).
+      if (this.recent[slot] === Number.POSITIVE_INFINITY) this.recent[slot] = this.now();
+    };
   }
 
   private forgetOldKeys(now: number): void {

@@ -373,12 +373,16 @@ export function createBroadcastWorker(deps: BroadcastWorkerDeps): BroadcastWorke
           await sleep(item, options.signal);
           continue;
         }
+        let answered: () => void;
         try {
-          await pacer.acquire(item.platformUserId, options.signal);
+          answered = await pacer.acquire(item.platformUserId, options.signal);
         } catch {
           break; // aborted while waiting for a slot: nothing claimed, nothing sent
         }
-        const task: Promise<void> = deliver(item).finally(() => running.delete(task));
+        const task: Promise<void> = deliver(item).finally(() => {
+          answered();
+          running.delete(task);
+        });
         running.add(task);
       }
       await Promise.all(running);

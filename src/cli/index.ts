@@ -13,6 +13,7 @@ import { registerBroadcastCommands } from "./broadcast.js";
 import { registerLocalesCommands } from "./locales.js";
 import { registerRecruitCommands } from "./recruit.js";
 import { type CliIo, defaultIo, EXIT, EXIT_CODES_HELP } from "./runtime.js";
+import { registerScenarioCommands } from "./scenario.js";
 import { registerStaffCommands } from "./staff.js";
 import { registerStatsCommand } from "./stats.js";
 import { registerStudyCommands } from "./study.js";
@@ -28,9 +29,11 @@ export function createProgram(io: CliIo = defaultIo()): Command {
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
     .exitOverride()
     .showHelpAfterError("(add --help for usage)")
-    .addHelpText("after", PROGRAM_HELP);
+    // afterAll: every command's and subcommand's --help ends with the exit codes.
+    .addHelpText("afterAll", PROGRAM_HELP);
   // One line per noun, in the order --help lists them.
   registerStudyCommands(program, io);
+  registerScenarioCommands(program, io);
   registerStatsCommand(program, io);
   registerRecruitCommands(program, io);
   registerBroadcastCommands(program, io);

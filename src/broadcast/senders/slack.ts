@@ -50,7 +50,7 @@ export function createSlackSender(options: SlackSenderOptions): BroadcastSender 
   async function dmChannel(userId: string): Promise<string> {
     const cached = channels.get(userId);
     if (cached) return cached;
-    await opens.acquire(userId);
+    const answered = await opens.acquire(userId);
     let channel: string | undefined;
     try {
       const result = await client.conversations.open({ users: userId });
@@ -59,6 +59,8 @@ export function createSlackSender(options: SlackSenderOptions): BroadcastSender 
       const classified = classifySlackError(error);
       if (classified.kind === "rate_limited") opens.pauseFor(classified.retryAfterMs ?? 1000);
       throw classified;
+    } finally {
+      answered();
     }
     if (!channel) throw new DeliveryError("transient", "conversations.open returned no channel");
     if (channels.size >= cacheSize) channels.delete(channels.keys().next().value as string);

@@ -40,7 +40,12 @@ export interface Ephemeral {
   text: string;
 }
 
-export type Fault = { status: 429; retryAfter: number } | { status: 200; error: string } | { status: 500 };
+export type Fault =
+  | { status: 429; retryAfter: number }
+  | { status: 200; error: string }
+  | { status: 500 }
+  /** Answers normally, but only after this many milliseconds (a slow Slack). */
+  | { status: 200; delayMs: number };
 
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON as Slack receives it.
 export type Block = Record<string, any>;
@@ -150,7 +155,11 @@ export class FakeSlackServer {
     const args = parseArgs(body, request.headers["content-type"]);
     const bearer = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
     const token = bearer ?? (typeof args.token === "string" ? args.token : undefined);
-    const fault = this.faults.get(method)?.shift();
+    let fault = this.faults.get(method)?.shift();
+    if (fault && "delayMs" in fault) {
+      await new Promise((resolve) => setTimeout(resolve, fault && "delayMs" in fault ? fault.delayMs : 0));
+      fault = undefined;
+    }
     if (fault) {
       const error = "error" in fault ? fault.error : undefined;
       this.calls.push({ method, args, token, status: fault.status, ...(error ? { error } : {}), at: Date.now() });

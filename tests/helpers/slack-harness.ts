@@ -262,9 +262,12 @@ export class SlackTestUser {
     if (!found.button) throw new Error(`${this.id}: no such button on that message`);
     const payload = this.actionPayload(
       found.button,
-      { type: "message", message_ts: found.message.ts, channel_id: this.dm, is_ephemeral: false },
+      { type: "message", message_ts: found.message.ts, channel_id: found.message.channel, is_ephemeral: false },
       {
-        channel: { id: this.dm, name: "directmessage" },
+        channel: {
+          id: found.message.channel,
+          name: found.message.channel === this.dm ? "directmessage" : "general",
+        },
         message: this.harness.fake.asSlackMessage(found.message),
       },
     );

@@ -139,6 +139,25 @@ describe("Slack reliability", () => {
     expect(texts.filter((text) => text.startsWith("Saved."))).toHaveLength(2);
   });
 
+  it("keeps one participant's messages in order while an earlier delivery is slow", async () => {
+    const harness = await startSlackHarness();
+    h = harness;
+    const rosa = harness.user("U0ROSA");
+    await toConsent(rosa);
+    harness.fake.failNext("chat.update", { status: 200, delayMs: 800 });
+    const updates = harness.fake.callsOf("chat.update").length;
+    const press = rosa.press("yes");
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(harness.fake.callsOf("chat.update")).toHaveLength(updates);
+    // While the press's delivery waits for Slack, the participant asks for their progress.
+    await Promise.all([press, rosa.command("progress")]);
+    const texts = rosa.messages.map((message) => messageText(message));
+    const screening = texts.findIndex((text) => text.includes("opposite of 'cold'"));
+    const progress = texts.findIndex((text) => text === harness.i18n.render("en", { key: "progress.not_started" }));
+    expect(screening).toBeGreaterThan(0);
+    expect(progress).toBe(screening + 1);
+  });
+
   it("retries a 5xx from the Web API", async () => {
     h = await startSlackHarness();
     const hana = h.user("U0HANA");

@@ -105,3 +105,43 @@ describe("a full session on Slack", () => {
     expect(welcome).not.toMatch(/(^|\s)\/language/);
   });
 });
+
+describe("recruitment posts", () => {
+  it("starts the DM flow from a channel post's 'Take part' button with the recruitment source", async () => {
+    h = await startSlackHarness();
+    const post = {
+      channel: "C0GENERAL",
+      ts: "1767000000.000001",
+      text: "Take part in Chorus",
+      updates: 0,
+      blocks: [
+        { type: "section", text: { type: "plain_text", text: "Help us study how AI should answer." } },
+        {
+          type: "actions",
+          elements: [
+            {
+              type: "button",
+              action_id: "chorus.take_part",
+              value: "slack_general",
+              text: { type: "plain_text", text: "Take part" },
+            },
+          ],
+        },
+      ],
+    };
+    const quinn = h.user("U0QUINN");
+    await quinn.pressButton((button) => button.action_id === "chorus.take_part", post);
+    expect(messageText(quinn.messages[0] ?? { blocks: [] })).toContain("Which language");
+    expect(
+      h.database.sqlite.prepare("SELECT source FROM participants WHERE platform_user_id = 'U0QUINN'").get(),
+    ).toEqual({
+      source: "slack_general",
+    });
+    // The channel post is left as it is: it is everyone's.
+    expect(h.fake.callsOf("chat.update")).toEqual([]);
+    // Pressing it again later changes nothing about the source.
+    await quinn.press("en");
+    await quinn.pressButton((button) => button.action_id === "chorus.take_part", { ...post, channel: "C0OTHER" });
+    expect(h.database.sqlite.prepare("SELECT source FROM participants").all()).toEqual([{ source: "slack_general" }]);
+  });
+});

@@ -16,25 +16,46 @@ interface ChildResult {
   stderr: string;
 }
 
-/** Runs a side's script with tsx in its own Node process, on the shared database file. */
-function runSide(script: string, databasePath: string, count: number): Promise<ChildResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ["--import", "tsx", `tests/slack/processes/${script}`, databasePath, String(count)],
-      { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
+interface Side {
+  /** Resolves once the side is set up and waiting. */
+  ready: Promise<void>;
+  go(): void;
+  done: Promise<ChildResult>;
+}
+
+/**
+ * Runs a side's script with tsx in its own Node process, on the shared
+ * database file. The side sets up, prints "ready" and waits for "go".
+ */
+function runSide(script: string, databasePath: string, count: number): Side {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", `tests/slack/processes/${script}`, databasePath, String(count)],
+    { cwd: ROOT, stdio: ["pipe", "pipe", "pipe"] },
+  );
+  // A side that died before "go" reports through its exit code and stderr, not through a broken pipe.
+  child.stdin.on("error", () => undefined);
+  let stdout = "";
+  let stderr = "";
+  let markReady: () => void = () => undefined;
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
   });
+  child.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk;
+    if (stdout.startsWith("ready\n")) markReady();
+  });
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk;
+  });
+  const done = new Promise<ChildResult>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      markReady();
+      resolve({ code, stdout: stdout.replace(/^ready\n/, ""), stderr });
+    });
+  });
+  return { ready, go: () => child.stdin.end("go\n"), done };
 }
 
 let db: TestDatabase | undefined;
@@ -47,16 +68,20 @@ describe("one database file, a Telegram process and a Slack process", () => {
   it("runs whole sessions on both platforms at the same time and loses nothing", { timeout: 180_000 }, async () => {
     db = createTestDatabase();
     seedMiniStudy(db);
-    const [slack, telegram] = await Promise.all([
+    const sides = [
       runSide("slack-side.ts", db.path, SLACK_USERS),
       runSide("telegram-side.ts", db.path, TELEGRAM_USERS),
-    ]);
+    ];
+    await Promise.all(sides.map((side) => side.ready));
+    for (const side of sides) side.go();
+    const [slack, telegram] = await Promise.all(sides.map((side) => side.done));
+    if (!slack || !telegram) throw new Error("a side is missing");
     expect(slack.stderr).toBe("");
     expect(telegram.stderr).toBe("");
     expect([slack.code, telegram.code]).toEqual([0, 0]);
-    type Side = { users: string[]; startedAt: number; finishedAt: number };
-    const slackSide = JSON.parse(slack.stdout) as Side & { refused: number };
-    const telegramSide = JSON.parse(telegram.stdout) as Side;
+    type Walked = { users: string[]; startedAt: number; finishedAt: number };
+    const slackSide = JSON.parse(slack.stdout) as Walked & { refused: number };
+    const telegramSide = JSON.parse(telegram.stdout) as Walked;
     // The two sessions really ran at the same time.
     expect(slackSide.startedAt).toBeLessThan(telegramSide.finishedAt);
     expect(telegramSide.startedAt).toBeLessThan(slackSide.finishedAt);

@@ -12,6 +12,10 @@ const count = Number(countText ?? "3");
 
 const harness = await startSlackHarness({ databasePath, seedStudy: false, idPrefix: "slack-" });
 const users = Array.from({ length: count }, (_, index) => harness.user(`U0SIDE${index}`));
+// Ready: wait for the parent's "go", so both sides walk at the same time.
+process.stdout.write("ready\n");
+await new Promise((resolve) => process.stdin.once("data", resolve));
+process.stdin.pause();
 const startedAt = Date.now();
 // Mexico: the mini study's United States quota cell (two people) is the Telegram side's.
 await Promise.all(users.map((user) => walkSlackSurvey(user, { country: "MX" })));

@@ -70,6 +70,10 @@ const users = Array.from(
   { length: count },
   (_, index) => new TestUser(harness, { id: 5_000 + index, firstName: `Side${index}`, languageCode: "en" }),
 );
+// Ready: wait for the parent's "go", so both sides walk at the same time.
+process.stdout.write("ready\n");
+await new Promise((resolve) => process.stdin.once("data", resolve));
+process.stdin.pause();
 const startedAt = Date.now();
 await Promise.all(users.map((user) => walkThroughSurvey(user)));
 const finishedAt = Date.now();

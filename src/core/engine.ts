@@ -4,7 +4,7 @@ import type { FlowContext } from "./flow/context.js";
 import type { Input } from "./flow/inputs.js";
 import { key } from "./flow/prompts.js";
 import { currentPrompts } from "./flow/render.js";
-import { FlowStateSchema } from "./flow/state.js";
+import { type FlowState, FlowStateSchema } from "./flow/state.js";
 import { initialState, transition } from "./flow/transition.js";
 import type { Clock, LanguageDetector, ParticipantRef, SurveyStore } from "./ports.js";
 import type { Study } from "./study/schema.js";
@@ -32,6 +32,12 @@ export interface EngineDependencies {
  */
 export function createEngine(deps: EngineDependencies): Engine {
   const { store } = deps;
+  /**
+   * States this engine validated or produced (transitions are pure and their
+   * output is valid by construction). A store may hand back the same object
+   * it was given, which then needs no second validation on the hot path.
+   */
+  const knownValid = new WeakSet<object>();
   const fallbackLocale = deps.locales[0] ?? "en";
 
   function supportedLocale(suggested: string | undefined): string {
@@ -68,17 +74,27 @@ export function createEngine(deps: EngineDependencies): Engine {
 
     const study = store.study(existing.studyId);
     if (!study) throw new Error(`study ${existing.studyId} of participant ${existing.id} is missing`);
-    const parsed = FlowStateSchema.safeParse(store.loadState(existing.id));
-    if (!parsed.success) throw new CorruptStateError(existing.id, parsed.error.issues[0]?.message ?? "invalid");
-    const result = transition(parsed.data, input, context(study, existing.id, now));
+    const state = validState(existing.id, store.loadState(existing.id));
+    const result = transition(state, input, context(study, existing.id, now));
     for (const effect of result.effects) store.applyEffect(existing.id, effect);
-    if (result.state) store.saveState(existing.id, result.state, now);
+    if (result.state) {
+      knownValid.add(result.state);
+      store.saveState(existing.id, result.state, now);
+    }
     return {
       prompts: result.prompts,
-      locale: result.state?.locale ?? parsed.data.locale,
+      locale: result.state?.locale ?? state.locale,
       participantId: existing.id,
       duplicate: false,
     };
+  }
+
+  function validState(participantId: string, raw: unknown): FlowState {
+    if (typeof raw === "object" && raw !== null && knownValid.has(raw)) return raw as FlowState;
+    const parsed = FlowStateSchema.safeParse(raw);
+    if (!parsed.success) throw new CorruptStateError(participantId, parsed.error.issues[0]?.message ?? "invalid");
+    knownValid.add(parsed.data);
+    return parsed.data;
   }
 
   /** First contact: a participant row and a fresh state, whatever the input was. */
@@ -113,6 +129,7 @@ export function createEngine(deps: EngineDependencies): Engine {
       createdAt: now,
     });
     const state = initialState(study.id, locale, now);
+    knownValid.add(state);
     store.saveState(id, state, now);
     const welcome = key("start.welcome", { title: { localized: study.title } });
     const prompts = [{ kind: "message" as const, text: welcome }, ...currentPrompts(state, context(study, id, now))];

@@ -37,6 +37,7 @@ export function createSurveyStore(database: Pick<OpenedDatabase, "sqlite">): Sur
   }
 
   const effects = createEffectWriter(s);
+  const recentStates = createRecentStates(RECENT_STATES);
 
   return {
     // BEGIN IMMEDIATE: take the write lock up front, so two processes never
@@ -64,14 +65,26 @@ export function createSurveyStore(database: Pick<OpenedDatabase, "sqlite">): Sur
 
     loadState(participantId: string): unknown {
       const row = s.loadState.get(participantId);
-      return row ? JSON.parse(row.state) : undefined;
+      if (!row) return undefined;
+      // The very document this process saved last: hand back the same object,
+      // so the engine can skip re-validating it. Any other writer's change
+      // makes the text differ, and it is parsed afresh.
+      const cached = recentStates.get(participantId);
+      if (cached?.json === row.state) return cached.state;
+      return JSON.parse(row.state);
     },
 
     saveState(participantId: string, state: FlowState, at: string) {
-      s.saveState.run(participantId, JSON.stringify(state), state.step, at);
+      const json = JSON.stringify(state);
+      s.saveState.run(participantId, json, state.step, at);
+      recentStates.set(participantId, { json, state });
     },
 
-    applyEffect: (participantId: string, effect: Effect) => effects(participantId, effect),
+    applyEffect(participantId: string, effect: Effect) {
+      // Deletion really deletes: the in-memory copy of the state goes too.
+      if (effect.type === "participant_deleted") recentStates.delete(participantId);
+      effects(participantId, effect);
+    },
 
     openStudy() {
       const row = s.openStudy.get();
@@ -132,6 +145,26 @@ function quotaSql(entries: number): string {
   return `SELECT count(*) AS n FROM profile_answers a0 ${joins.join(" ")}
     JOIN participants p ON p.id = a0.participant_id
     WHERE a0.question_id = ? AND a0.value IS ? AND p.study_id = ? AND p.admitted_at IS NOT NULL`;
+}
+
+/** How many participants' last saved state documents are kept in memory. */
+const RECENT_STATES = 10_000;
+
+/** A small least-recently-saved cache of the state documents this process wrote. */
+function createRecentStates(capacity: number) {
+  const entries = new Map<string, { json: string; state: FlowState }>();
+  return {
+    get: (id: string) => entries.get(id),
+    delete: (id: string) => entries.delete(id),
+    set(id: string, entry: { json: string; state: FlowState }) {
+      entries.delete(id);
+      entries.set(id, entry);
+      if (entries.size > capacity) {
+        const oldest = entries.keys().next().value;
+        if (oldest !== undefined) entries.delete(oldest);
+      }
+    },
+  };
 }
 
 type Statements = ReturnType<typeof prepareStatements>;

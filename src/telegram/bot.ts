@@ -16,6 +16,7 @@ import { viewerPagesFeature } from "./features/viewer-pages.js";
 import { InFlight } from "./in-flight.js";
 import { LocaleMemory } from "./locale.js";
 import { MessageMemory } from "./message-memory.js";
+import { cachedRender } from "./text-cache.js";
 
 export interface RetryLimits {
   /** Retries of one API call after a 429 or a 5xx (auto-retry's maxRetryAttempts). */
@@ -72,6 +73,7 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot<ChorusContext> {
   const featureDeps: FeatureDeps = {
     engine: deps.engine,
     i18n: deps.i18n,
+    render: cachedRender(deps.i18n),
     store: deps.store,
     memory: new MessageMemory(),
     locales: new LocaleMemory(deps.i18n),

@@ -27,13 +27,22 @@ export interface DeliveryTarget {
 }
 
 /**
- * Performs a render plan: the callback answer first (so the button stops
- * spinning), then the messages in order. A viewer edit that changes nothing
- * is fine; a viewer message that can no longer be edited is sent anew.
+ * Performs a render plan: the callback answer (so the button stops spinning)
+ * goes out together with the messages, which follow one another in order;
+ * the participant sees the reply one round trip sooner than if the answer
+ * were awaited first. A viewer edit that changes nothing is fine; a viewer
+ * message that can no longer be edited is sent anew. Resolves when all is
+ * done; the first failure (if any) is thrown after the rest has settled.
  */
 export async function deliver(target: DeliveryTarget, plan: RenderPlan): Promise<void> {
-  if (plan.callbackAnswer !== undefined && target.answerCallback) await target.answerCallback(plan.callbackAnswer);
-  for (const message of plan.messages) await deliverOne(target, message);
+  const answer =
+    plan.callbackAnswer !== undefined && target.answerCallback ? target.answerCallback(plan.callbackAnswer) : undefined;
+  const messages = (async () => {
+    for (const message of plan.messages) await deliverOne(target, message);
+  })();
+  const [answered, sent] = await Promise.allSettled([answer, messages]);
+  if (sent.status === "rejected") throw sent.reason;
+  if (answered.status === "rejected") throw answered.reason;
 }
 
 async function deliverOne(target: DeliveryTarget, message: OutgoingMessage): Promise<void> {

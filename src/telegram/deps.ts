@@ -1,5 +1,6 @@
 import type { Engine } from "../core/engine-types.js";
 import type { ParticipantStatus } from "../core/flow/effects.js";
+import type { Text } from "../core/flow/prompts.js";
 import type { I18n } from "../i18n/index.js";
 import type { LocaleMemory } from "./locale.js";
 import type { MessageMemory } from "./message-memory.js";
@@ -24,6 +25,8 @@ export interface TelegramStore {
 export interface FeatureDeps {
   engine: Engine;
   i18n: I18n;
+  /** i18n.render with a cache (text-cache.ts): use it for everything shown. */
+  render: (locale: string, text: Text) => string;
   store: TelegramStore;
   memory: MessageMemory;
   locales: LocaleMemory;

@@ -34,7 +34,8 @@ export interface RenderPlan {
 }
 
 export interface RenderOptions {
-  i18n: I18n;
+  /** Renders a core Text (the bot passes a cached i18n.render, see text-cache.ts). */
+  i18n: Pick<I18n, "render">;
   locale: string;
   /** The update was a button press: short notices become the callback answer. */
   callback: boolean;
@@ -50,8 +51,9 @@ export interface RenderOptions {
  *
  * - Messages and notices in front of a question are merged into the
  *   question's message, so a step is one message, not a burst.
- * - The scenario is its own message; the response viewer is one message
- *   edited in place when the press came from it.
+ * - The scenario is its own message (headed by any remark in front of it,
+ *   e.g. "Saved. 1 of 4 done."); the response viewer is one message edited
+ *   in place when the press came from it.
  * - Text over the limit is split (messages) or paged (the viewer), never cut.
  * - ask_text without choices gets force_reply; with choices, the buttons
  *   (Telegram allows one reply markup per message) and typing still works.
@@ -103,12 +105,12 @@ export function renderPrompts(prompts: readonly Prompt[], options: RenderOptions
         break;
       }
       case "scenario": {
-        flush();
-        const parts = [t(prompt.title)];
+        // A remark in front ("Saved. 1 of 4 done.") heads the scenario's message rather than coming alone.
+        pending.push(t(prompt.title));
         for (const message of prompt.messages) {
-          parts.push(`[${t({ key: `task.role_${message.role}` })}]\n${message.content}`);
+          pending.push(`[${t({ key: `task.role_${message.role}` })}]\n${message.content}`);
         }
-        for (const chunk of splitText(parts.join("\n\n"), limit)) messages.push({ text: chunk });
+        flush();
         scenarioSent = true;
         break;
       }

@@ -121,6 +121,9 @@ export class FakeTelegramServer {
   /** Queues an update (its update_id assigned here unless given) and returns it. */
   pushUpdate(update: Omit<Update, "update_id"> & { update_id?: number }): Update {
     const full = { ...update, update_id: update.update_id ?? this.nextUpdateId++ } as Update;
+    if (full.callback_query && !this.openQueries.has(full.callback_query.id)) {
+      this.openQueries.set(full.callback_query.id, { answered: false });
+    }
     this.queue.push(full);
     for (const wake of this.waiters) wake();
     return full;
@@ -156,7 +159,6 @@ export class FakeTelegramServer {
   buttonPress(user: FakeUser, messageId: number, data: string): Update {
     const stored = this.chat(user.id).find((message) => message.messageId === messageId);
     const id = String(this.nextQueryId++);
-    this.openQueries.set(id, { answered: false });
     return this.pushUpdate({
       callback_query: {
         id,

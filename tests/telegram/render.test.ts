@@ -60,7 +60,7 @@ describe("renderPrompts", () => {
     expect(render([question(1, "Q", ["a"])], { callback: true }).callbackAnswer).toBe("");
   });
 
-  it("gives the scenario its own message, with the roles translated", () => {
+  it("gives the scenario its own message (headed by a remark in front), with the roles translated", () => {
     const plan = render([
       { kind: "message", text: verbatim("Saved.") },
       {
@@ -76,12 +76,11 @@ describe("renderPrompts", () => {
       response("Answer B"),
     ]);
     expect(plan.messages.map((message) => message.text)).toEqual([
-      "Saved.",
-      "Scenario 1 of 2: someone gave an AI this prompt\n\n[Instructions to the AI]\nBe kind.\n\n[The person wrote]\nHi <b>there</b> *you*",
+      "Saved.\n\nScenario 1 of 2: someone gave an AI this prompt\n\n[Instructions to the AI]\nBe kind.\n\n[The person wrote]\nHi <b>there</b> *you*",
       "Response B · 2/4\n\nAnswer B",
     ]);
     // After a scenario the viewer is a new message even when pressed from an old viewer.
-    expect(plan.messages[2]?.editMessageId).toBeUndefined();
+    expect(plan.messages[1]?.editMessageId).toBeUndefined();
   });
 
   it("edits the viewer a button was pressed on, and marks its buttons as viewer buttons", () => {

@@ -93,8 +93,8 @@ describe("a full session on Telegram", () => {
     // One viewer message per scenario, each edited for ◀ ▶ (3 × Next at least).
     expect(viewers).toHaveLength(2);
     for (const viewer of viewers) expect(viewer.edits).toBeGreaterThanOrEqual(3);
-    const scenarios = bob.botMessages.filter((message) => message.text.startsWith("Scenario "));
-    expect(scenarios.map((message) => message.text.split("\n")[0])).toEqual([
+    const scenarios = bob.botMessages.filter((message) => /^Scenario /m.test(message.text));
+    expect(scenarios.map((message) => message.text.match(/^Scenario .*$/m)?.[0])).toEqual([
       "Scenario 1 of 2: someone gave an AI this prompt",
       "Scenario 2 of 2: someone gave an AI this prompt",
     ]);

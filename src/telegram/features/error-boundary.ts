@@ -25,7 +25,7 @@ export function createErrorBoundary(deps: FeatureDeps): (error: BotError<ChorusC
     }
     log.error({ err: errorFields(error) }, "update failed");
     if (ctx.chat?.type !== "private") return;
-    const text = deps.i18n.render(deps.locales.localeFor(userId, ctx.from?.language_code), { key: "errors.internal" });
+    const text = deps.render(deps.locales.localeFor(userId, ctx.from?.language_code), { key: "errors.internal" });
     try {
       if (ctx.callbackQuery && !ctx.callbackAnswered) await answerOnce(ctx, text);
       else await ctx.api.sendMessage(ctx.chat.id, text, { link_preview_options: { is_disabled: true } });

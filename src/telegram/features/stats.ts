@@ -9,7 +9,7 @@ export function statsFeature(deps: FeatureDeps): Composer<ChorusContext> {
   const composer = new Composer<ChorusContext>();
   composer.chatType("private").command("stats", async (ctx) => {
     const locale = deps.locales.localeFor(ctx.from.id, ctx.from.language_code);
-    const t = (text: Text) => deps.i18n.render(locale, text);
+    const t = (text: Text) => deps.render(locale, text);
     const allowed = deps.store.isStaff(String(ctx.from.id));
     ctx.log.info({ allowed }, "/stats");
     const text = allowed ? statsText(deps.store.stats(), t) : t({ key: "staff.not_allowed" });

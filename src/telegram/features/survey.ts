@@ -18,7 +18,7 @@ export function surveyFeature(deps: FeatureDeps): Composer<ChorusContext> {
     if (decoded.kind !== "input") {
       // A button this process cannot read: like any stale button, it changes nothing.
       const locale = deps.locales.localeFor(ctx.from.id, ctx.from.language_code);
-      await answerOnce(ctx, deps.i18n.render(locale, { key: "errors.stale" }));
+      await answerOnce(ctx, deps.render(locale, { key: "errors.stale" }));
       return;
     }
     const result = deps.engine.handle({ platform: "telegram", platformUserId: String(ctx.from.id) }, decoded.input, {
@@ -35,7 +35,7 @@ export function surveyFeature(deps: FeatureDeps): Composer<ChorusContext> {
       "engine handled",
     );
     const plan = renderPrompts(result.prompts, {
-      i18n: deps.i18n,
+      i18n: { render: deps.render },
       locale: result.locale,
       callback: ctx.callbackQuery !== undefined,
       ...(decoded.viewerMessageId !== undefined ? { viewerMessageId: decoded.viewerMessageId } : {}),

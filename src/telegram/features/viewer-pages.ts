@@ -20,7 +20,7 @@ export function viewerPagesFeature(deps: FeatureDeps): Composer<ChorusContext> {
         : undefined;
     if (!page || !message) {
       const locale = deps.locales.localeFor(ctx.from.id, ctx.from.language_code);
-      await answerOnce(ctx, deps.i18n.render(locale, { key: "errors.stale" }));
+      await answerOnce(ctx, deps.render(locale, { key: "errors.stale" }));
       return;
     }
     const memo = deps.memory.recall(message.chat.id, message.message_id);

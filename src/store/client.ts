@@ -52,6 +52,7 @@ const MIGRATIONS_TABLE = "__drizzle_migrations";
  * - busy_timeout: a writer waits for another process's write instead of failing.
  * - foreign_keys: ON DELETE CASCADE is what makes withdrawal erase everything.
  * - synchronous=NORMAL: durable at checkpoints, safe with WAL, much faster.
+ * - cache_size: a larger page cache for the participant tables.
  */
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
   const inMemory = path === ":memory:";
@@ -63,6 +64,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
     sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
     sqlite.pragma("journal_mode = WAL");
     sqlite.pragma("synchronous = NORMAL");
+    // 32 MiB page cache per connection (default 2 MiB): the working set of a large study stays in memory.
+    sqlite.pragma("cache_size = -32000");
     applyMigrations(
       sqlite,
       readMigrationFiles({ migrationsFolder: options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER }),

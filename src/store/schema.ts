@@ -241,10 +241,9 @@ export const processedEvents = sqliteTable(
     eventId: text("event_id").notNull(),
     processedAt: text("processed_at").notNull(),
   },
-  (table) => [
-    primaryKey({ columns: [table.platform, table.eventId] }),
-    index("processed_events_at").on(table.processedAt),
-  ],
+  // Every participant input inserts here, so it is kept to one b-tree: no index on processed_at (pruning old
+  // ids is rare and may scan), and WITHOUT ROWID, set by the custom migration 0004 (drizzle cannot express it).
+  (table) => [primaryKey({ columns: [table.platform, table.eventId] })],
 );
 
 export const auditLog = sqliteTable(

@@ -42,6 +42,7 @@ describe("openDatabase", () => {
       expect(opened.sqlite.pragma("foreign_keys", { simple: true })).toBe(1);
       expect(opened.sqlite.pragma("busy_timeout", { simple: true })).toBe(5000);
       expect(opened.sqlite.pragma("synchronous", { simple: true })).toBe(1); // NORMAL
+      expect(opened.sqlite.pragma("cache_size", { simple: true })).toBe(-32000);
       const tables = opened.sqlite
         .prepare(
           "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE '\\_\\_%' ESCAPE '\\' ORDER BY name",
@@ -60,6 +61,18 @@ describe("openDatabase", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it("keeps the per-input event table to one b-tree (WITHOUT ROWID, no secondary index)", () => {
+    database = createTestDatabase();
+    const sql = database.sqlite.prepare("SELECT sql FROM sqlite_master WHERE name = 'processed_events'").pluck().get();
+    expect(sql).toMatch(/WITHOUT ROWID\s*$/);
+    const indexes = database.sqlite
+      .prepare(
+        "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'processed_events' AND sql IS NOT NULL",
+      )
+      .all();
+    expect(indexes).toEqual([]);
   });
 
   it("reopening an up-to-date file applies nothing twice and keeps data", () => {

@@ -31,9 +31,6 @@ export interface RunOptions {
   pressed?: Pressed;
 }
 
-/** A choice id no prompt ever offers (see stepIsCurrent). */
-const STEP_PROBE = "\u0000probe";
-
 function isKey(text: Text, key: string): boolean {
   return "key" in text && text.key === key;
 }
@@ -145,22 +142,6 @@ export function createConversations(deps: SlackDeps, options: { cacheSize?: numb
     return result;
   }
 
-  /**
-   * Whether `step` is still the participant's current step, for an input
-   * whose payload cannot carry one (text written in a modal opened from an
-   * older message). The engine itself judges: a choice made for an old step
-   * is answered "out of date" and changes nothing; a probe choice for the
-   * current step is simply not a valid choice and changes nothing either.
-   * Engine calls are synchronous, so nothing of this user runs in between.
-   */
-  function stepIsCurrent(userId: string, step: number): boolean {
-    if (!deps.participants.findParticipant(slackRef(userId))) return false;
-    const probe = deps.engine.handle(slackRef(userId), { kind: "choice", step, choice: STEP_PROBE });
-    const [first] = probe.prompts;
-    const stale = probe.prompts.length === 1 && first?.kind === "notice" && isKey(first.text, "errors.stale");
-    return !stale;
-  }
-
   /** Per user: the newest message still offering buttons, so a typed answer can retire them too. */
   const openAsks = new BoundedMap<string, SentMessage>(cacheSize);
 
@@ -185,7 +166,7 @@ export function createConversations(deps: SlackDeps, options: { cacheSize?: numb
     return result;
   }
 
-  return { localeOf, dmChannel, slackLocale, firstContact, handle, stepIsCurrent, deliver, run };
+  return { localeOf, dmChannel, slackLocale, firstContact, handle, deliver, run };
 }
 
 export type Conversations = ReturnType<typeof createConversations>;

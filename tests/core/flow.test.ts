@@ -273,6 +273,16 @@ describe("commands and stale input", () => {
     expect(keysOf(result.prompts)).toEqual(["errors.stale"]);
   });
 
+  it("treats text answering an older prompt as stale, and text for the current one as an answer", () => {
+    const atRationale = walk(ctx, [...START_TASK, ...readAndRank()]).state ?? undefined;
+    const step = atRationale?.step ?? 0;
+    const late = walk(ctx, [{ kind: "text", text: "A long enough reason here.", step: step - 1 }], atRationale);
+    expect(late.state).toBe(atRationale);
+    expect(keysOf(late.prompts)).toEqual(["errors.stale"]);
+    const current = walk(ctx, [{ kind: "text", text: "A long enough reason here.", step }], atRationale);
+    expect(current.state?.step).toBe(step + 1);
+  });
+
   it("re-asks when text arrives where a button is expected", () => {
     const before = walk(ctx, [choose("en")]).state;
     const result = walk(ctx, [text("maybe?")], before ?? undefined);

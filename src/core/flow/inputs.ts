@@ -10,8 +10,11 @@ export type Input =
   | { kind: "start"; source?: string; suggestedLocale?: string }
   /** A button press: `step` is the state step the button was made for. */
   | { kind: "choice"; step: number; choice: string }
-  /** Free text typed by the participant. */
-  | { kind: "text"; text: string }
+  /**
+   * Free text typed by the participant. `step` is set when the text answers a
+   * particular prompt (a Slack modal opened for it), so a late one is stale.
+   */
+  | { kind: "text"; text: string; step?: number }
   /** A command (/help …); unknown names are answered by the engine, not the adapter. */
   | { kind: "command"; name: string };
 

@@ -64,7 +64,8 @@ export function reask(
 export function transition(state: FlowState, input: Input, ctx: FlowContext): Transition {
   if (input.kind === "command") return commandTransition(state, input.name, ctx);
   if (input.kind === "start") return startTransition(state, ctx);
-  if (input.kind === "choice" && input.step !== state.step) return unchanged(state, [notice("errors.stale")]);
+  const answersStep = input.kind === "choice" || input.kind === "text" ? input.step : undefined;
+  if (answersStep !== undefined && answersStep !== state.step) return unchanged(state, [notice("errors.stale")]);
 
   if (state.confirming === "withdraw") return withdrawConfirmation(state, input, ctx);
   if (state.changingLanguage) return languageChange(state, input, ctx);

@@ -44,7 +44,7 @@ function clusterWeight(cluster: string): number {
  */
 export function weightedLetterCount(text: string): number {
   // Plain ASCII (most rationales) needs no segmentation: one letter per character.
-  if (/^[\x00-\x7F]*$/.test(text)) return text.replace(/[^A-Za-z0-9]/g, "").length;
+  if (!/[^ -~\s]/.test(text)) return text.replace(/[^A-Za-z0-9]/g, "").length;
   let count = 0;
   for (const cluster of graphemes(text)) {
     if (LETTER.test(cluster)) count += clusterWeight(cluster);

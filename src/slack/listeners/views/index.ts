@@ -1,6 +1,7 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 import type { EngineResult } from "../../../core/engine-types.js";
 import type { Text } from "../../../core/flow/prompts.js";
+import { slackRef } from "../../conversation.js";
 import type { ListenerDeps } from "../../deps.js";
 import { ANSWER_BLOCK, ANSWER_CALLBACK, ANSWER_ELEMENT, unpackModalMetadata } from "../../ids.js";
 import { slackKey, slackSay } from "../../text.js";
@@ -36,6 +37,13 @@ export function modalRejection(result: EngineResult, step: number): Text | undef
  * milliseconds), because only its verdict decides whether the modal closes
  * or shows the validation error on the input block.
  */
+function isStaleNotice(result: EngineResult): boolean {
+  const [first] = result.prompts;
+  return (
+    result.prompts.length === 1 && first?.kind === "notice" && "key" in first.text && first.text.key === "errors.stale"
+  );
+}
+
 export function onAnswerSubmitted(deps: ListenerDeps) {
   return async ({ ack, body, view, client }: ViewSubmitArgs): Promise<void> => {
     const metadata = unpackModalMetadata(view.private_metadata);
@@ -47,8 +55,10 @@ export function onAnswerSubmitted(deps: ListenerDeps) {
     const text = view.state.values[ANSWER_BLOCK]?.[ANSWER_ELEMENT]?.value ?? "";
     let result: EngineResult | undefined;
     try {
-      if (deps.conversations.stepIsCurrent(userId, metadata.step)) {
-        result = deps.conversations.handle(userId, { kind: "text", text });
+      // The text answers the prompt the modal was opened for: a later step makes it stale.
+      if (deps.participants.findParticipant(slackRef(userId))) {
+        const answer = deps.conversations.handle(userId, { kind: "text", text, step: metadata.step });
+        if (!isStaleNotice(answer)) result = answer;
       }
     } catch (error) {
       // The store itself may be what failed, so the apology is in the default language.

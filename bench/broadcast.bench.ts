@@ -34,6 +34,12 @@ interface Report {
   rejected: number;
 }
 
+function quantiles(values: number[]): string {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => (sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0).toFixed(1);
+  return `${at(0.5)} / ${at(0.9)} / ${at(0.99)} ms`;
+}
+
 function ask<T>(child: ReturnType<typeof fork>, message: object): Promise<T> {
   return new Promise((resolve) => {
     child.once("message", (answer) => resolve(answer as T));
@@ -73,10 +79,24 @@ async function main(): Promise<void> {
   const fake = await ask<{ apiRoot: string; token: string }>(child, { start: { cap: CAP } });
 
   let sent = 0;
+  // Round trips as the sender sees them: the window holds each message until its answer.
+  const roundTrips: number[] = [];
+  const telegram = createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot, encodeChoice });
+  const timed: typeof telegram = {
+    platform: "telegram",
+    async send(recipient, message) {
+      const began = performance.now();
+      try {
+        await telegram.send(recipient, message);
+      } finally {
+        roundTrips.push(performance.now() - began);
+      }
+    },
+  };
   const worker = createBroadcastWorker({
     sqlite: database.sqlite,
     i18n,
-    senders: { telegram: createTelegramSender({ token: fake.token, apiRoot: fake.apiRoot, encodeChoice }) },
+    senders: { telegram: timed },
     pacing: { telegram: { ratePerSecond: CAP, perKeyIntervalMs: 1000 } },
     onDelivery: (event) => {
       if (event.outcome === "sent" && ++sent % 1000 === 0) process.stderr.write(`  ${sent}/${RECIPIENTS}\n`);
@@ -121,6 +141,7 @@ async function main(): Promise<void> {
     ["overall rate (worker)", `${((RECIPIENTS / wallMs) * 1000).toFixed(2)} msg/s`],
     ["most in any 1 s window", String(maxWindow)],
     ["429s provoked", String(report.rejected)],
+    ["round trip (median / p90 / p99)", quantiles(roundTrips)],
     [
       "sender CPU",
       `${cpuMs.toFixed(0)} ms = ${((cpuMs / wallMs) * 100).toFixed(2)}% of one core, ${((cpuMs * 1000) / RECIPIENTS).toFixed(0)} µs/message`,

@@ -25,6 +25,9 @@ export interface PacerOptions {
   now?: () => number;
 }
 
+/** How far behind its schedule the pacer may catch up (a burst of at most this many ms of slots). */
+const CATCH_UP_MS = 250;
+
 export class Pacer {
   readonly intervalMs: number;
   private readonly capacity: number;
@@ -88,9 +91,10 @@ export class Pacer {
   }
 
   private record(key: string, at: number): () => void {
-    // Anchor the schedule, so a slightly late grant is caught up on (no drift below the rate),
-    // but never by more than half an interval (no burst after an idle spell).
-    this.nextSlot = Math.max(this.nextSlot, at - this.intervalMs / 2) + this.intervalMs;
+    // Anchor the schedule, so grants made late (timers fire late on a busy machine, a slow
+    // answer held the window) are caught up on instead of lost, but by at most CATCH_UP_MS:
+    // after an idle spell only a short burst follows (the window still caps any second).
+    this.nextSlot = Math.max(this.nextSlot, at - CATCH_UP_MS) + this.intervalMs;
     let slot: number;
     if (this.recent.length < this.capacity) {
       slot = this.recent.push(Number.POSITIVE_INFINITY) - 1;

@@ -8,7 +8,7 @@ import { createLease, type Lease } from "./lease.js";
 import { renderBroadcastMessage } from "./message.js";
 import { finishIfDone, IN_FLIGHT, loadStudy } from "./outbox.js";
 import { Pacer } from "./pacer.js";
-import { type BroadcastSender, DeliveryError } from "./senders/types.js";
+import { type BroadcastSender, DeliveryError, type OutgoingMessage } from "./senders/types.js";
 
 /**
  * The broadcast worker: sends the pending deliveries of broadcasts in
@@ -257,19 +257,24 @@ export function createBroadcastWorker(deps: BroadcastWorkerDeps): BroadcastWorke
       rateLimits.delete(keyOf(item));
     }
 
-    async function deliver(item: Pending): Promise<void> {
+    /**
+     * Reads what the delivery needs now (the participant may have paused or
+     * withdrawn since `create`). Undefined when there is nothing to send: gone,
+     * settled, cancelled, or skipped (recorded here, without using a slot).
+     */
+    function prepare(item: Pending): { platformUserId: string; locale: string; message: OutgoingMessage } | undefined {
       const target = s.target.get(item.broadcastId, item.participantId);
       // Gone (withdrawn: rows cascade), already settled, or the broadcast was cancelled.
       if (target?.delivery_status !== "pending" || target.broadcast_status !== "sending") {
         forget(item);
-        return;
+        return undefined;
       }
       touched.add(item.broadcastId);
       const reason = skipReason(target);
       if (reason) {
         s.settle.run("skipped", reason, item.broadcastId, item.participantId);
         settled(item, "skipped");
-        return;
+        return undefined;
       }
       const canStart = target.phase === "completed" || target.phase === "no_scenarios";
       const message = renderBroadcastMessage(
@@ -283,18 +288,30 @@ export function createBroadcastWorker(deps: BroadcastWorkerDeps): BroadcastWorke
         study(target.study_id),
         canStart && target.step !== null ? target.step : undefined,
       );
+      return { platformUserId: target.platform_user_id, locale: target.locale, message };
+    }
+
+    /** Claims, sends and records one delivery; `answered` tells the pacer the platform has answered. */
+    async function deliver(
+      item: Pending,
+      ready: NonNullable<ReturnType<typeof prepare>>,
+      answered: () => void,
+    ): Promise<void> {
       if (s.claim.run(IN_FLIGHT, item.broadcastId, item.participantId).changes !== 1) {
+        answered();
         forget(item);
         return;
       }
       try {
-        await sender.send({ participantId: item.participantId, platformUserId: target.platform_user_id }, message);
+        await sender.send({ participantId: item.participantId, platformUserId: ready.platformUserId }, ready.message);
       } catch (error) {
+        answered();
         failed(item, error instanceof DeliveryError ? error : new DeliveryError("transient", String(error)));
         return;
       }
+      answered();
       // The ambiguity window is here: between the platform's OK above and this write.
-      s.sent.run(now().toISOString(), target.locale, item.broadcastId, item.participantId);
+      s.sent.run(now().toISOString(), ready.locale, item.broadcastId, item.participantId);
       settled(item, "sent");
     }
 
@@ -373,16 +390,17 @@ export function createBroadcastWorker(deps: BroadcastWorkerDeps): BroadcastWorke
           await sleep(item, options.signal);
           continue;
         }
+        const ready = prepare(item);
+        if (!ready) continue;
         let answered: () => void;
         try {
           answered = await pacer.acquire(item.platformUserId, options.signal);
         } catch {
-          break; // aborted while waiting for a slot: nothing claimed, nothing sent
+          // Aborted while waiting for a slot: nothing claimed, nothing sent; it stays pending.
+          forget(item);
+          break;
         }
-        const task: Promise<void> = deliver(item).finally(() => {
-          answered();
-          running.delete(task);
-        });
+        const task: Promise<void> = deliver(item, ready, answered).finally(() => running.delete(task));
         running.add(task);
       }
       await Promise.all(running);

@@ -18,6 +18,12 @@ export interface FaultProxyOptions {
   capPath?: RegExp;
   /** Seconds a capped request is told to wait. */
   retryAfterSeconds?: number;
+  /**
+   * Called for every request before it is forwarded (`stage: "request"`) and
+   * after the server answered but before the answer is relayed (`stage:
+   * "answer"`); a test can kill the client at exactly that moment.
+   */
+  hook?: (path: string, stage: "request" | "answer") => Promise<void> | void;
 }
 
 export class FaultProxy {
@@ -80,13 +86,19 @@ export class FaultProxy {
     }
     const body: Buffer[] = [];
     for await (const chunk of request) body.push(chunk as Buffer);
+    await this.options.hook?.(path, "request");
+    // The client is gone (killed by the hook): like a request cut off on the way, it never arrives.
+    if (request.socket.destroyed) return;
     const upstream = httpRequest(`${this.options.target}${path}`, {
       method: request.method,
       headers: { ...request.headers, host: new URL(this.options.target).host },
     });
-    upstream.on("response", (answer) => {
-      response.writeHead(answer.statusCode ?? 502, answer.headers);
-      answer.pipe(response);
+    upstream.on("response", async (answer) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of answer) chunks.push(chunk as Buffer);
+      await this.options.hook?.(path, "answer");
+      if (response.destroyed) return;
+      response.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(chunks));
     });
     upstream.on("error", () => response.destroy());
     upstream.end(Buffer.concat(body));

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -83,6 +83,17 @@ describe("loadStudyFile", () => {
     expect(problemsOf("no-such-file.yaml", "no-such-file.yaml")[0]).toMatch(/^no-such-file\.yaml: cannot read: ENOENT/);
     const list = parseStudyText("- just\n- a list\n", { file: "list.yaml" });
     expect(list.ok === false && list.problems).toEqual(["list.yaml: (top level): expected a mapping of study fields"]);
+  });
+});
+
+describe("misspelled keys", () => {
+  it("are named instead of silently ignored", () => {
+    const text = readFileSync(join(FIXTURES, "mini-study.yaml"), "utf8").replace(/^briefing:/m, "breifing:");
+    const result = parseStudyText(text, { file: "typo.yaml" });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.problems).toContain('typo.yaml: (top level): unknown key "breifing"');
+    expect(result.problems.some((problem) => problem.startsWith("typo.yaml: briefing:"))).toBe(true);
   });
 });
 

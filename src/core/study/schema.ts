@@ -20,7 +20,7 @@ export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
 
 const slug = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/, "expected 1–64 characters of A-Z a-z 0-9 _ . -");
 
-export const ChatMessageSchema = z.object({
+export const ChatMessageSchema = z.strictObject({
   role: z.enum(["system", "developer", "user", "assistant"]),
   content: z.string().min(1),
 });
@@ -28,7 +28,7 @@ export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 export const LabelSchema = z.enum(LABELS);
 
-export const CandidateResponseSchema = z.object({
+export const CandidateResponseSchema = z.strictObject({
   label: LabelSchema,
   text: z.string().min(1),
 });
@@ -37,7 +37,7 @@ export type CandidateResponse = z.infer<typeof CandidateResponseSchema>;
 const rankingText = z.string().refine((text) => parseRanking(text).ok, "expected a ranking of A–D such as B>A=C>D");
 
 export const ScenarioSchema = z
-  .object({
+  .strictObject({
     id: slug,
     messages: z.array(ChatMessageSchema).min(1),
     responses: z.array(CandidateResponseSchema).length(4),
@@ -45,7 +45,7 @@ export const ScenarioSchema = z
     /** A ranking from an outside source (e.g. a model judging against a behaviour spec). */
     referenceRanking: rankingText.optional(),
     /** An attention check: a scenario with an obviously best and/or worst response. */
-    attentionCheck: z.object({ best: LabelSchema.optional(), worst: LabelSchema.optional() }).optional(),
+    attentionCheck: z.strictObject({ best: LabelSchema.optional(), worst: LabelSchema.optional() }).optional(),
   })
   .refine((scenario) => new Set(scenario.responses.map((r) => r.label)).size === 4, {
     message: "responses must be labelled A, B, C and D, each once",
@@ -53,11 +53,11 @@ export const ScenarioSchema = z
   });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 
-export const OptionSchema = z.object({ id: slug, text: LocalizedTextSchema });
+export const OptionSchema = z.strictObject({ id: slug, text: LocalizedTextSchema });
 export type Option = z.infer<typeof OptionSchema>;
 
 export const ScreeningQuestionSchema = z
-  .object({
+  .strictObject({
     id: slug,
     text: LocalizedTextSchema,
     options: z.array(OptionSchema).min(2).max(8),
@@ -75,7 +75,7 @@ export type ScreeningQuestion = z.infer<typeof ScreeningQuestionSchema>;
  * or name typed by the participant. Every question also offers
  * "prefer not to say" (added by the engine, never written in the file).
  */
-export const ProfileQuestionSchema = z.object({
+export const ProfileQuestionSchema = z.strictObject({
   id: slug,
   kind: z.enum(["choice", "country", "language"]).default("choice"),
   text: LocalizedTextSchema,
@@ -83,48 +83,50 @@ export const ProfileQuestionSchema = z.object({
 });
 export type ProfileQuestion = z.infer<typeof ProfileQuestionSchema>;
 
-export const QuotaSchema = z.object({
+export const QuotaSchema = z.strictObject({
   /** Profile question ids that make a cell, e.g. [country_of_residence, age_band]. */
   dimensions: z.array(slug).min(1),
   /** Target participants per cell; a cell not listed uses `defaultTarget` (unlimited if absent). */
-  cells: z.array(z.object({ match: z.record(slug, z.string()), target: z.number().int().nonnegative() })).default([]),
+  cells: z
+    .array(z.strictObject({ match: z.record(slug, z.string()), target: z.number().int().nonnegative() }))
+    .default([]),
   defaultTarget: z.number().int().nonnegative().optional(),
 });
 export type Quota = z.infer<typeof QuotaSchema>;
 
 export const StudySchema = z
-  .object({
+  .strictObject({
     id: slug,
     version: z.number().int().positive().default(1),
     title: LocalizedTextSchema,
     /** The language scenarios and responses are written in. */
     language: localeCode.default("en"),
-    consent: z.object({ version: z.string().min(1), text: LocalizedTextSchema }),
+    consent: z.strictObject({ version: z.string().min(1), text: LocalizedTextSchema }),
     screening: z.array(ScreeningQuestionSchema).default([]),
     profile: z.array(ProfileQuestionSchema).default([]),
     briefing: LocalizedTextSchema,
     assignment: z
-      .object({
+      .strictObject({
         scenariosPerParticipant: z.number().int().positive().default(3),
         /** The first N tasks use the long form (every block); the rest the short form (world only). */
         longFormTasks: z.number().int().nonnegative().default(1),
       })
       .prefault({}),
     blocks: z
-      .object({
+      .strictObject({
         personal: z.boolean().default(true),
         unacceptable: z.boolean().default(true),
         allowTies: z.boolean().default(true),
       })
       .prefault({}),
     rationale: z
-      .object({
+      .strictObject({
         /** Minimum length in letters of the rationale's script (see core/text/script-length). */
         minLetters: z.number().int().nonnegative().default(20),
         maxChars: z.number().int().positive().max(4000).default(2000),
       })
       .prefault({}),
-    quality: z.object({ minSecondsPerResponse: z.number().nonnegative().default(3) }).prefault({}),
+    quality: z.strictObject({ minSecondsPerResponse: z.number().nonnegative().default(3) }).prefault({}),
     quota: QuotaSchema.optional(),
     completionCode: z.string().min(1).optional(),
     scenarios: z.array(ScenarioSchema).min(1),

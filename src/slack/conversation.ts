@@ -1,7 +1,6 @@
 import type { webApi } from "@slack/bolt";
 import type { EngineResult } from "../core/engine-types.js";
 import type { Input } from "../core/flow/inputs.js";
-import type { Text } from "../core/flow/prompts.js";
 import type { ParticipantRef } from "../core/ports.js";
 import { type Block, context, fallbackText } from "./blocks.js";
 import type { SlackDeps } from "./deps.js";
@@ -29,10 +28,6 @@ export interface RunOptions {
   /** Slack's event_id: a redelivered event is a no-op. */
   eventId?: string;
   pressed?: Pressed;
-}
-
-function isKey(text: Text, key: string): boolean {
-  return "key" in text && text.key === key;
 }
 
 export function slackRef(userId: string): ParticipantRef {

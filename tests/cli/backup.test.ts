@@ -47,6 +47,7 @@ describe("chorus backup while another process writes", () => {
       const during = count();
       expect(during).toBeGreaterThan(before); // the writer really wrote while the backup ran
       const report = JSON.parse(result.stdout) as {
+        pages: number;
         integrity: string;
         foreignKeyViolations: number;
         rows: Record<string, number>;

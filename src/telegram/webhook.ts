@@ -5,6 +5,7 @@ import type { Bot } from "grammy";
 import type { Update } from "grammy/types";
 import type { Logger } from "../logger.js";
 import type { ChorusContext } from "./context.js";
+import { errorFields } from "./errors.js";
 
 /** Updates are small; anything bigger is not from Telegram. */
 const MAX_BODY_BYTES = 1024 * 1024;
@@ -58,7 +59,7 @@ export async function startWebhookServer(
     if (typeof update?.update_id !== "number") return answer(400, "bad request");
     // Errors are handled by the bot's error boundary; handleUpdate rejects only if that fails too.
     await bot.handleUpdate(update).catch((error: unknown) => {
-      options.logger.error({ update_id: update.update_id, err: String(error) }, "webhook update failed");
+      options.logger.error({ update_id: update.update_id, err: errorFields(error) }, "webhook update failed");
     });
     answer(200, "ok");
   });

@@ -118,7 +118,7 @@ export function createStaffChat(deps: { sqlite: Database.Database; i18n: I18n; n
     allowed,
 
     stats(ref, locale) {
-      if (!allowed(ref, "stats")) return { allowed: false, text: say(locale, "not_allowed") };
+      if (!allowed(ref, "stats")) return { allowed: false, text: i18n.render(locale, { key: "staff.not_allowed" }) };
       recordAudit(sqlite, actorOf(ref), "stats.view", {}, now());
       return { allowed: true, text: statsText(locale, computeStats(sqlite)) };
     },

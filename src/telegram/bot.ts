@@ -5,11 +5,13 @@ import type { UserFromGetMe } from "grammy/types";
 import type { Engine } from "../core/engine-types.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
+import type { StaffChat } from "../staff/chat.js";
 import type { ChorusContext } from "./context.js";
 import type { FeatureDeps, TelegramStore } from "./deps.js";
 import { errorFields } from "./errors.js";
 import { chatMemberFeature } from "./features/chat-member.js";
 import { createErrorBoundary } from "./features/error-boundary.js";
+import { staffBroadcastFeature } from "./features/staff-broadcast.js";
 import { statsFeature } from "./features/stats.js";
 import { surveyFeature } from "./features/survey.js";
 import { viewerPagesFeature } from "./features/viewer-pages.js";
@@ -42,6 +44,8 @@ export interface TelegramBotDeps {
   retry?: Partial<RetryLimits>;
   /** Known bot identity (skips getMe at start, e.g. in benchmarks). */
   botInfo?: UserFromGetMe;
+  /** Staff commands in chat: /broadcast (and an audited /stats); see src/staff/chat.ts. */
+  staffChat?: StaffChat;
   now?: () => Date;
 }
 
@@ -78,6 +82,7 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot<ChorusContext> {
     memory: new MessageMemory(),
     locales: new LocaleMemory(deps.i18n),
     now: deps.now ?? (() => new Date()),
+    ...(deps.staffChat ? { staffChat: deps.staffChat } : {}),
   };
   const inFlight = deps.inFlight ?? new InFlight();
 
@@ -92,6 +97,7 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot<ChorusContext> {
     createErrorBoundary(featureDeps),
     chatMemberFeature(featureDeps),
     statsFeature(featureDeps),
+    ...(deps.staffChat ? [staffBroadcastFeature(featureDeps, deps.staffChat)] : []),
     viewerPagesFeature(featureDeps),
     surveyFeature(featureDeps),
   );

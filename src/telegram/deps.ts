@@ -2,6 +2,7 @@ import type { Engine } from "../core/engine-types.js";
 import type { ParticipantStatus } from "../core/flow/effects.js";
 import type { Text } from "../core/flow/prompts.js";
 import type { I18n } from "../i18n/index.js";
+import type { StaffChat } from "../staff/chat.js";
 import type { LocaleMemory } from "./locale.js";
 import type { MessageMemory } from "./message-memory.js";
 
@@ -31,4 +32,6 @@ export interface FeatureDeps {
   memory: MessageMemory;
   locales: LocaleMemory;
   now: () => Date;
+  /** Staff commands in chat (stats, broadcast), audited; see src/staff/chat.ts. */
+  staffChat?: StaffChat;
 }

@@ -7,6 +7,7 @@ import type { Engine } from "../core/engine-types.js";
 import { COMMANDS } from "../core/flow/inputs.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
+import { createStaffChat } from "../staff/chat.js";
 import { createTelegramBot } from "./bot.js";
 import type { ChorusContext } from "./context.js";
 import { errorFields } from "./errors.js";
@@ -134,6 +135,7 @@ export async function startTelegram(
     i18n: deps.i18n,
     logger,
     store: createTelegramStore(deps.database),
+    staffChat: createStaffChat({ sqlite: deps.database.sqlite, i18n: deps.i18n }),
     inFlight,
   });
   const mode: TelegramMode =

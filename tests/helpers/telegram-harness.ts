@@ -7,6 +7,7 @@ import type { Study } from "../../src/core/study/schema.js";
 import { createI18n, type I18n } from "../../src/i18n/index.js";
 import { createLogger } from "../../src/logger.js";
 import { LOCALES_DIR } from "../../src/paths.js";
+import { createStaffChat } from "../../src/staff/chat.js";
 import { importStudy, publishStudy } from "../../src/store/study-repository.js";
 import { createSurveyStore } from "../../src/store/survey-store.js";
 import { createTelegramBot, type RetryLimits } from "../../src/telegram/bot.js";
@@ -82,6 +83,7 @@ export async function startTelegramHarness(options: HarnessOptions = {}): Promis
     i18n,
     logger,
     store: createTelegramStore(db),
+    staffChat: createStaffChat({ sqlite: db.sqlite, i18n }),
     inFlight,
     retry: { maxRetryAttempts: 3, maxDelaySeconds: 5, networkRetries: 1, ...options.retry },
   });

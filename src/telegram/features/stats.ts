@@ -10,9 +10,11 @@ export function statsFeature(deps: FeatureDeps): Composer<ChorusContext> {
   composer.chatType("private").command("stats", async (ctx) => {
     const locale = deps.locales.localeFor(ctx.from.id, ctx.from.language_code);
     const t = (text: Text) => deps.render(locale, text);
-    const allowed = deps.store.isStaff(String(ctx.from.id));
+    // With the staff chat service: quota cells and scenarios too, and the view is audited.
+    const staff = deps.staffChat?.stats({ platform: "telegram", userId: String(ctx.from.id) }, locale);
+    const allowed = staff ? staff.allowed : deps.store.isStaff(String(ctx.from.id));
     ctx.log.info({ allowed }, "/stats");
-    const text = allowed ? statsText(deps.store.stats(), t) : t({ key: "staff.not_allowed" });
+    const text = staff ? staff.text : allowed ? statsText(deps.store.stats(), t) : t({ key: "staff.not_allowed" });
     await ctx.api.sendMessage(ctx.chat.id, text, { link_preview_options: { is_disabled: true } });
   });
   return composer;

@@ -26,7 +26,18 @@ const RTL_LANGUAGES = new Set(["ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku",
 const RTL_SCRIPTS = new Set(["Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg"]);
 
 /** Whether a locale is written right to left ("ar", "ar-EG", "ur", "ku-Arab"). */
+const rtlByLocale = new Map<string, boolean>();
+
 export function isRtlLocale(locale: string): boolean {
+  let rtl = rtlByLocale.get(locale);
+  if (rtl === undefined) {
+    rtl = scriptIsRtl(locale);
+    rtlByLocale.set(locale, rtl);
+  }
+  return rtl;
+}
+
+function scriptIsRtl(locale: string): boolean {
   try {
     const parsed = new Intl.Locale(locale).maximize();
     if (parsed.script) return RTL_SCRIPTS.has(parsed.script);

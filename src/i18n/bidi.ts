@@ -25,9 +25,9 @@ const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 const RTL_LANGUAGES = new Set(["ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "syr", "ug", "ur", "yi"]);
 const RTL_SCRIPTS = new Set(["Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg"]);
 
-/** Whether a locale is written right to left ("ar", "ar-EG", "ur", "ku-Arab"). */
 const rtlByLocale = new Map<string, boolean>();
 
+/** Whether a locale is written right to left ("ar", "ar-EG", "ur", "ku-Arab"). */
 export function isRtlLocale(locale: string): boolean {
   let rtl = rtlByLocale.get(locale);
   if (rtl === undefined) {

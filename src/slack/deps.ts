@@ -3,6 +3,7 @@ import type { Engine } from "../core/engine-types.js";
 import type { ParticipantStatus } from "../core/flow/effects.js";
 import type { SurveyStore } from "../core/ports.js";
 import type { I18n } from "../i18n/index.js";
+import type { StaffChat } from "../staff/chat.js";
 import type { Conversations } from "./conversation.js";
 
 /** Per-study counts a staff member sees with `/chorus stats`. */
@@ -27,6 +28,8 @@ export interface SlackDeps {
   /** Read-only: whether someone is already a participant, and their locale. */
   participants: Pick<SurveyStore, "findParticipant">;
   staff?: StaffPort;
+  /** Staff commands in chat (`/chorus stats`, `/chorus broadcast`), audited; see src/staff/chat.ts. */
+  staffChat?: StaffChat;
 }
 
 /** What listeners receive: the adapter's dependencies and its conversation service. */

@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Engine } from "../core/engine-types.js";
 import type { I18n } from "../i18n/index.js";
+import { createStaffChat } from "../staff/chat.js";
 import { createSurveyStore } from "../store/survey-store.js";
 import { createSlackApp } from "./app.js";
 import { createSlackStaff } from "./store.js";
@@ -39,6 +40,7 @@ export async function startSlack(
     logger,
     participants: createSurveyStore(deps.database),
     staff: createSlackStaff(deps.database),
+    staffChat: createStaffChat({ sqlite: deps.database.sqlite, i18n: deps.i18n }),
   });
   const { port } = await slack.start();
   logger.info({ mode: config.SLACK_MODE, ...(port ? { port } : {}) }, "slack app running");

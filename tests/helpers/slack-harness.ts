@@ -11,6 +11,7 @@ import { createLogger } from "../../src/logger.js";
 import { LOCALES_DIR } from "../../src/paths.js";
 import { createSlackApp, SLACK_EVENTS_PATH, type SlackApp } from "../../src/slack/app.js";
 import { createSlackStaff } from "../../src/slack/store.js";
+import { createStaffChat } from "../../src/staff/chat.js";
 import { type OpenedDatabase, openDatabase } from "../../src/store/client.js";
 import { importStudy, publishStudy } from "../../src/store/study-repository.js";
 import { createSurveyStore } from "../../src/store/survey-store.js";
@@ -101,6 +102,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     logger,
     participants: store,
     staff: createSlackStaff(database),
+    staffChat: createStaffChat({ sqlite: database.sqlite, i18n }),
   });
   const { port } = await slack.start();
   const eventsUrl = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;

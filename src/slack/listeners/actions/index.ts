@@ -12,6 +12,7 @@ import {
 } from "../../ids.js";
 import { answerModal, promptBlocksOf } from "../../surfaces.js";
 import { slackSay } from "../../text.js";
+import * as staffBroadcast from "./staff-broadcast.js";
 
 export type ButtonArgs = SlackActionMiddlewareArgs<BlockAction<ButtonAction>> & AllMiddlewareArgs;
 
@@ -21,6 +22,7 @@ export function register(app: App, deps: ListenerDeps): void {
   app.action<BlockAction<ButtonAction>>(WRITE_ACTION, onWriteAnswer(deps));
   app.action<BlockAction<ButtonAction>>(HOME_START_ACTION, onHomeStart(deps));
   app.action<BlockAction<ButtonAction>>(TAKE_PART_ACTION, onTakePart(deps));
+  staffBroadcast.register(app, deps);
 }
 
 function pressedMessage(body: BlockAction<ButtonAction>, action: ButtonAction): Pressed | undefined {

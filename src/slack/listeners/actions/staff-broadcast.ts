@@ -7,7 +7,7 @@ import type { ButtonArgs } from "./index.js";
 export const STAFF_BROADCAST_CONFIRM = "chorus.staff_broadcast_confirm";
 export const STAFF_BROADCAST_CANCEL = "chorus.staff_broadcast_cancel";
 
-export function register(app: App, deps: ListenerDeps & { staffChat?: StaffChat }): void {
+export function register(app: App, deps: ListenerDeps): void {
   const staff = deps.staffChat;
   if (!staff) return;
   app.action<BlockAction<ButtonAction>>(STAFF_BROADCAST_CONFIRM, onStaffBroadcastButton(deps, staff, "confirm"));

@@ -3,6 +3,7 @@ import { PARTICIPANT_STATUSES } from "../../../core/flow/effects.js";
 import { type Block, header, plain, sections } from "../../blocks.js";
 import type { ListenerDeps } from "../../deps.js";
 import { slackKey, slackSay } from "../../text.js";
+import { staffBroadcastReply } from "./staff-broadcast.js";
 
 export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export interface EphemeralReply {
@@ -33,10 +34,13 @@ export function onChorusCommand(deps: ListenerDeps) {
   return async ({ command, ack, client, respond }: CommandArgs): Promise<void> => {
     const userId = command.user_id;
     const word = subcommandOf(command.text);
-    if (word === "stats") {
+    if (word === "stats" || (word === "broadcast" && deps.staffChat)) {
       let reply: EphemeralReply | undefined;
       try {
-        reply = statsReply(deps, userId);
+        reply =
+          word === "broadcast" && deps.staffChat
+            ? staffBroadcastReply(deps.staffChat, userId, deps.conversations.localeOf(userId), command.text)
+            : statsReply(deps, userId);
       } finally {
         await ack(reply);
       }
@@ -54,6 +58,11 @@ export function onChorusCommand(deps: ListenerDeps) {
 /** Per-study counts for staff (staff table, platform "slack"); a polite refusal for anyone else. */
 export function statsReply(deps: ListenerDeps, userId: string): EphemeralReply {
   const say = slackSay(deps.i18n, deps.conversations.localeOf(userId));
+  if (deps.staffChat) {
+    // Audited, with quota cells and scenarios (src/staff/chat.ts).
+    const staff = deps.staffChat.stats({ platform: "slack", userId }, deps.conversations.localeOf(userId));
+    return { response_type: "ephemeral", text: staff.text, ...(staff.allowed ? { blocks: sections(staff.text) } : {}) };
+  }
   if (!deps.staff?.canSeeStats(userId)) return { response_type: "ephemeral", text: say({ key: "staff.not_allowed" }) };
   const studies = deps.staff.stats();
   if (studies.length === 0) return { response_type: "ephemeral", text: say({ key: "staff.stats_none" }) };

@@ -7,6 +7,7 @@ import { randomUUID } from "node:crypto";
 import { existsSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { resumePendingBroadcasts } from "./broadcast/from-config.js";
 import { type Config, ConfigError, loadConfig } from "./config.js";
 import { runPilot } from "./console/pilot.js";
 import { createEngine } from "./core/engine.js";
@@ -46,6 +47,9 @@ async function startServices(app: AppContext): Promise<RunningService[]> {
   const services: RunningService[] = [];
   if (app.config.TELEGRAM_BOT_TOKEN) services.push(await startTelegram(app.config, app));
   if (app.config.SLACK_BOT_TOKEN) services.push(await startSlack(app.config, app));
+  // Resumes broadcasts left pending (a crash, a kill -9, a `send --no-wait`), then polls for new ones.
+  const broadcasts = resumePendingBroadcasts(app);
+  if (broadcasts) services.push(broadcasts);
   return services;
 }
 

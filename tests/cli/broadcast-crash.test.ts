@@ -1,11 +1,8 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { resumePendingBroadcasts } from "../../src/broadcast/from-config.js";
 import { createBroadcast } from "../../src/broadcast/outbox.js";
-import { loadConfig } from "../../src/config.js";
 import { createI18n } from "../../src/i18n/index.js";
-import { createLogger } from "../../src/logger.js";
 import { LOCALES_DIR } from "../../src/paths.js";
 import { cliActor } from "../../src/staff/audit.js";
 import { runChorus } from "../helpers/cli.js";
@@ -162,30 +159,34 @@ describe("a broadcast killed with SIGKILL mid-way", () => {
     expect(total).toBe(RECIPIENTS + 1);
   }, 60_000);
 
-  it("killed before Telegram got the message: resumed by npm start's broadcast service, nobody twice", async () => {
+  it("killed before Telegram got the message: resumed by `npm start`, nobody twice", async () => {
     const { broadcastId, inFlight } = await sendAndKill("request");
     expect(server.chat(Number(inFlight[0]?.replace("p-telegram-", ""))).length).toBe(0);
 
-    // What src/main.ts starts: it resumes pending broadcasts at once.
-    const config = loadConfig(env(server.apiRoot));
-    const service = resumePendingBroadcasts({
-      config,
-      database: { sqlite: db.sqlite },
-      i18n,
-      logger: createLogger("silent"),
+    // `npm start` (src/main.ts) with the bot's credentials resumes pending broadcasts at once.
+    const main = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env(server.apiRoot), LOG_LEVEL: "info" },
+      stdio: ["ignore", "pipe", "pipe"],
     });
-    expect(service).toBeDefined();
-    try {
-      for (let waited = 0; waited < 20_000; waited += 100) {
-        const row = db.sqlite.prepare("SELECT status FROM broadcasts WHERE id = ?").get(broadcastId) as {
-          status: string;
-        };
-        if (row.status === "sent") break;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    } finally {
-      await service?.stop();
+    child = main;
+    let output = "";
+    main.stdout?.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    main.stderr?.on("data", (chunk) => {
+      output += String(chunk);
+    });
+    const exited = new Promise<number | null>((resolve) => main.once("exit", (code) => resolve(code)));
+    const status = () =>
+      (db.sqlite.prepare("SELECT status FROM broadcasts WHERE id = ?").get(broadcastId) as { status: string }).status;
+    for (let waited = 0; waited < 30_000 && status() !== "sent"; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    expect(status()).toBe("sent");
+    main.kill("SIGTERM");
+    expect(await exited).toBe(0);
+    expect(output).toContain("deliveries in flight at an earlier interruption were sent again");
     expectExactlyOnceExcept(inFlight[0] as string, false);
     expect(deliveryRows(broadcastId).every((row) => row.status === "sent")).toBe(true);
   }, 60_000);

@@ -129,6 +129,14 @@ export function createStaffChat(deps: { sqlite: Database.Database; i18n: I18n; n
       if ("problem" in study) {
         return { kind: "refused", text: say(locale, study.problem, { study: studyId ?? "" }) };
       }
+      // A new preview replaces this staff member's earlier unconfirmed ones for the study, so two
+      // previews confirmed one after the other cannot send the same people the message twice.
+      const earlier = sqlite
+        .prepare<[string, string], { id: number }>(
+          "SELECT id FROM broadcasts WHERE status = 'draft' AND study_id = ? AND created_by = ? AND message_key IS NOT NULL",
+        )
+        .all(study.id, actorOf(ref).id);
+      for (const draft of earlier) cancelBroadcast(sqlite, draft.id, actorOf(ref), now());
       let created: ReturnType<typeof createBroadcast>;
       try {
         created = createBroadcast(

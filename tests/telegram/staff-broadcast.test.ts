@@ -125,10 +125,18 @@ describe("/broadcast and /stats in a Telegram chat", () => {
 
     await walkThroughSurvey(harness.user(906));
     await admin.send("/broadcast mini");
+    const first = admin.lastBotMessage;
+    // A second preview replaces the first: confirming both cannot send anyone the message twice.
+    await admin.send("/broadcast mini");
+    await admin.pressData(first.messageId, "sb1");
+    // The answer replaces the old preview (edited in place).
+    expect(admin.botMessages.find((m) => m.messageId === first.messageId)?.text).toBe(
+      "Broadcast #1 was cancelled earlier; nothing was sent.",
+    );
     await admin.press("Cancel");
-    expect(admin.lastBotMessage.text).toBe("Broadcast #1 was cancelled; nothing was sent.");
+    expect(admin.lastBotMessage.text).toBe("Broadcast #2 was cancelled; nothing was sent.");
     await sendPending(harness);
-    expect(table(harness, "SELECT status FROM deliveries")).toEqual([{ status: "skipped" }]);
+    expect(table(harness, "SELECT status FROM deliveries")).toEqual([{ status: "skipped" }, { status: "skipped" }]);
     expect(harness.user(906).lastBotMessage.text).not.toMatch(/New scenarios are ready/);
   });
 });

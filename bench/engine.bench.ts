@@ -96,14 +96,15 @@ function engineRun(): { rate: Rate; inputs: number; seconds: number; completed: 
   });
   let inputs = 0;
   let completed = 0;
+  let updateId = 100_000_000;
   const started = performance.now();
   const cpuBefore = process.cpuUsage();
   for (let p = 0; p < PARTICIPANTS; p++) {
     const ref = { platform: "telegram" as const, platformUserId: String(100_000 + p) };
     let input: Input | undefined = { kind: "start", source: "bench", suggestedLocale: "en" };
-    let event = 0;
     while (input) {
-      const result = engine.handle(ref, input, { eventId: `${p}:${event++}` });
+      // Like Telegram's update_id: one increasing number across all chats.
+      const result = engine.handle(ref, input, { eventId: String(updateId++) });
       inputs++;
       input = nextInput(result.prompts, study);
       if (

@@ -186,7 +186,9 @@ function prepareStatements(sqlite: Database.Database) {
       `INSERT INTO flow_states (participant_id, state, step, updated_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (participant_id) DO UPDATE SET state = excluded.state, step = excluded.step, updated_at = excluded.updated_at`,
     ),
-    studyVersion: sqlite.prepare<[string], { version: number }>("SELECT version FROM studies WHERE id = ?"),
+    studyVersion: sqlite.prepare<[string], { version: number; updated_at: string }>(
+      "SELECT version, updated_at FROM studies WHERE id = ?",
+    ),
     studyDefinition: sqlite.prepare<[string], { version: number; definition: string }>(
       "SELECT version, definition FROM studies WHERE id = ?",
     ),
@@ -284,21 +286,38 @@ function prepareStatements(sqlite: Database.Database) {
 }
 
 /** Parsed study definitions by id, reused while the stored version is unchanged. */
-function createStudyCache(s: Statements) {
-  const cache = new Map<string, { version: number; study: Study }>();
+/** How long a process trusts its parsed copy of a study before checking the database again. */
+const STUDY_RECHECK_MS = 1000;
+
+/**
+ * Parsed study definitions, keyed by version and import time (a same-version
+ * `--replace` changes the latter). The stamp is re-read at most once a second
+ * per study, so a re-import reaches running bots within a second while the
+ * hot path skips a query per input.
+ */
+function createStudyCache(s: Statements, now: () => number = Date.now) {
+  const cache = new Map<string, { stamp: string; checkedAt: number; study: Study }>();
   return {
     get(studyId: string): Study | undefined {
-      const current = s.studyVersion.get(studyId);
-      if (!current) return undefined;
       const cached = cache.get(studyId);
-      if (cached && cached.version === current.version) return cached.study;
+      if (cached && now() - cached.checkedAt < STUDY_RECHECK_MS) return cached.study;
+      const current = s.studyVersion.get(studyId);
+      if (!current) {
+        cache.delete(studyId);
+        return undefined;
+      }
+      const stamp = `${current.version}@${current.updated_at}`;
+      if (cached && cached.stamp === stamp) {
+        cached.checkedAt = now();
+        return cached.study;
+      }
       const row = s.studyDefinition.get(studyId);
       if (!row) return undefined;
       const parsed = StudySchema.safeParse(JSON.parse(row.definition));
       if (!parsed.success) {
         throw new Error(`Stored study ${studyId} v${row.version} no longer matches the study schema; re-import it`);
       }
-      cache.set(studyId, { version: row.version, study: parsed.data });
+      cache.set(studyId, { stamp, checkedAt: now(), study: parsed.data });
       return parsed.data;
     },
   };

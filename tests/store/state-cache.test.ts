@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { initialState } from "../../src/core/flow/transition.js";
 import { openDatabase } from "../../src/store/client.js";
+import { importStudy } from "../../src/store/study-repository.js";
 import { createSurveyStore } from "../../src/store/survey-store.js";
 import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
 
@@ -59,5 +60,17 @@ describe("the state documents this process saved", () => {
     store.saveState("p1", state, state.phaseStartedAt);
     store.applyEffect("p1", { type: "participant_deleted", at: "2026-11-27T01:00:00.000Z" });
     expect(store.loadState("p1")).toBeUndefined();
+  });
+});
+
+describe("the parsed study a running process holds", () => {
+  it("follows a same-version --replace re-import within a second", async () => {
+    const store = createSurveyStore(database);
+    const study = store.openStudy();
+    if (!study) throw new Error("fixture");
+    const changed = { ...study, briefing: "A rewritten briefing" };
+    importStudy(database.db, changed, { replace: true, at: "2026-11-27T12:00:00.000Z" });
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    expect(store.study(study.id)?.briefing).toBe("A rewritten briefing");
   });
 });

@@ -19,10 +19,18 @@ import type { OpenedDatabase } from "./client.js";
  * statements prepared once: measured ~15–30% faster than drizzle's prepared
  * queries for the same SQL. Column names follow src/store/schema.ts.
  */
-export function createSurveyStore(database: Pick<OpenedDatabase, "sqlite">): SurveyStore {
+export interface SurveyStoreOptions {
+  /** Milliseconds clock for the study cache's re-check interval (tests move it by hand). */
+  now?: () => number;
+}
+
+export function createSurveyStore(
+  database: Pick<OpenedDatabase, "sqlite">,
+  options: SurveyStoreOptions = {},
+): SurveyStore {
   const { sqlite } = database;
   const s = prepareStatements(sqlite);
-  const studies = createStudyCache(s);
+  const studies = createStudyCache(s, options.now);
   const quotaStatements = new Map<number, Database.Statement<unknown[], { n: number }>>();
 
   const inTransaction = sqlite.transaction((fn: () => unknown) => fn());
@@ -287,7 +295,7 @@ function prepareStatements(sqlite: Database.Database) {
 
 /** Parsed study definitions by id, reused while the stored version is unchanged. */
 /** How long a process trusts its parsed copy of a study before checking the database again. */
-const STUDY_RECHECK_MS = 1000;
+export const STUDY_RECHECK_MS = 1000;
 
 /**
  * Parsed study definitions, keyed by version and import time (a same-version

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { openDatabase } from "../../src/store/client.js";
 import { importStudy } from "../../src/store/study-repository.js";
-import { createSurveyStore } from "../../src/store/survey-store.js";
+import { createSurveyStore, STUDY_RECHECK_MS } from "../../src/store/survey-store.js";
 import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
 
 const WRITER = fileURLToPath(new URL("../helpers/store-writer.ts", import.meta.url));
@@ -46,7 +46,8 @@ describe("several connections to one file", () => {
     const second = openDatabase(database.path);
     try {
       const a = createSurveyStore(database);
-      const b = createSurveyStore(second);
+      let clock = 0;
+      const b = createSurveyStore(second, { now: () => clock });
       expect(b.study("mini")?.version).toBe(1);
       a.transaction(() => {
         a.createParticipant({
@@ -65,6 +66,8 @@ describe("several connections to one file", () => {
       expect(a.claimEvent("slack", "E1", "t")).toBe(false);
       // A new version imported through the first connection reaches the second one's cache.
       importStudy(database.db, { ...study, version: 2 });
+      expect(b.study("mini")?.version).toBe(1); // trusted for up to a second
+      clock += STUDY_RECHECK_MS;
       expect(b.study("mini")?.version).toBe(2);
     } finally {
       second.close();

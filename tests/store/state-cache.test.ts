@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { initialState } from "../../src/core/flow/transition.js";
 import { openDatabase } from "../../src/store/client.js";
 import { importStudy } from "../../src/store/study-repository.js";
-import { createSurveyStore } from "../../src/store/survey-store.js";
+import { createSurveyStore, STUDY_RECHECK_MS } from "../../src/store/survey-store.js";
 import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
 
 let database: TestDatabase;
@@ -64,13 +64,14 @@ describe("the state documents this process saved", () => {
 });
 
 describe("the parsed study a running process holds", () => {
-  it("follows a same-version --replace re-import within a second", async () => {
-    const store = createSurveyStore(database);
+  it("follows a same-version --replace re-import within a second", () => {
+    let clock = 0;
+    const store = createSurveyStore(database, { now: () => clock });
     const study = store.openStudy();
     if (!study) throw new Error("fixture");
     const changed = { ...study, briefing: "A rewritten briefing" };
     importStudy(database.db, changed, { replace: true, at: "2026-11-27T12:00:00.000Z" });
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    clock += STUDY_RECHECK_MS;
     expect(store.study(study.id)?.briefing).toBe("A rewritten briefing");
   });
 });

@@ -4,7 +4,7 @@ import { type FlowState, FlowStateSchema } from "../../src/core/flow/state.js";
 import type { ParticipantRef, SurveyStore } from "../../src/core/ports.js";
 import type { Study } from "../../src/core/study/schema.js";
 import { closeStudy, importStudy, publishStudy } from "../../src/store/study-repository.js";
-import { createSurveyStore } from "../../src/store/survey-store.js";
+import { createSurveyStore, STUDY_RECHECK_MS } from "../../src/store/survey-store.js";
 import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
 
 const T0 = "2026-03-01T10:00:00.000Z";
@@ -12,12 +12,13 @@ const at = (minute: number) => new Date(Date.parse(T0) + minute * 60_000).toISOS
 
 let database: TestDatabase;
 let store: SurveyStore;
+let clock = 0;
 let study: Study;
 
 beforeEach(() => {
   database = createTestDatabase();
   study = seedMiniStudy(database);
-  store = createSurveyStore(database);
+  store = createSurveyStore(database, { now: () => clock });
 });
 afterEach(() => database.cleanup());
 
@@ -442,6 +443,8 @@ describe("reads for the engine", () => {
     expect(store.study("missing")).toBeUndefined();
 
     importStudy(database.db, { ...study, version: 2, completionCode: "NEW-CODE" }, { at: at(1) });
+    expect(store.study("mini")).toBe(first); // re-checked at most once a second
+    clock += STUDY_RECHECK_MS;
     const updated = store.study("mini");
     expect(updated).not.toBe(first);
     expect(updated?.version).toBe(2);

@@ -7,11 +7,14 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
+import { registerAnalyzeCommand } from "./analyze.js";
 import { registerAuditCommand } from "./audit.js";
 import { registerBackupCommand } from "./backup.js";
 import { registerBroadcastCommands } from "./broadcast.js";
+import { registerExportCommand } from "./export.js";
 import { registerLocalesCommands } from "./locales.js";
 import { registerRecruitCommands } from "./recruit.js";
+import { registerReferenceCommands } from "./reference.js";
 import { type CliIo, defaultIo, EXIT, EXIT_CODES_HELP } from "./runtime.js";
 import { registerScenarioCommands } from "./scenario.js";
 import { registerStaffCommands } from "./staff.js";
@@ -37,6 +40,9 @@ export function createProgram(io: CliIo = defaultIo()): Command {
   registerStatsCommand(program, io);
   registerRecruitCommands(program, io);
   registerBroadcastCommands(program, io);
+  registerExportCommand(program, io);
+  registerAnalyzeCommand(program, io);
+  registerReferenceCommands(program, io);
   registerStaffCommands(program, io);
   registerAuditCommand(program, io);
   registerBackupCommand(program, io);

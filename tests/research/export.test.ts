@@ -5,9 +5,11 @@ import { parse as parseCsv } from "csv-parse/sync";
 import { asyncBufferFromFile, parquetReadObjects } from "hyparquet";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { parse as parseYaml } from "yaml";
+import { createAnnotatorIds } from "../../src/research/annotator-id.js";
+import { writeCsv } from "../../src/research/export/csv-export.js";
 import { silentProgress } from "../../src/research/export/progress.js";
 import { type ExportFormat, runExport } from "../../src/research/export/run.js";
-import { ResearchError } from "../../src/research/export/scope.js";
+import { ResearchError, resolveScope } from "../../src/research/export/scope.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { RATIONALES, SECRET, type Seeded, seedResearchData } from "./fixtures.js";
 
@@ -23,7 +25,7 @@ afterEach(() => database.cleanup());
 function exportTo(
   format: ExportFormat,
   out: string,
-  extra: { secret?: string; since?: string; studyId?: string } = {},
+  extra: { secret?: string; since?: string; studyId?: string; pageSize?: number } = {},
 ) {
   return runExport(database.sqlite, {
     format,
@@ -236,9 +238,9 @@ describe("csv export", () => {
     expect(text.startsWith("\uFEFF")).toBe(false);
     expect(text.split("\r\n")[0]).toBe(
       "study_id,scenario_id,assessment_id,annotator_id,block,ranking,unacceptable_labels,rationale," +
-        "rationale_language,rationale_language_confidence,declared_native_language,ui_locale,platform,position," +
-        "shown_order,form,started_at,reading_done_at,ranked_at,rationale_at,completed_at,reading_seconds," +
-        "total_seconds,age_band,country_of_residence,native_language",
+        "rationale_language,rationale_language_confidence,ranked_at,rationale_at,ui_locale,position,shown_order," +
+        "form,started_at,reading_done_at,completed_at,reading_seconds,total_seconds,platform," +
+        "declared_native_language,age_band,country_of_residence,native_language",
     );
     const rows = parseCsv(text, { columns: true }) as Record<string, string>[];
     // world ×5, personal ×3, unacceptable ×2 (one flagged C, one asked with none flagged).
@@ -293,6 +295,39 @@ describe("csv export", () => {
     }
   });
 
+  it("formats the same bytes through the fast path and field by field", async () => {
+    await exportTo("csv", "fast.csv");
+    const context = {
+      sqlite: database.sqlite,
+      scope: resolveScope(database.sqlite, {}),
+      annotatorId: createAnnotatorIds(SECRET),
+      progress: silentProgress,
+      pageSize: 2,
+    };
+    await writeCsv(context, join(database.dir, "typed.csv"), { fastPath: false });
+    expect(readFileSync(join(database.dir, "typed.csv"), "utf8")).toBe(
+      readFileSync(join(database.dir, "fast.csv"), "utf8"),
+    );
+  });
+
+  it("falls back to field-by-field quoting when a column that is normally safe holds a comma or quote", async () => {
+    database.sqlite.prepare(`UPDATE assessments SET locale = 'e"n,x' WHERE id = 1`).run();
+    database.sqlite.prepare(`UPDATE assignments SET form = 'long' || char(10) || 'form' WHERE id = 2`).run();
+    await exportTo("csv", "odd.csv");
+    const rows = parseCsv(readFileSync(join(database.dir, "odd.csv"), "utf8"), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(rows).toHaveLength(10);
+    expect(rows.filter((row) => row.assessment_id === "1").map((row) => row.ui_locale)).toEqual([
+      'e"n,x',
+      'e"n,x',
+      'e"n,x',
+    ]);
+    expect(rows.find((row) => row.assessment_id === "2")?.form).toBe("long\nform");
+    expect(rows.find((row) => row.assessment_id === "3")?.ui_locale).toBe("es");
+  });
+
   it("gives the same annotator ids every time, and different ones with another secret", async () => {
     await exportTo("csv", "first.csv");
     await exportTo("csv", "second.csv");
@@ -326,6 +361,23 @@ describe("csv export", () => {
     await expect(exportTo("csv", "x.csv", { since: "yesterday" })).rejects.toThrow(ResearchError);
     await expect(exportTo("csv", "x.csv", { studyId: "nope" })).rejects.toThrow(/No study with id "nope"/);
     expect((await exportTo("csv", "mini.csv", { studyId: seeded.study.id })).assessments).toBe(5);
+  });
+});
+
+describe("paging", () => {
+  it("gives the same files whatever the page size (pages end inside a participant's or a prompt's rows)", async () => {
+    for (const format of ["csv", "pairs", "ca1"] as const) {
+      const name = (size: number) => `paged-${size}/${format}${format === "ca1" ? "" : ".csv"}`;
+      await exportTo(format, name(5000));
+      for (const pageSize of [1, 2, 3]) await exportTo(format, name(pageSize), { pageSize });
+      const read = (size: number) =>
+        format === "ca1"
+          ? ["comparisons.jsonl", "annotators.jsonl", "merged_comparisons_annotators.jsonl"]
+              .map((file) => readFileSync(join(database.dir, name(size), file), "utf8"))
+              .join("")
+          : readFileSync(join(database.dir, name(size)), "utf8");
+      for (const pageSize of [1, 2, 3]) expect(read(pageSize)).toBe(read(5000));
+    }
   });
 });
 
@@ -406,7 +458,9 @@ describe("parquet export", () => {
         const cell = record[name];
         const asText =
           cell === null || cell === undefined ? "" : cell instanceof Date ? cell.toISOString() : String(cell);
-        expect([name, asText]).toEqual([name, value]);
+        // The CSV writes seconds with three decimals ("40.000"); Parquet keeps the number.
+        const expected = name.endsWith("_seconds") && value !== "" ? String(Number(value)) : value;
+        expect([name, asText]).toEqual([name, expected]);
       }
     });
     expect(typeof records[0]?.assessment_id).toBe("number");

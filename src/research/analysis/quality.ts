@@ -1,5 +1,5 @@
 import { LABELS, type Label } from "../../core/labels.js";
-import { weightedLetterCount } from "../../core/text/measure.js";
+import { SCRIPT_WEIGHTS } from "../../core/text/measure.js";
 import type { WeakOrder } from "./weak-orders.js";
 
 /**
@@ -54,23 +54,42 @@ function asciiAlphanumericAtLeast(text: string, count: number): boolean {
   return false;
 }
 
+const LETTER = /\p{L}|\p{N}/u;
+let segmenter: Intl.Segmenter | undefined;
+
+/**
+ * Whether the survey's measure of `text` (core/text/measure.ts: letters and
+ * digits by grapheme cluster, weighted per script) reaches `min`. The same
+ * rule as `weightedLetterCount`, but it stops segmenting as soon as the
+ * minimum is reached, which on a valid rationale is within its first words.
+ */
+export function weightedLettersAtLeast(text: string, min: number): boolean {
+  if (asciiAlphanumericAtLeast(text, min)) return true;
+  segmenter ??= new Intl.Segmenter(undefined, { granularity: "grapheme" });
+  let count = 0;
+  for (const { segment } of segmenter.segment(text)) {
+    if (!LETTER.test(segment)) continue;
+    count += SCRIPT_WEIGHTS.find(([script]) => script.test(segment))?.[1] ?? 1;
+    if (count >= min) return true;
+  }
+  return count >= min;
+}
+
 /**
  * Decides "below the minimum" from the start of a rationale where it can: a
- * prefix never counts more letters than the whole text, so a prefix that
- * reaches the minimum settles it. Returns undefined when the whole text is
- * needed (`complete` false and the prefix fell short). The ASCII pass first
- * keeps the common case free of grapheme segmentation.
+ * prefix never counts more than the whole text, so a prefix that reaches the
+ * minimum settles it. Returns undefined when the whole text is needed
+ * (`complete` false and the prefix fell short).
  */
 export function rationaleBelowMinimumFromPrefix(
   prefix: string,
   complete: boolean,
   minLetters: number,
 ): boolean | undefined {
-  if (asciiAlphanumericAtLeast(prefix, minLetters)) return false;
-  if (weightedLetterCount(prefix) >= minLetters) return false;
+  if (weightedLettersAtLeast(prefix, minLetters)) return false;
   return complete ? true : undefined;
 }
 
 export function rationaleBelowMinimum(text: string, minLetters: number): boolean {
-  return rationaleBelowMinimumFromPrefix(text, true, minLetters) as boolean;
+  return !weightedLettersAtLeast(text, minLetters);
 }

@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import type { ChatMessage } from "../../core/study/schema.js";
-import { COL, demographicsOf, iterateAssessmentRows, type RawRow } from "./assessment-rows.js";
+import { assessmentRows, COL, demographicsOf, type RawRow } from "./assessment-rows.js";
 import { annotatorOf, countLanguages, type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { unacceptableLabels } from "./flat.js";
 import { openTextSink, type TextSink } from "./sink.js";
@@ -135,7 +135,12 @@ async function writeComparisonsAndMerged(
   let open: string | null = null;
   let first = true;
   let sinceTick = 0;
-  for (const row of iterateAssessmentRows(context.sqlite, context.scope, "scenario")) {
+  for (const { row, participant, endOfPage } of assessmentRows(
+    context.sqlite,
+    context.scope,
+    "scenario",
+    context.pageSize,
+  )) {
     const key = `${row[COL.study_id]}\u0000${row[COL.scenario_id]}`;
     const prompt = promptOf(prompts, row);
     if (key !== open) {
@@ -168,15 +173,16 @@ async function writeComparisonsAndMerged(
         prompt: prompt.prompt,
         responses: prompt.responses,
         annotator_id: annotatorId,
-        demographics: demographicsOf(row, context.scope),
-        declared_native_language: row[COL.declared_native_language],
-        platform: row[COL.platform],
+        demographics: demographicsOf(participant, context.scope),
+        declared_native_language: participant.declaredLanguage,
+        platform: participant.platform,
         ...rest,
       })}\n`,
     );
     countLanguages(row, counts);
     counts.assessments++;
-    if (++sinceTick >= 1000) {
+    sinceTick++;
+    if (endOfPage) {
       context.progress.tick(sinceTick);
       sinceTick = 0;
     }
@@ -191,7 +197,12 @@ async function writeComparisonsAndMerged(
 async function writeAnnotators(context: ExportContext, annotators: TextSink, counts: ExportCounts): Promise<void> {
   let open: string | null = null;
   let sinceTick = 0;
-  for (const row of iterateAssessmentRows(context.sqlite, context.scope, "participant")) {
+  for (const { row, participant: info, endOfPage } of assessmentRows(
+    context.sqlite,
+    context.scope,
+    "participant",
+    context.pageSize,
+  )) {
     const participant = row[COL.participant_id] as string;
     const annotatorId = annotatorOf(context, row);
     if (participant !== open) {
@@ -200,9 +211,9 @@ async function writeAnnotators(context: ExportContext, annotators: TextSink, cou
       counts.annotators++;
       const head = JSON.stringify({
         annotator_id: annotatorId,
-        demographics: demographicsOf(row, context.scope),
-        declared_native_language: row[COL.declared_native_language],
-        platform: row[COL.platform],
+        demographics: demographicsOf(info, context.scope),
+        declared_native_language: info.declaredLanguage,
+        platform: info.platform,
         study_id: row[COL.study_id],
       });
       annotators.write(`${head.slice(0, -1)},"assessments":[`);
@@ -211,7 +222,8 @@ async function writeAnnotators(context: ExportContext, annotators: TextSink, cou
     }
     const { annotator_id: _, ...assessment } = assessmentRecord(row, annotatorId);
     const wait = annotators.write(JSON.stringify({ prompt_id: row[COL.scenario_id], ...assessment }));
-    if (++sinceTick >= 1000) {
+    sinceTick++;
+    if (endOfPage) {
       context.progress.tick(sinceTick);
       sinceTick = 0;
     }

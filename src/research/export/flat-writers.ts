@@ -1,50 +1,18 @@
-import { stringify } from "csv-stringify/sync";
 import { fileWriter, parquetWriteRows, type SchemaElement } from "hyparquet-writer";
 import { LABELS } from "../../core/labels.js";
 import { fractionalRanks, parseRanking } from "../../core/ranking.js";
-import { COL, iterateAssessmentRows, type RawRow } from "./assessment-rows.js";
-import { annotatorOf, countLanguages, type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
-import { appendFlatRows, FLAT_FIXED_COLUMNS, flatColumns } from "./flat.js";
+import { assessmentPages, assessmentRows, COL } from "./assessment-rows.js";
+import { countLanguages, type ExportContext, type ExportCounts, emptyCounts, writePage } from "./context.js";
+import { CSV_RECORD_END, csvFields, csvRecord } from "./csv-format.js";
+import { FLAT_FIXED_COLUMNS, flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
 import { openTextSink } from "./sink.js";
 
 /**
- * CSV (RFC 4180: comma, double quotes doubled, CRLF records, UTF-8 without
- * BOM), pairwise preferences, and Parquet, all from the flat rows. Rows are
- * formatted in batches; each batch goes through the sink, awaiting 'drain'
- * when the disk is behind.
+ * Pairwise preferences (CSV) and the flat table as Parquet. (The flat CSV
+ * has its own module, csv-export.ts.) Each page of assessments is formatted
+ * into one string and handed to the sink, which makes the writer wait for
+ * 'drain' when the disk is behind.
  */
-
-const CSV_OPTIONS = { record_delimiter: "\r\n", cast: { number: (value: number) => String(value) } } as const;
-const BATCH = 2000;
-
-function toCsv(rows: unknown[][]): string {
-  return stringify(rows, CSV_OPTIONS);
-}
-
-export async function writeCsv(context: ExportContext, path: string): Promise<ExportCounts> {
-  const counts = emptyCounts();
-  const sink = openTextSink(path);
-  const profileCount = context.scope.profile.length;
-  sink.write(toCsv([flatColumns(context.scope)]));
-  let batch: unknown[][] = [];
-  let assessmentsInBatch = 0;
-  for (const row of iterateAssessmentRows(context.sqlite, context.scope, "assessment")) {
-    counts.rows += appendFlatRows(row, annotatorOf(context, row), profileCount, batch);
-    countLanguages(row, counts);
-    counts.assessments++;
-    if (++assessmentsInBatch >= BATCH) {
-      const wait = sink.write(toCsv(batch));
-      context.progress.tick(assessmentsInBatch);
-      batch = [];
-      assessmentsInBatch = 0;
-      if (wait) await wait;
-    }
-  }
-  if (batch.length > 0) sink.write(toCsv(batch));
-  context.progress.tick(assessmentsInBatch);
-  await sink.end();
-  return counts;
-}
 
 export const PAIR_COLUMNS = [
   "study_id",
@@ -79,41 +47,24 @@ export function rankingPairs(ranking: string): { a: string; b: string; preferred
 export async function writePairs(context: ExportContext, path: string): Promise<ExportCounts> {
   const counts = emptyCounts();
   const sink = openTextSink(path);
-  sink.write(toCsv([[...PAIR_COLUMNS]]));
-  let batch: unknown[][] = [];
-  for (const row of iterateAssessmentRows(context.sqlite, context.scope, "assessment")) {
-    const annotator = annotatorOf(context, row);
-    for (const [block, column] of [
-      ["world", COL.world_ranking],
-      ["personal", COL.personal_ranking],
-    ] as const) {
-      const ranking = row[column] as string | null;
-      if (ranking === null) continue;
-      for (const pair of rankingPairs(ranking)) {
-        batch.push([
-          row[COL.study_id],
-          row[COL.scenario_id],
-          row[COL.assessment_id],
-          annotator,
-          block,
-          pair.a,
-          pair.b,
-          pair.preferred,
-        ]);
-        counts.rows++;
+  sink.write(csvRecord(PAIR_COLUMNS));
+  for (const page of assessmentPages(context.sqlite, context.scope, "assessment", context.pageSize)) {
+    let out = "";
+    for (const row of page.rows) {
+      const head = `${csvFields(flatHead(row, context.annotatorId(row[COL.participant_id] as string)))},`;
+      for (const block of ["world", "personal"] as const) {
+        const ranking = row[COL[`${block}_ranking`]] as string | null;
+        if (ranking === null) continue;
+        for (const pair of rankingPairs(ranking)) {
+          out += `${head}${block},${pair.a},${pair.b},${pair.preferred}${CSV_RECORD_END}`;
+          counts.rows++;
+        }
       }
+      countLanguages(row, counts);
+      counts.assessments++;
     }
-    countLanguages(row, counts);
-    counts.assessments++;
-    if (batch.length >= BATCH * 6) {
-      const wait = sink.write(toCsv(batch));
-      context.progress.tick(batch.length / 6);
-      batch = [];
-      if (wait) await wait;
-    }
+    await writePage(context, sink, out, page.rows.length);
   }
-  if (batch.length > 0) sink.write(toCsv(batch));
-  context.progress.tick(batch.length / 6);
   await sink.end();
   return counts;
 }
@@ -152,17 +103,19 @@ function parquetSchema(columns: string[]): SchemaElement[] {
 export function writeParquet(context: ExportContext, path: string): ExportCounts {
   const counts = emptyCounts();
   const columns = flatColumns(context.scope);
-  const profileCount = context.scope.profile.length;
   const timestampIndexes = FLAT_FIXED_COLUMNS.flatMap((name, i) => (TIMESTAMP_COLUMNS.has(name) ? [i] : []));
   function* records(): Generator<Record<string, unknown>> {
-    const flat: unknown[][] = [];
     let sinceTick = 0;
-    for (const row of iterateAssessmentRows(context.sqlite, context.scope, "assessment")) {
-      flat.length = 0;
-      counts.rows += appendFlatRows(row, annotatorOf(context, row), profileCount, flat);
-      countLanguages(row, counts);
-      counts.assessments++;
-      for (const cells of flat) {
+    for (const { row, participant, endOfPage } of assessmentRows(
+      context.sqlite,
+      context.scope,
+      "assessment",
+      context.pageSize,
+    )) {
+      const head = flatHead(row, context.annotatorId(row[COL.participant_id] as string));
+      const tail = [...flatContext(row), ...flatParticipant(participant)];
+      for (const block of flatBlocks(row)) {
+        const cells = [...head, ...block, ...tail];
         for (const i of timestampIndexes) {
           const value = cells[i] as string | null;
           cells[i] = value === null ? null : new Date(value);
@@ -171,14 +124,17 @@ export function writeParquet(context: ExportContext, path: string): ExportCounts
         columns.forEach((name, i) => {
           record[name] = cells[i];
         });
+        counts.rows++;
         yield record;
       }
-      if (++sinceTick >= BATCH) {
+      countLanguages(row, counts);
+      counts.assessments++;
+      sinceTick++;
+      if (endOfPage) {
         context.progress.tick(sinceTick);
         sinceTick = 0;
       }
     }
-    context.progress.tick(sinceTick);
   }
   const result = parquetWriteRows({
     writer: fileWriter(path),
@@ -191,5 +147,3 @@ export function writeParquet(context: ExportContext, path: string): ExportCounts
   if (result instanceof Promise) throw new Error("unexpected asynchronous parquet writer");
   return counts;
 }
-
-export type { RawRow };

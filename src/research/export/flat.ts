@@ -1,39 +1,45 @@
-import { COL, PROFILE_START, type RawRow } from "./assessment-rows.js";
+import { COL, type ParticipantInfo, type RawRow } from "./assessment-rows.js";
 import type { Scope } from "./scope.js";
 
 /**
  * The flat table (CSV and Parquet): one row per assessment block: `world`,
- * `personal` (long-form tasks) and `unacceptable` (when the study asked),
- * each carrying the assessment's context, timings and the annotator's
- * demographics. Every column is documented in README.md ("Exports and
- * analyses") and in the dataset card.
+ * `personal` (long-form tasks) and `unacceptable` (when the study asked).
+ * A row is three parts: the block's own fields, the assessment's context
+ * (the same on every block row of an assessment) and the participant's
+ * profile answers, so the CSV writer formats the shared parts once.
+ * Every column is documented in README.md ("Exports and analyses").
  */
 
-export const FLAT_FIXED_COLUMNS = [
-  "study_id",
-  "scenario_id",
-  "assessment_id",
-  "annotator_id",
+export const FLAT_HEAD_COLUMNS = ["study_id", "scenario_id", "assessment_id", "annotator_id"] as const;
+export const FLAT_BLOCK_COLUMNS = [
   "block",
   "ranking",
   "unacceptable_labels",
   "rationale",
   "rationale_language",
   "rationale_language_confidence",
-  "declared_native_language",
+  "ranked_at",
+  "rationale_at",
+] as const;
+export const FLAT_CONTEXT_COLUMNS = [
   "ui_locale",
-  "platform",
   "position",
   "shown_order",
   "form",
   "started_at",
   "reading_done_at",
-  "ranked_at",
-  "rationale_at",
   "completed_at",
   "reading_seconds",
   "total_seconds",
 ] as const;
+/** Then the participant's: where they took part and their declared native language, then the profile. */
+export const FLAT_PARTICIPANT_COLUMNS = ["platform", "declared_native_language"] as const;
+export const FLAT_FIXED_COLUMNS = [
+  ...FLAT_HEAD_COLUMNS,
+  ...FLAT_BLOCK_COLUMNS,
+  ...FLAT_CONTEXT_COLUMNS,
+  ...FLAT_PARTICIPANT_COLUMNS,
+];
 
 /** Demographic columns are named by profile question id (prefixed `profile_` only if that clashes). */
 export function flatColumns(scope: Scope): string[] {
@@ -50,90 +56,59 @@ export function unacceptableLabels(row: RawRow): string[] | null {
   return stored === null ? null : (JSON.parse(stored) as string[]);
 }
 
-/**
- * Appends the flat rows of one assessment to `out` (1 to 3 of them) and
- * returns how many were added. Cells are strings, numbers or null.
- */
-export function appendFlatRows(row: RawRow, annotatorId: string, profileCount: number, out: unknown[][]): number {
-  const before = out.length;
-  const profile = profileCount > 0 ? row.slice(PROFILE_START, PROFILE_START + profileCount) : [];
-  const make = (
-    block: string,
-    ranking: unknown,
-    labels: string | null,
-    rationale: unknown,
-    language: unknown,
-    confidence: unknown,
-    rankedAt: unknown,
-    rationaleAt: unknown,
-  ) => [
-    row[COL.study_id],
-    row[COL.scenario_id],
-    row[COL.assessment_id],
-    annotatorId,
-    block,
-    ranking,
-    labels,
-    rationale,
-    language,
-    confidence,
-    row[COL.declared_native_language],
+export function flatHead(row: RawRow, annotatorId: string): unknown[] {
+  return [row[COL.study_id], row[COL.scenario_id], row[COL.assessment_id], annotatorId];
+}
+
+/** The block parts (FLAT_BLOCK_COLUMNS) of one assessment: 1 to 3 of them. */
+export function flatBlocks(row: RawRow): unknown[][] {
+  const blocks: unknown[][] = [];
+  for (const block of ["world", "personal"] as const) {
+    const ranking = row[COL[`${block}_ranking`]];
+    if (ranking === null) continue;
+    blocks.push([
+      block,
+      ranking,
+      null,
+      row[COL[`${block}_rationale`]],
+      row[COL[`${block}_rationale_language`]],
+      row[COL[`${block}_rationale_confidence`]],
+      row[COL[`${block}_ranked_at`]],
+      row[COL[`${block}_rationale_at`]],
+    ]);
+  }
+  const labels = unacceptableLabels(row);
+  if (labels !== null) {
+    blocks.push([
+      "unacceptable",
+      null,
+      labels.join(","),
+      row[COL.unacceptable_rationale],
+      row[COL.unacceptable_rationale_language],
+      row[COL.unacceptable_rationale_confidence],
+      null,
+      null,
+    ]);
+  }
+  return blocks;
+}
+
+/** FLAT_CONTEXT_COLUMNS of one assessment. */
+export function flatContext(row: RawRow): unknown[] {
+  return [
     row[COL.ui_locale],
-    row[COL.platform],
     row[COL.position],
     row[COL.shown_order],
     row[COL.form],
     row[COL.started_at],
     row[COL.reading_done_at],
-    rankedAt,
-    rationaleAt,
     row[COL.completed_at],
     row[COL.reading_seconds],
     row[COL.total_seconds],
-    ...profile,
   ];
-  if (row[COL.world_ranking] !== null) {
-    out.push(
-      make(
-        "world",
-        row[COL.world_ranking],
-        null,
-        row[COL.world_rationale],
-        row[COL.world_rationale_language],
-        row[COL.world_rationale_confidence],
-        row[COL.world_ranked_at],
-        row[COL.world_rationale_at],
-      ),
-    );
-  }
-  if (row[COL.personal_ranking] !== null) {
-    out.push(
-      make(
-        "personal",
-        row[COL.personal_ranking],
-        null,
-        row[COL.personal_rationale],
-        row[COL.personal_rationale_language],
-        row[COL.personal_rationale_confidence],
-        row[COL.personal_ranked_at],
-        row[COL.personal_rationale_at],
-      ),
-    );
-  }
-  const labels = unacceptableLabels(row);
-  if (labels !== null) {
-    out.push(
-      make(
-        "unacceptable",
-        null,
-        labels.join(","),
-        row[COL.unacceptable_rationale],
-        row[COL.unacceptable_rationale_language],
-        row[COL.unacceptable_rationale_confidence],
-        null,
-        null,
-      ),
-    );
-  }
-  return out.length - before;
+}
+
+/** FLAT_PARTICIPANT_COLUMNS and the profile answers. */
+export function flatParticipant(participant: ParticipantInfo): unknown[] {
+  return [participant.platform, participant.declaredLanguage, ...participant.profile];
 }

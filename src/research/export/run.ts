@@ -2,10 +2,11 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import type Database from "better-sqlite3";
 import { createAnnotatorIds, requireExportSecret } from "../annotator-id.js";
-import { countAssessments } from "./assessment-rows.js";
+import { countAssessments, DEFAULT_PAGE_SIZE } from "./assessment-rows.js";
 import { writeCa1 } from "./ca1.js";
 import type { ExportContext } from "./context.js";
-import { writeCsv, writePairs, writeParquet } from "./flat-writers.js";
+import { writeCsv } from "./csv-export.js";
+import { writePairs, writeParquet } from "./flat-writers.js";
 import { writeHf } from "./hf.js";
 import type { Progress } from "./progress.js";
 import { ResearchError, resolveScope } from "./scope.js";
@@ -23,6 +24,8 @@ export interface ExportOptions {
   secret: string | undefined;
   /** Dataset card licence (hf). */
   license?: string;
+  /** Assessments read per query (default 5000); tests use tiny pages to cross page boundaries. */
+  pageSize?: number;
   /** Builds the progress reporter once the number of assessments is known. */
   progress: (total: number, label: string) => Progress;
 }
@@ -64,7 +67,13 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
     // ca1 reads the assessments twice (by prompt, then by annotator); hf reads them four times.
     const passes = options.format === "ca1" ? 2 : options.format === "hf" ? 4 : 1;
     const progress = options.progress(total * passes, `export ${options.format}`);
-    const context: ExportContext = { sqlite, scope, annotatorId, progress };
+    const context: ExportContext = {
+      sqlite,
+      scope,
+      annotatorId,
+      progress,
+      pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+    };
     const summary = { format: options.format, out: options.out, studies: scope.studies.map((s) => s.id) };
     let result: Omit<ExportSummary, keyof typeof summary | "seconds">;
     switch (options.format) {

@@ -21,8 +21,15 @@ const CHUNK = 256 * 1024;
 export function openTextSink(path: string): TextSink {
   const stream: WriteStream = createWriteStream(path, { encoding: "utf8", highWaterMark: 1024 * 1024 });
   let failure: Error | undefined;
+  let waiting: { resolve: () => void; reject: (error: Error) => void } | null = null;
   stream.on("error", (error) => {
     failure = error;
+    waiting?.reject(error);
+    waiting = null;
+  });
+  stream.on("drain", () => {
+    waiting?.resolve();
+    waiting = null;
   });
   let parts: string[] = [];
   let pending = 0;
@@ -34,10 +41,9 @@ export function openTextSink(path: string): TextSink {
     parts = [];
     pending = 0;
     if (stream.write(chunk)) return undefined;
-    return Promise.race([
-      once(stream, "drain").then(() => undefined),
-      once(stream, "error").then(([error]) => Promise.reject(error)),
-    ]);
+    return new Promise<void>((resolve, reject) => {
+      waiting = { resolve, reject };
+    });
   }
 
   return {

@@ -1,0 +1,318 @@
+import type Database from "better-sqlite3";
+import type { Study } from "../core/study/schema.js";
+import type { AnalysisInput, ScenarioInput } from "./analysis/analyze.js";
+import {
+  type AttentionCheck,
+  failsAttentionCheck,
+  isSpeeder,
+  rationaleBelowMinimum,
+  rationaleBelowMinimumFromPrefix,
+} from "./analysis/quality.js";
+import { WEAK_ORDERS, weakOrderCode } from "./analysis/weak-orders.js";
+import { PREFER_NOT_TO_SAY } from "./export/assessment-rows.js";
+import { normaliseSince, ResearchError, resolveScope, sqlText } from "./export/scope.js";
+
+/**
+ * Reads one study's world rankings into the compact arrays the analysis
+ * works on (a few bytes per assessment), computing the quality flags on
+ * the way. Participants are renumbered densely after any exclusion, so the
+ * clustered bootstrap draws only people who contribute data.
+ */
+
+export const NOT_ANSWERED = "(not answered)";
+/** --by values besides profile question ids. */
+export const PARTICIPANT_FIELDS = ["locale", "platform"] as const;
+
+export interface AnalysisLoadOptions {
+  studyId?: string | undefined;
+  /** A profile question id, or locale / platform. */
+  by?: string | undefined;
+  since?: string | undefined;
+  excludeFlagged: boolean;
+  /** Reference ranking source; default: the study file's, else the most recently imported. */
+  reference?: string | undefined;
+}
+
+export interface QualitySummary {
+  minSecondsPerResponse: number;
+  minLetters: number;
+  /** Assessments read before any exclusion. */
+  assessments: number;
+  speeders: number;
+  shortRationales: number;
+  /** Participants whose world ranking failed at least one attention-check scenario. */
+  failedAttentionParticipants: number;
+  /** Assessments carrying any flag (their own, or their participant's failed attention check). */
+  flagged: number;
+  excluded: number;
+}
+
+export interface LoadedAnalysis {
+  study: Study;
+  by: string | null;
+  reference: { source: string; version: string | null } | null;
+  input: AnalysisInput;
+  quality: QualitySummary;
+}
+
+const SPEEDER = 1;
+const SHORT_RATIONALE = 2;
+
+/** The study to analyse: the one named, the only one, or the most recently published. */
+export function pickStudy(sqlite: Database.Database, studyId: string | undefined): string {
+  if (studyId) return studyId;
+  const studies = sqlite
+    .prepare<[], { id: string; status: string }>(
+      "SELECT id, status FROM studies ORDER BY (status = 'published') DESC, published_at DESC, created_at DESC",
+    )
+    .all();
+  if (studies.length === 0)
+    throw new ResearchError("No studies in the database (import one with: chorus study import FILE)");
+  const [first] = studies;
+  if (studies.length === 1 || first?.status === "published") return (first as { id: string }).id;
+  throw new ResearchError(
+    `Several studies and none published: choose one with --study (${studies.map((s) => s.id).join(", ")})`,
+  );
+}
+
+function groupExpression(study: Study, by: string | undefined): { join: string; value: string } | null {
+  if (!by) return null;
+  if (by === "locale") return { join: "", value: "p.locale" };
+  if (by === "platform") return { join: "", value: "p.platform" };
+  if (!study.profile.some((question) => question.id === by)) {
+    const options = [...study.profile.map((question) => question.id), ...PARTICIPANT_FIELDS].join(", ");
+    throw new ResearchError(`--by ${by}: not a profile question of study ${study.id} (choose from: ${options})`);
+  }
+  return {
+    join: `LEFT JOIN profile_answers grp ON grp.participant_id = a.participant_id AND grp.question_id = ${sqlText(by)}`,
+    value: `CASE WHEN grp.participant_id IS NULL THEN '${NOT_ANSWERED}' ELSE coalesce(grp.value, '${PREFER_NOT_TO_SAY}') END`,
+  };
+}
+
+/** Group labels in a readable order: the question's options first, then others, then the non-answers. */
+function orderGroups(study: Study, by: string | undefined, labels: Iterable<string>): string[] {
+  const options = study.profile.find((question) => question.id === by)?.options.map((option) => option.id) ?? [];
+  const rank = (label: string) => {
+    if (label === NOT_ANSWERED) return 3e9;
+    if (label === PREFER_NOT_TO_SAY) return 2e9;
+    const i = options.indexOf(label);
+    return i >= 0 ? i : 1e9;
+  };
+  return [...labels].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+}
+
+function chooseReference(
+  sqlite: Database.Database,
+  studyId: string,
+  wanted: string | undefined,
+): { source: string; version: string | null; rankings: Map<string, string> } | null {
+  const sources = sqlite
+    .prepare<[string], { source: string; version: string | null; imported: string }>(
+      `SELECT source, max(source_version) AS version, max(imported_at) AS imported FROM reference_rankings
+       WHERE study_id = ? GROUP BY source ORDER BY (source = 'study-file') DESC, imported DESC`,
+    )
+    .all(studyId);
+  const chosen = wanted ? sources.find((s) => s.source === wanted) : sources[0];
+  if (wanted && !chosen) {
+    throw new ResearchError(
+      `--reference ${wanted}: no reference rankings from that source (sources: ${sources.map((s) => s.source).join(", ") || "none"})`,
+    );
+  }
+  if (!chosen) return null;
+  const rows = sqlite
+    .prepare<[string, string], { scenario_id: string; ranking: string }>(
+      "SELECT scenario_id, ranking FROM reference_rankings WHERE study_id = ? AND source = ?",
+    )
+    .all(studyId, chosen.source);
+  return {
+    source: chosen.source,
+    version: chosen.version,
+    rankings: new Map(rows.map((r) => [r.scenario_id, r.ranking])),
+  };
+}
+
+export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOptions): LoadedAnalysis {
+  const studyId = pickStudy(sqlite, options.studyId);
+  const scope = resolveScope(sqlite, { studyId, since: options.since });
+  const study = scope.studies[0] as Study;
+  const group = groupExpression(study, options.by);
+  const reference = chooseReference(sqlite, study.id, options.reference);
+
+  const scenarioRows = sqlite
+    .prepare<[string], { id: string; position: number; tags: string; attention_check: string | null }>(
+      "SELECT id, position, tags, attention_check FROM scenarios WHERE study_id = ? ORDER BY position, id",
+    )
+    .all(study.id);
+  const scenarios: ScenarioInput[] = scenarioRows.map((row) => ({
+    studyId: study.id,
+    scenarioId: row.id,
+    tags: JSON.parse(row.tags) as string[],
+    reference: reference?.rankings.get(row.id) ?? null,
+    attentionCheck: row.attention_check ? (JSON.parse(row.attention_check) as AttentionCheck) : null,
+  }));
+
+  const minLetters = study.rationale.minLetters;
+  const minSeconds = study.quality.minSecondsPerResponse;
+  const since = options.since ? normaliseSince(options.since) : null;
+  const where = `a.study_id = ${sqlText(study.id)}${since ? ` AND a.completed_at >= ${sqlText(since)}` : ""}`;
+  const total = (sqlite.prepare(`SELECT count(*) AS n FROM assessments a WHERE ${where}`).get() as { n: number }).n;
+  const maxRowid = (sqlite.prepare("SELECT ifnull(max(rowid), 0) AS n FROM participants").get() as { n: number }).n;
+
+  const maxAssessmentId = (
+    sqlite.prepare(`SELECT ifnull(max(a.id), 0) AS n FROM assessments a WHERE ${where}`).get() as { n: number }
+  ).n;
+
+  const participantOf = new Uint32Array(total);
+  const scenarioOf = new Uint32Array(total);
+  const codeOf = new Uint8Array(total);
+  const flagsOf = new Uint8Array(total);
+  // Row of each assessment id in scope (-1: not in scope), for the rationale pass.
+  const rowOfAssessment = new Int32Array(maxAssessmentId + 1).fill(-1);
+  // Participants by their integer rowid (no string ids cross into JavaScript), numbered in order of appearance.
+  const participantIndex = new Int32Array(maxRowid + 1).fill(-1);
+  let participants = 0;
+  const participantGroupLabel: string[] = [];
+  const scenarioAtPosition = new Map(scenarioRows.map((row, i) => [row.position, i]));
+  const failedAttention = new Set<number>();
+  let count = 0;
+
+  // One row per assessment, all integers but the ranking (and the group label when grouping).
+  const statement = sqlite
+    .prepare(
+      `SELECT a.id, p.rowid, s.position, w.ranking,
+         round((julianday(a.reading_done_at) - julianday(a.started_at)) * 86400.0, 3),
+         ${group ? group.value : "NULL"}
+       FROM assessments a
+       JOIN ranking_blocks w ON w.assessment_id = a.id AND w.block = 'world'
+       JOIN participants p ON p.id = a.participant_id
+       JOIN scenarios s ON s.study_id = a.study_id AND s.id = a.scenario_id
+       ${group ? group.join : ""}
+       WHERE ${where}`,
+    )
+    .raw(true);
+  for (const row of statement.iterate() as IterableIterator<unknown[]>) {
+    const scenario = scenarioAtPosition.get(row[2] as number);
+    const code = weakOrderCode(row[3] as string);
+    if (scenario === undefined || code === undefined) continue;
+    const rowid = row[1] as number;
+    let participant = participantIndex[rowid] as number;
+    if (participant === -1) {
+      participant = participants++;
+      participantIndex[rowid] = participant;
+      participantGroupLabel.push((row[5] as string | null) ?? "");
+    }
+    const check = (scenarios[scenario] as ScenarioInput).attentionCheck;
+    if (check && failsAttentionCheck(WEAK_ORDERS[code] as (typeof WEAK_ORDERS)[number], check)) {
+      failedAttention.add(participant);
+    }
+    rowOfAssessment[row[0] as number] = count;
+    participantOf[count] = participant;
+    scenarioOf[count] = scenario;
+    codeOf[count] = code;
+    flagsOf[count] = isSpeeder(row[4] as number | null, minSeconds) ? SPEEDER : 0;
+    count++;
+  }
+  flagShortRationales(sqlite, where, rowOfAssessment, minLetters, flagsOf);
+
+  const quality: QualitySummary = {
+    minSecondsPerResponse: minSeconds,
+    minLetters,
+    assessments: count,
+    speeders: 0,
+    shortRationales: 0,
+    failedAttentionParticipants: failedAttention.size,
+    flagged: 0,
+    excluded: 0,
+  };
+  const keep = new Uint8Array(count);
+  for (let r = 0; r < count; r++) {
+    const flags = flagsOf[r] as number;
+    if (flags & SPEEDER) quality.speeders++;
+    if (flags & SHORT_RATIONALE) quality.shortRationales++;
+    const flagged = flags !== 0 || failedAttention.has(participantOf[r] as number);
+    if (flagged) quality.flagged++;
+    keep[r] = options.excludeFlagged && flagged ? 0 : 1;
+  }
+
+  // Compact rows and renumber participants densely.
+  const groups = group ? orderGroups(study, options.by, new Set(participantGroupLabel)) : [];
+  const groupIndex = new Map(groups.map((label, i) => [label, i]));
+  const renumber = new Int32Array(participants).fill(-1);
+  const participantGroup: number[] = [];
+  const kept = keep.reduce((sum, k) => sum + k, 0);
+  const rows = {
+    count: kept,
+    participant: new Uint32Array(kept),
+    scenario: new Uint32Array(kept),
+    code: new Uint8Array(kept),
+  };
+  let out = 0;
+  for (let r = 0; r < count; r++) {
+    if (!keep[r]) continue;
+    const old = participantOf[r] as number;
+    if (renumber[old] === -1) {
+      renumber[old] = participantGroup.length;
+      participantGroup.push(groupIndex.get(participantGroupLabel[old] as string) ?? 0);
+    }
+    rows.participant[out] = renumber[old] as number;
+    rows.scenario[out] = scenarioOf[r] as number;
+    rows.code[out] = codeOf[r] as number;
+    out++;
+  }
+  quality.excluded = count - kept;
+
+  return {
+    study,
+    by: options.by ?? null,
+    reference: reference ? { source: reference.source, version: reference.version } : null,
+    input: { scenarios, groups, participantGroup: Uint16Array.from(participantGroup), rows },
+    quality,
+  };
+}
+
+/**
+ * Sets SHORT_RATIONALE on rows with any rationale (world, personal,
+ * unacceptable) below the study minimum. Reads each rationale's first few
+ * dozen characters in two sequential passes (ranking blocks, then
+ * assessments), which settles nearly every one; the rest are read whole.
+ */
+function flagShortRationales(
+  sqlite: Database.Database,
+  where: string,
+  rowOf: Int32Array,
+  minLetters: number,
+  flags: Uint8Array,
+): void {
+  const prefix = 2 * minLetters + 12;
+  const passes = [
+    {
+      scan: `SELECT b.assessment_id, b.rowid, substr(b.rationale, 1, ${prefix}), length(b.rationale)
+             FROM ranking_blocks b WHERE b.rationale IS NOT NULL`,
+      whole: sqlite.prepare<[number], { text: string }>("SELECT rationale AS text FROM ranking_blocks WHERE rowid = ?"),
+    },
+    {
+      scan: `SELECT a.id, a.id, substr(a.unacceptable_rationale, 1, ${prefix}), length(a.unacceptable_rationale)
+             FROM assessments a WHERE ${where} AND a.unacceptable_rationale IS NOT NULL`,
+      whole: sqlite.prepare<[number], { text: string }>(
+        "SELECT unacceptable_rationale AS text FROM assessments WHERE id = ?",
+      ),
+    },
+  ];
+  for (const pass of passes) {
+    const undecided: [row: number, key: number][] = [];
+    for (const [id, key, start, length] of sqlite.prepare(pass.scan).raw(true).iterate() as IterableIterator<
+      [number, number, string, number]
+    >) {
+      const row = id < rowOf.length ? (rowOf[id] as number) : -1;
+      if (row < 0) continue;
+      const below = rationaleBelowMinimumFromPrefix(start, length <= prefix, minLetters);
+      if (below) flags[row] = (flags[row] as number) | SHORT_RATIONALE;
+      else if (below === undefined) undecided.push([row, key]);
+    }
+    for (const [row, key] of undecided) {
+      if (rationaleBelowMinimum(pass.whole.get(key)?.text ?? "", minLetters)) {
+        flags[row] = (flags[row] as number) | SHORT_RATIONALE;
+      }
+    }
+  }
+}

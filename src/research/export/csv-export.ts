@@ -1,0 +1,190 @@
+import type Database from "better-sqlite3";
+import {
+  assessmentPages,
+  COL,
+  CONTEXT_SQL,
+  FROM,
+  type ParticipantInfo,
+  type RawRow,
+  seconds,
+  TYPED_SELECT,
+} from "./assessment-rows.js";
+import { type ExportContext, type ExportCounts, emptyCounts, writePage } from "./context.js";
+import { CSV_RECORD_END, csvField, csvFields, csvRecord } from "./csv-format.js";
+import { flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
+import { openTextSink } from "./sink.js";
+
+/**
+ * The flat table as CSV, the export a million-assessment study runs most.
+ *
+ * Most columns can never need CSV quoting: ids are slugs, rankings are
+ * `B>A=C>D`, languages are codes, timestamps ISO 8601, forms and shown
+ * orders fixed words. SQLite joins those runs of columns with commas itself
+ * (one string crosses into JavaScript instead of seven), and JavaScript
+ * quotes only the free text (rationales) and formats the numbers. Each
+ * joined run is checked to have exactly its expected commas and no quote or
+ * line break; a row that fails (a hand-edited database, say) is formatted
+ * field by field from the typed columns instead, so the file is always
+ * valid RFC 4180. Measured against the sqlite3 shell in bench/README.md.
+ */
+
+/** Block prefix: "world,B>A=C>D," (block, ranking, and the empty unacceptable_labels before the rationale). */
+function blockPrefix(alias: string, name: string): string {
+  return `CASE WHEN ${alias}.ranking IS NULL THEN NULL ELSE '${name},' || ${alias}.ranking || ',' END`;
+}
+
+/** Seconds between two timestamps with three decimals ("40.000"), empty when either is missing. */
+function secondsText(later: string, earlier: string): string {
+  return `iif(${later} IS NULL OR ${earlier} IS NULL, '', printf('%.3f', ${seconds(later, earlier)}))`;
+}
+
+export function formatSeconds(value: unknown): string | null {
+  return typeof value === "number" ? value.toFixed(3) : null;
+}
+
+function joined(columns: string[]): string {
+  return columns.map((column) => `ifnull(${column}, '')`).join(" || ',' || ");
+}
+
+const CSV_SELECT = [
+  "a.id",
+  "a.participant_id",
+  joined(["a.study_id", "a.scenario_id"]),
+  ...["w", "pb"].flatMap((alias, i) => [
+    blockPrefix(alias, i === 0 ? "world" : "personal"),
+    `${alias}.rationale`,
+    `ifnull(${alias}.rationale_language, '')`,
+    `${alias}.rationale_confidence`,
+    joined([`${alias}.ranked_at`, `${alias}.rationale_at`]),
+  ]),
+  "a.unacceptable_labels",
+  "a.unacceptable_rationale",
+  "ifnull(a.unacceptable_rationale_language, '')",
+  "a.unacceptable_rationale_confidence",
+  joined([
+    ...CONTEXT_SQL,
+    secondsText("a.reading_done_at", "a.started_at"),
+    secondsText("a.completed_at", "a.started_at"),
+  ]),
+].join(", ");
+
+/** Indexes into a CSV_SELECT row. */
+const C = {
+  id: 0,
+  participant: 1,
+  head: 2,
+  blocks: [3, 8],
+  unacceptableLabels: 13,
+  unacceptableRationale: 14,
+  unacceptableLanguage: 15,
+  unacceptableConfidence: 16,
+  context: 17,
+} as const;
+
+/** A joined run with exactly `commas` commas and nothing that would need quoting. */
+function safeRun(commas: number): RegExp {
+  return new RegExp(`^[^",\\r\\n]*(?:,[^",\\r\\n]*){${commas}}$`);
+}
+const SAFE = {
+  head: safeRun(1),
+  prefix: safeRun(2),
+  language: safeRun(0),
+  times: safeRun(1),
+  context: safeRun(8),
+};
+
+function number(value: unknown): string {
+  return value === null || value === undefined ? "" : String(value);
+}
+
+interface Lines {
+  text: string;
+  count: number;
+}
+
+/** The row's lines through the fast path, or null when a joined run is not safe. */
+function fastLines(row: RawRow, annotatorId: string, participantText: string): Lines | null {
+  const head = row[C.head] as string;
+  const context = row[C.context] as string;
+  if (!SAFE.head.test(head) || !SAFE.context.test(context)) return null;
+  const start = `${head},${row[C.id]},${annotatorId},`;
+  const end = `,${context}${participantText}${CSV_RECORD_END}`;
+  let text = "";
+  let count = 0;
+  for (const at of C.blocks) {
+    const prefix = row[at] as string | null;
+    if (prefix === null) continue;
+    const language = row[at + 2] as string;
+    const times = row[at + 4] as string;
+    if (!SAFE.prefix.test(prefix) || !SAFE.language.test(language) || !SAFE.times.test(times)) return null;
+    text += `${start}${prefix},${csvField(row[at + 1])},${language},${number(row[at + 3])},${times}${end}`;
+    count++;
+  }
+  const labels = row[C.unacceptableLabels] as string | null;
+  if (labels !== null) {
+    const language = row[C.unacceptableLanguage] as string;
+    if (!SAFE.language.test(language)) return null;
+    text +=
+      `${start}unacceptable,,${csvField((JSON.parse(labels) as string[]).join(","))},` +
+      `${csvField(row[C.unacceptableRationale])},${language},${number(row[C.unacceptableConfidence])},,${end}`;
+    count++;
+  }
+  return { text, count };
+}
+
+/** The typed path: every field of the row formatted on its own (the fallback, and the reference for tests). */
+function typedLines(row: RawRow, annotatorId: string, participantText: string): Lines {
+  const start = `${csvFields(flatHead(row, annotatorId))},`;
+  const context = flatContext(row);
+  // Seconds are written with three decimals, as the fast path's SQL prints them.
+  context[context.length - 2] = formatSeconds(context[context.length - 2]);
+  context[context.length - 1] = formatSeconds(context[context.length - 1]);
+  const end = `,${csvFields(context)}${participantText}${CSV_RECORD_END}`;
+  const blocks = flatBlocks(row);
+  return { text: blocks.map((block) => start + csvFields(block) + end).join(""), count: blocks.length };
+}
+
+function typedRowReader(sqlite: Database.Database) {
+  const statement = sqlite.prepare(`SELECT ${TYPED_SELECT} ${FROM} WHERE a.id = ?`).raw(true);
+  return (id: number) => statement.get(id) as RawRow;
+}
+
+export interface CsvOptions {
+  /** false formats every row field by field (tests compare the two paths). */
+  fastPath?: boolean;
+}
+
+export async function writeCsv(context: ExportContext, path: string, options: CsvOptions = {}): Promise<ExportCounts> {
+  const fastPath = options.fastPath ?? true;
+  const counts = emptyCounts();
+  const sink = openTextSink(path);
+  const typedRow = typedRowReader(context.sqlite);
+  sink.write(csvRecord(flatColumns(context.scope)));
+  const select = fastPath ? CSV_SELECT : TYPED_SELECT;
+  for (const page of assessmentPages(context.sqlite, context.scope, "assessment", context.pageSize, select)) {
+    const participantText = new Map<string, string>();
+    const textOf = (id: string) => {
+      let text = participantText.get(id);
+      if (text === undefined) {
+        text = `,${csvFields(flatParticipant(page.participants.get(id) as ParticipantInfo))}`;
+        participantText.set(id, text);
+      }
+      return text;
+    };
+    let out = "";
+    for (const row of page.rows) {
+      const participantId = row[COL.participant_id] as string;
+      const annotatorId = context.annotatorId(participantId);
+      const participant = textOf(participantId);
+      const lines =
+        (fastPath ? fastLines(row, annotatorId, participant) : null) ??
+        typedLines(fastPath ? typedRow(row[COL.assessment_id] as number) : row, annotatorId, participant);
+      out += lines.text;
+      counts.rows += lines.count;
+      counts.assessments++;
+    }
+    await writePage(context, sink, out, page.rows.length);
+  }
+  await sink.end();
+  return counts;
+}

@@ -2,7 +2,6 @@ import type Database from "better-sqlite3";
 import { COL, type RawRow } from "./assessment-rows.js";
 import type { Progress } from "./progress.js";
 import type { Scope } from "./scope.js";
-import type { TextSink } from "./sink.js";
 
 /** What every export writer needs. */
 export interface ExportContext {
@@ -46,11 +45,4 @@ export function countLanguages(row: RawRow, counts: ExportCounts): void {
 
 export function annotatorOf(context: ExportContext, row: RawRow): string {
   return context.annotatorId(row[COL.participant_id] as string);
-}
-
-/** Hands one page's text to the sink, counts its assessments, and waits for the disk if it is behind. */
-export async function writePage(context: ExportContext, sink: TextSink, text: string, assessments: number) {
-  context.progress.tick(assessments);
-  const wait = sink.write(text);
-  if (wait) await wait;
 }

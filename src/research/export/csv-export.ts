@@ -9,7 +9,7 @@ import {
   seconds,
   TYPED_SELECT,
 } from "./assessment-rows.js";
-import { type ExportContext, type ExportCounts, emptyCounts, writePage } from "./context.js";
+import { type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { CSV_RECORD_END, csvField, csvFields, csvRecord } from "./csv-format.js";
 import { flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
 import { openTextSink } from "./sink.js";
@@ -171,7 +171,6 @@ export async function writeCsv(context: ExportContext, path: string, options: Cs
       }
       return text;
     };
-    let out = "";
     for (const row of page.rows) {
       const participantId = row[COL.participant_id] as string;
       const annotatorId = context.annotatorId(participantId);
@@ -179,11 +178,12 @@ export async function writeCsv(context: ExportContext, path: string, options: Cs
       const lines =
         (fastPath ? fastLines(row, annotatorId, participant) : null) ??
         typedLines(fastPath ? typedRow(row[COL.assessment_id] as number) : row, annotatorId, participant);
-      out += lines.text;
       counts.rows += lines.count;
       counts.assessments++;
+      const wait = sink.write(lines.text);
+      if (wait) await wait;
     }
-    await writePage(context, sink, out, page.rows.length);
+    context.progress.tick(page.rows.length);
   }
   await sink.end();
   return counts;

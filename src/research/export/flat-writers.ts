@@ -2,7 +2,7 @@ import { fileWriter, parquetWriteRows, type SchemaElement } from "hyparquet-writ
 import { LABELS } from "../../core/labels.js";
 import { fractionalRanks, parseRanking } from "../../core/ranking.js";
 import { assessmentPages, assessmentRows, COL } from "./assessment-rows.js";
-import { countLanguages, type ExportContext, type ExportCounts, emptyCounts, writePage } from "./context.js";
+import { countLanguages, type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { CSV_RECORD_END, csvFields, csvRecord } from "./csv-format.js";
 import { FLAT_FIXED_COLUMNS, flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
 import { openTextSink } from "./sink.js";
@@ -49,21 +49,23 @@ export async function writePairs(context: ExportContext, path: string): Promise<
   const sink = openTextSink(path);
   sink.write(csvRecord(PAIR_COLUMNS));
   for (const page of assessmentPages(context.sqlite, context.scope, "assessment", context.pageSize)) {
-    let out = "";
     for (const row of page.rows) {
       const head = `${csvFields(flatHead(row, context.annotatorId(row[COL.participant_id] as string)))},`;
+      let lines = "";
       for (const block of ["world", "personal"] as const) {
         const ranking = row[COL[`${block}_ranking`]] as string | null;
         if (ranking === null) continue;
         for (const pair of rankingPairs(ranking)) {
-          out += `${head}${block},${pair.a},${pair.b},${pair.preferred}${CSV_RECORD_END}`;
+          lines += `${head}${block},${pair.a},${pair.b},${pair.preferred}${CSV_RECORD_END}`;
           counts.rows++;
         }
       }
       countLanguages(row, counts);
       counts.assessments++;
+      const wait = sink.write(lines);
+      if (wait) await wait;
     }
-    await writePage(context, sink, out, page.rows.length);
+    context.progress.tick(page.rows.length);
   }
   await sink.end();
   return counts;

@@ -174,6 +174,10 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
   const participantGroupLabel: string[] = [];
   const scenarioAtPosition = new Map(scenarioRows.map((row, i) => [row.position, i]));
   const failedAttention = new Set<number>();
+  const rationales = rationaleChecker(minLetters, flagsOf);
+  const blockText = sqlite.prepare<[number], { text: string }>(
+    "SELECT rationale AS text FROM ranking_blocks WHERE rowid = ?",
+  );
   let count = 0;
 
   // One row per assessment, all integers but the ranking (and the group label when grouping).
@@ -181,7 +185,8 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     .prepare(
       `SELECT a.id, p.rowid, s.position, w.ranking,
          round((julianday(a.reading_done_at) - julianday(a.started_at)) * 86400.0, 3),
-         ${group ? group.value : "NULL"}
+         ${group ? group.value : "NULL"},
+         w.rowid, substr(w.rationale, 1, ${rationalePrefix(minLetters)}), length(w.rationale)
        FROM assessments a
        JOIN ranking_blocks w ON w.assessment_id = a.id AND w.block = 'world'
        JOIN participants p ON p.id = a.participant_id
@@ -210,9 +215,11 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     scenarioOf[count] = scenario;
     codeOf[count] = code;
     flagsOf[count] = isSpeeder(row[4] as number | null, minSeconds) ? SPEEDER : 0;
+    rationales.check(count, row[6] as number, row[7] as string | null, row[8] as number | null);
     count++;
   }
-  flagShortRationales(sqlite, where, rowOfAssessment, minLetters, flagsOf);
+  rationales.finish(blockText);
+  flagOtherRationales(sqlite, where, rowOfAssessment, minLetters, flagsOf);
 
   const quality: QualitySummary = {
     minSecondsPerResponse: minSeconds,
@@ -270,24 +277,54 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
   };
 }
 
+function rationalePrefix(minLetters: number): number {
+  return 2 * minLetters + 12;
+}
+
 /**
- * Sets SHORT_RATIONALE on rows with any rationale (world, personal,
- * unacceptable) below the study minimum. Reads each rationale's first few
- * dozen characters in two sequential passes (ranking blocks, then
- * assessments), which settles nearly every one; the rest are read whole.
+ * Checks rationales against the study minimum from their first few dozen
+ * characters (which settles nearly every one: a prefix never counts more
+ * than the whole) and remembers the rest, to be read whole at the end.
  */
-function flagShortRationales(
+function rationaleChecker(minLetters: number, flags: Uint8Array) {
+  const prefix = rationalePrefix(minLetters);
+  const undecided: [row: number, key: number][] = [];
+  const mark = (row: number) => {
+    flags[row] = (flags[row] as number) | SHORT_RATIONALE;
+  };
+  return {
+    check(row: number, key: number, start: string | null, length: number | null) {
+      if (start === null) return;
+      const below = rationaleBelowMinimumFromPrefix(start, (length ?? 0) <= prefix, minLetters);
+      if (below) mark(row);
+      else if (below === undefined) undecided.push([row, key]);
+    },
+    finish(whole: Database.Statement<[number], { text: string }>) {
+      for (const [row, key] of undecided) {
+        if (rationaleBelowMinimum(whole.get(key)?.text ?? "", minLetters)) mark(row);
+      }
+      undecided.length = 0;
+    },
+  };
+}
+
+/**
+ * The personal-block and unacceptable rationales (the world rationale is
+ * checked with the main pass): two sequential scans of the rows that have
+ * them, a quarter of the assessments each in a typical study.
+ */
+function flagOtherRationales(
   sqlite: Database.Database,
   where: string,
   rowOf: Int32Array,
   minLetters: number,
   flags: Uint8Array,
 ): void {
-  const prefix = 2 * minLetters + 12;
+  const prefix = rationalePrefix(minLetters);
   const passes = [
     {
       scan: `SELECT b.assessment_id, b.rowid, substr(b.rationale, 1, ${prefix}), length(b.rationale)
-             FROM ranking_blocks b WHERE b.rationale IS NOT NULL`,
+             FROM ranking_blocks b WHERE b.block = 'personal' AND b.rationale IS NOT NULL`,
       whole: sqlite.prepare<[number], { text: string }>("SELECT rationale AS text FROM ranking_blocks WHERE rowid = ?"),
     },
     {
@@ -299,20 +336,13 @@ function flagShortRationales(
     },
   ];
   for (const pass of passes) {
-    const undecided: [row: number, key: number][] = [];
+    const checker = rationaleChecker(minLetters, flags);
     for (const [id, key, start, length] of sqlite.prepare(pass.scan).raw(true).iterate() as IterableIterator<
       [number, number, string, number]
     >) {
       const row = id < rowOf.length ? (rowOf[id] as number) : -1;
-      if (row < 0) continue;
-      const below = rationaleBelowMinimumFromPrefix(start, length <= prefix, minLetters);
-      if (below) flags[row] = (flags[row] as number) | SHORT_RATIONALE;
-      else if (below === undefined) undecided.push([row, key]);
+      if (row >= 0) checker.check(row, key, start, length);
     }
-    for (const [row, key] of undecided) {
-      if (rationaleBelowMinimum(pass.whole.get(key)?.text ?? "", minLetters)) {
-        flags[row] = (flags[row] as number) | SHORT_RATIONALE;
-      }
-    }
+    checker.finish(pass.whole);
   }
 }

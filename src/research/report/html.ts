@@ -29,7 +29,10 @@ function whisker(x1: number, x2: number, y: number): string {
   return `<line x1="${x1.toFixed(1)}" x2="${x2.toFixed(1)}" y1="${y}" y2="${y}" class="ci"/><line x1="${x1.toFixed(1)}" x2="${x1.toFixed(1)}" y1="${y - 4}" y2="${y + 4}" class="ci"/><line x1="${x2.toFixed(1)}" x2="${x2.toFixed(1)}" y1="${y - 4}" y2="${y + 4}" class="ci"/>`;
 }
 
-const LABEL_WIDTH = 170;
+/** Room for the row labels: about 7 px per character at 12 px, at least 110 px. */
+function labelWidth(labels: readonly string[]): number {
+  return Math.max(110, ...labels.map((label) => Math.ceil(label.length * 7) + 16));
+}
 const PLOT_WIDTH = 460;
 const ROW = 26;
 
@@ -37,6 +40,7 @@ const ROW = 26;
 function agreementChart(rows: AgreementSummary[]): string {
   const usable = rows.filter((row) => row.agreement?.share.value !== null && row.agreement);
   const height = usable.length * ROW + 30;
+  const LABEL_WIDTH = labelWidth(usable.map((row) => row.group));
   const x = (v: number) => LABEL_WIDTH + v * PLOT_WIDTH;
   const body: string[] = [];
   for (const tick of [0, 0.25, 0.5, 0.75, 1]) {
@@ -51,7 +55,14 @@ function agreementChart(rows: AgreementSummary[]): string {
       `<rect x="${x(0)}" y="${y}" width="${(estimate.value as number) * PLOT_WIDTH}" height="16" class="bar"/>`,
     );
     if (estimate.low !== null && estimate.high !== null) body.push(whisker(x(estimate.low), x(estimate.high), y + 8));
-    body.push(textAt(x(1) + 6, y + 13, formatPercent(estimate.value), 'class="value"'));
+    body.push(
+      textAt(
+        x(estimate.high ?? (estimate.value as number)) + 8,
+        y + 13,
+        formatPercent(estimate.value),
+        'class="value"',
+      ),
+    );
   });
   return svg(LABEL_WIDTH + PLOT_WIDTH + 70, height, body, "Share of agreeing pairs with the reference, by group");
 }
@@ -60,10 +71,12 @@ function agreementChart(rows: AgreementSummary[]): string {
 function firstChoiceChart(cells: CellResult[]): string {
   const rows = cells.filter((cell) => cell.assessments > 0);
   const height = rows.length * ROW + 28;
+  const labels = rows.map((cell) => `${cell.group} (n=${cell.assessments})`);
+  const LABEL_WIDTH = labelWidth(labels);
   const body: string[] = [];
   rows.forEach((cell, i) => {
     const y = i * ROW + 4;
-    body.push(textAt(LABEL_WIDTH - 8, y + 13, `${cell.group} (n=${cell.assessments})`, 'text-anchor="end"'));
+    body.push(textAt(LABEL_WIDTH - 8, y + 13, labels[i] as string, 'text-anchor="end"'));
     let offset = LABEL_WIDTH;
     for (const label of LABELS) {
       const width = (cell.firstChoice[label].value ?? 0) * PLOT_WIDTH;
@@ -84,7 +97,7 @@ function firstChoiceChart(cells: CellResult[]): string {
     }
   });
   LABELS.forEach((label, i) => {
-    const x = LABEL_WIDTH + i * 70;
+    const x = LABEL_WIDTH + i * 100;
     body.push(`<rect x="${x}" y="${height - 18}" width="12" height="12" fill="${COLOURS[label]}"/>`);
     body.push(textAt(x + 16, height - 8, `response ${label}`, 'class="axis"'));
   });
@@ -94,6 +107,7 @@ function firstChoiceChart(cells: CellResult[]): string {
 /** Mean rank of each response (1 = best, left) with its bootstrap interval. */
 function meanRankChart(cell: CellResult): string {
   const height = LABELS.length * ROW + 30;
+  const LABEL_WIDTH = labelWidth(["response A"]);
   const x = (rank: number) => LABEL_WIDTH + ((rank - 1) / 3) * PLOT_WIDTH;
   const body: string[] = [];
   for (const rank of [1, 2, 3, 4]) {

@@ -1,4 +1,5 @@
 import { parse as parseCsv } from "csv-parse/sync";
+import { stringify } from "csv-stringify/sync";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { weightedLetterCount } from "../../src/core/text/measure.js";
@@ -33,6 +34,18 @@ describe("RFC 4180 fields", () => {
         expect(parsed).toEqual(padded.map((row) => row.map((value) => (value === null ? "" : String(value)))));
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe("the fast formatter and csv-stringify", () => {
+  it("write the same bytes (property)", () => {
+    fc.assert(
+      fc.property(fc.array(field, { minLength: 1, maxLength: 8 }), (fields) => {
+        // csv-stringify needs quoted_match to quote a lone \n or \r when records end with \r\n.
+        expect(csvRecord(fields)).toBe(stringify([fields], { record_delimiter: "\r\n", quoted_match: /[\r\n]/ }));
+      }),
+      { numRuns: 500 },
     );
   });
 });

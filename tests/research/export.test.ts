@@ -290,7 +290,13 @@ describe("csv export", () => {
     }
     // Commas, quotes, new lines, emoji and right-to-left text come back intact.
     const rationales = rows.map((row) => row.rationale);
-    for (const text of [RATIONALES.p1World, RATIONALES.p1Personal, RATIONALES.p1Headache, RATIONALES.p2World]) {
+    for (const text of [
+      RATIONALES.p1World,
+      RATIONALES.p1Personal,
+      RATIONALES.p1Headache,
+      RATIONALES.p2World,
+      RATIONALES.p3Personal,
+    ]) {
       expect(rationales).toContain(text);
     }
   });

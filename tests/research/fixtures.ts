@@ -26,7 +26,7 @@ export const RATIONALES = {
   p2Personal: "Prefiero la respuesta D: es práctica, clara y honesta.",
   p2Attention: "Four is the right answer, obviously so.",
   p3Attention: "I was going fast here, sorry about that.",
-  p3Personal: "Whatever, they all look about the same to me.",
+  p3Personal: "Whatever\nthey all look about the same to me",
   withdrawn: "WITHDRAWN-PARTICIPANT-RATIONALE should never be exported.",
 } as const;
 

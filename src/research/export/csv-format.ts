@@ -4,9 +4,10 @@
  * quote, CR or LF, its quotes doubled; null is an empty field. Numbers are
  * written as JavaScript prints them (0.97, 40). No BOM, no formula escaping:
  * the file is data and must read back exactly (tests round-trip it through
- * csv-parse). csv-stringify does the same but allocates several objects per
- * field, which made a million-assessment export ~4× slower; see
- * bench/README.md.
+ * csv-parse and compare it with csv-stringify's output). csv-stringify does
+ * the same but allocates several objects per field, which made a
+ * million-assessment export ~4× slower, so it formats only the rare rows
+ * the fast path cannot vouch for; see bench/README.md.
  */
 
 const NEEDS_QUOTES = /[",\r\n]/;

@@ -4,7 +4,7 @@ import type { FlowContext } from "./flow/context.js";
 import type { Input } from "./flow/inputs.js";
 import { key } from "./flow/prompts.js";
 import { currentPrompts } from "./flow/render.js";
-import { type FlowState, FlowStateSchema } from "./flow/state.js";
+import { type FlowState, FlowStateSchema, RECENT_EVENTS } from "./flow/state.js";
 import { initialState, transition } from "./flow/transition.js";
 import type { Clock, LanguageDetector, ParticipantRef, SurveyStore } from "./ports.js";
 import type { Study } from "./study/schema.js";
@@ -66,20 +66,31 @@ export function createEngine(deps: EngineDependencies): Engine {
 
   function handleInTransaction(ref: ParticipantRef, input: Input, options: HandleOptions): EngineResult {
     const now = deps.clock.now().toISOString();
+    const { eventId } = options;
     const existing = store.findParticipant(ref);
-    if (options.eventId !== undefined && !store.claimEvent(ref.platform, options.eventId, now)) {
-      return { prompts: [], locale: existing?.locale ?? fallbackLocale, participantId: existing?.id, duplicate: true };
+    if (!existing) {
+      // No state row yet (a newcomer, or someone who withdrew): the event is claimed in the table.
+      if (eventId !== undefined && !store.claimEvent(ref.platform, eventId, now)) {
+        return { prompts: [], locale: fallbackLocale, participantId: undefined, duplicate: true };
+      }
+      return welcomeNewcomer(ref, input, now, eventId);
     }
-    if (!existing) return welcomeNewcomer(ref, input, now);
 
     const study = store.study(existing.studyId);
     if (!study) throw new Error(`study ${existing.studyId} of participant ${existing.id} is missing`);
     const state = validState(existing.id, store.loadState(existing.id));
+    if (eventId !== undefined && state.recentEvents.includes(eventId)) {
+      return { prompts: [], locale: state.locale, participantId: existing.id, duplicate: true };
+    }
     const result = transition(state, input, context(study, existing.id, now));
     for (const effect of result.effects) store.applyEffect(existing.id, effect);
     if (result.state) {
-      knownValid.add(result.state);
-      store.saveState(existing.id, result.state, now);
+      const next = eventId === undefined ? result.state : remember(result.state, eventId);
+      knownValid.add(next);
+      store.saveState(existing.id, next, now);
+    } else if (eventId !== undefined) {
+      // Deleted (withdrawn): a redelivery of this very update must not welcome them anew.
+      store.claimEvent(ref.platform, eventId, now);
     }
     return {
       prompts: result.prompts,
@@ -97,8 +108,12 @@ export function createEngine(deps: EngineDependencies): Engine {
     return parsed.data;
   }
 
+  function remember(state: FlowState, eventId: string): FlowState {
+    return { ...state, recentEvents: [...state.recentEvents, eventId].slice(-RECENT_EVENTS) };
+  }
+
   /** First contact: a participant row and a fresh state, whatever the input was. */
-  function welcomeNewcomer(ref: ParticipantRef, input: Input, now: string): EngineResult {
+  function welcomeNewcomer(ref: ParticipantRef, input: Input, now: string, eventId: string | undefined): EngineResult {
     const locale = supportedLocale(input.kind === "start" ? input.suggestedLocale : undefined);
     if (input.kind === "command" && (input.name === "withdraw" || input.name === "mydata")) {
       return {
@@ -128,7 +143,10 @@ export function createEngine(deps: EngineDependencies): Engine {
       source: input.kind === "start" && input.source && isRecruitmentSource(input.source) ? input.source : null,
       createdAt: now,
     });
-    const state = initialState(study.id, locale, now);
+    // The first event is both claimed in processed_events and remembered in the state,
+    // so its redelivery is a no-op whether the participant still exists or not.
+    const fresh = initialState(study.id, locale, now);
+    const state = eventId === undefined ? fresh : remember(fresh, eventId);
     knownValid.add(state);
     store.saveState(id, state, now);
     const welcome = key("start.welcome", { title: { localized: study.title } });

@@ -42,7 +42,11 @@ export interface ParticipantDataSummary {
  */
 export interface SurveyStore {
   transaction<T>(fn: () => T): T;
-  /** Records a platform update/event id; false if it was already processed. */
+  /**
+   * Records a platform update/event id that has no participant state to live
+   * in (first contact, withdrawal); false if it was already processed. A
+   * participant's own inputs are remembered in their state (recentEvents).
+   */
   claimEvent(platform: Platform, eventId: string, at: string): boolean;
   findParticipant(ref: ParticipantRef): ParticipantRecord | undefined;
   createParticipant(participant: NewParticipant): void;

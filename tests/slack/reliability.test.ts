@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { StoredMessage } from "../helpers/fake-slack-server.js";
+import { processedEventIds } from "../helpers/processed-events.js";
 import {
   expectCompletedSession,
   messageText,
@@ -41,9 +42,7 @@ describe("Slack reliability", () => {
     }
     expect(h.fake.callsOf("chat.postMessage")).toHaveLength(posted);
     expect(count(h, "SELECT count(*) AS n FROM participants")).toBe(1);
-    expect(h.database.sqlite.prepare("SELECT platform, event_id FROM processed_events").all()).toEqual([
-      { platform: "slack", event_id: "Ev0FIRST" },
-    ]);
+    expect(processedEventIds(h.database.sqlite)).toEqual(["Ev0FIRST"]);
     const retryLines = h.logLines.filter((line) => line.includes("event redelivered"));
     expect(retryLines).toHaveLength(2);
     expect(JSON.parse(retryLines[1] ?? "{}")).toMatchObject({ eventId: "Ev0FIRST", retryNum: 2, userId: "U0DANA" });
@@ -62,11 +61,9 @@ describe("Slack reliability", () => {
         if (!personalAsked && last && messageText(last).startsWith("Would any of these responses")) {
           personalAsked = true;
           const calls = harness.fake.calls.length;
-          const events = harness.database.sqlite.prepare("SELECT event_id FROM processed_events").all() as {
-            event_id: string;
-          }[];
+          const events = processedEventIds(harness.database.sqlite, "slack");
           expect(events).toHaveLength(1);
-          const eventId = events[0]?.event_id;
+          const eventId = events[0];
           await erin.type("All four answers were useful in different careful ways.", { eventId, retryNum: 1 });
           expect(harness.fake.calls.length).toBe(calls);
         }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { LIMITS } from "../../src/slack/blocks.js";
 import { textLength } from "../helpers/fake-slack-server.js";
+import { processedEventIds } from "../helpers/processed-events.js";
 import {
   expectCompletedSession,
   messageText,
@@ -51,10 +52,7 @@ describe("a full session on Slack", () => {
       unacceptable: { display: ["C"], rationale: "It dismisses the question without any care." },
     });
     // The personal rationale was typed in the DM: its event id is a processed event.
-    const events = h.database.sqlite
-      .prepare("SELECT count(*) AS n FROM processed_events WHERE platform = 'slack'")
-      .get() as { n: number };
-    expect(events.n).toBeGreaterThanOrEqual(1);
+    expect(processedEventIds(h.database.sqlite, "slack").length).toBeGreaterThanOrEqual(1);
     expectSlackRulesKept(h);
 
     // The response viewer is one message edited in place: three "next" presses, then "Rank them".

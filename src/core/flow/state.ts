@@ -95,5 +95,13 @@ export const FlowStateSchema = z.object({
   taskIndex: z.number().int().nonnegative().default(0),
   task: TaskProgressSchema.optional(),
   phaseStartedAt: z.string(),
+  /**
+   * The platform event ids of this participant's latest inputs (newest last,
+   * at most RECENT_EVENTS): a redelivered update is recognised here, in the
+   * row every input writes anyway, instead of one stored row per input.
+   */
+  recentEvents: z.array(z.string()).default([]),
 });
+/** How many event ids a state remembers; a platform redelivers only the last few unconfirmed updates. */
+export const RECENT_EVENTS = 16;
 export type FlowState = z.infer<typeof FlowStateSchema>;

@@ -23,6 +23,7 @@ export function initialState(studyId: string, locale: string, now: string): Flow
     assignments: [],
     taskIndex: 0,
     phaseStartedAt: now,
+    recentEvents: [],
   };
 }
 

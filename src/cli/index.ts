@@ -7,26 +7,37 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { registerAnalyzeCommand } from "./analyze.js";
-import { registerAuditCommand } from "./audit.js";
-import { registerBackupCommand } from "./backup.js";
-import { registerBroadcastCommands } from "./broadcast.js";
-import { registerExportCommand } from "./export.js";
-import { registerLocalesCommands } from "./locales.js";
-import { registerRecruitCommands } from "./recruit.js";
-import { registerReferenceCommands } from "./reference.js";
 import { type CliIo, defaultIo, EXIT, EXIT_CODES_HELP } from "./runtime.js";
-import { registerScenarioCommands } from "./scenario.js";
-import { registerStaffCommands } from "./staff.js";
-import { registerStatsCommand } from "./stats.js";
-import { registerStudyCommands } from "./study.js";
+
+type Register = (program: Command, io: CliIo) => void;
+
+/**
+ * Every noun, in the order --help lists them, with its module loaded only
+ * when needed: a command loads its own noun's code (the export does not pay
+ * for grammY, Bolt and Parquet start-up); help and unknown words load all.
+ */
+const NOUNS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
+  ["study", async () => (await import("./study.js")).registerStudyCommands],
+  ["scenario", async () => (await import("./scenario.js")).registerScenarioCommands],
+  ["stats", async () => (await import("./stats.js")).registerStatsCommand],
+  ["recruit", async () => (await import("./recruit.js")).registerRecruitCommands],
+  ["broadcast", async () => (await import("./broadcast.js")).registerBroadcastCommands],
+  ["export", async () => (await import("./export.js")).registerExportCommand],
+  ["analyze", async () => (await import("./analyze.js")).registerAnalyzeCommand],
+  ["reference", async () => (await import("./reference.js")).registerReferenceCommands],
+  ["staff", async () => (await import("./staff.js")).registerStaffCommands],
+  ["audit", async () => (await import("./audit.js")).registerAuditCommand],
+  ["backup", async () => (await import("./backup.js")).registerBackupCommand],
+  ["locales", async () => (await import("./locales.js")).registerLocalesCommands],
+];
 
 const PROGRAM_HELP = `${EXIT_CODES_HELP}
 
 Configuration comes from the environment (and ./.env); see .env.example.
 The database is DATABASE_PATH (default data/chorus.db).`;
 
-export function createProgram(io: CliIo = defaultIo()): Command {
+/** The program with the nouns `argv` needs (all of them when it names none we know). */
+export async function createProgram(io: CliIo = defaultIo(), argv: readonly string[] = []): Promise<Command> {
   const program = new Command("chorus")
     .description("Chorus: collective-alignment surveys in chat apps — staff commands")
     .configureOutput({ writeOut: (text) => io.out(text), writeErr: (text) => io.err(text) })
@@ -34,25 +45,15 @@ export function createProgram(io: CliIo = defaultIo()): Command {
     .showHelpAfterError("(add --help for usage)")
     // afterAll: every command's and subcommand's --help ends with the exit codes.
     .addHelpText("afterAll", PROGRAM_HELP);
-  // One line per noun, in the order --help lists them.
-  registerStudyCommands(program, io);
-  registerScenarioCommands(program, io);
-  registerStatsCommand(program, io);
-  registerRecruitCommands(program, io);
-  registerBroadcastCommands(program, io);
-  registerExportCommand(program, io);
-  registerAnalyzeCommand(program, io);
-  registerReferenceCommands(program, io);
-  registerStaffCommands(program, io);
-  registerAuditCommand(program, io);
-  registerBackupCommand(program, io);
-  registerLocalesCommands(program, io);
+  const noun = argv.find((word) => !word.startsWith("-"));
+  const named = NOUNS.filter(([name]) => name === noun);
+  for (const [, load] of named.length > 0 ? named : NOUNS) (await load())(program, io);
   return program;
 }
 
 /** Parses and runs one command line; resolves to the exit code. */
 export async function runCli(argv: string[], io: CliIo = defaultIo()): Promise<number> {
-  const program = createProgram(io);
+  const program = await createProgram(io, argv);
   if (argv.length === 0) {
     program.outputHelp();
     return EXIT.usage;

@@ -6,6 +6,7 @@ import { key } from "./flow/prompts.js";
 import { currentPrompts } from "./flow/render.js";
 import { type FlowState, FlowStateSchema, RECENT_EVENTS } from "./flow/state.js";
 import { initialState, transition } from "./flow/transition.js";
+import { closestOfferedLocale } from "./locales.js";
 import type { Clock, LanguageDetector, ParticipantRef, SurveyStore } from "./ports.js";
 import type { Study } from "./study/schema.js";
 
@@ -41,13 +42,7 @@ export function createEngine(deps: EngineDependencies): Engine {
   const fallbackLocale = deps.locales[0] ?? "en";
 
   function supportedLocale(suggested: string | undefined): string {
-    if (!suggested) return fallbackLocale;
-    const lower = suggested.toLowerCase();
-    return (
-      deps.locales.find((locale) => locale.toLowerCase() === lower) ??
-      deps.locales.find((locale) => locale.toLowerCase() === lower.split(/[-_]/)[0]) ??
-      fallbackLocale
-    );
+    return closestOfferedLocale(deps.locales, suggested) ?? fallbackLocale;
   }
 
   function context(study: Study, participantId: string, now: string): FlowContext {

@@ -48,14 +48,6 @@ class BoundedMap<K, V> extends Map<K, V> {
   }
 }
 
-/** The locale of `suggested` ("es-ES" → "es") among the offered ones, if any. */
-export function offeredLocale(offered: readonly string[], suggested: string | undefined): string | undefined {
-  if (!suggested) return undefined;
-  const lower = suggested.toLowerCase();
-  const primary = lower.split(/[-_]/)[0];
-  return offered.find((locale) => locale.toLowerCase() === lower) ?? offered.find((locale) => locale === primary);
-}
-
 /**
  * The participant's side of the adapter: an input in, the engine's prompts out
  * to their DM. Deliveries to one user are serialised so messages arrive in the

@@ -1,5 +1,6 @@
 import type { Prompt } from "../core/flow/prompts.js";
-import { offeredLocale, slackRef, type WebClient } from "./conversation.js";
+import { closestOfferedLocale } from "../core/locales.js";
+import { slackRef, type WebClient } from "./conversation.js";
 import type { ListenerDeps } from "./deps.js";
 import { homeView } from "./surfaces.js";
 import { slackSay } from "./text.js";
@@ -21,7 +22,7 @@ export async function publishHome(client: WebClient, deps: ListenerDeps, userId:
     view = homeView(say, { progress });
   } else {
     const suggested = await deps.conversations.slackLocale(client, userId);
-    const locale = offeredLocale(deps.i18n.locales, suggested) ?? deps.i18n.fallbackLocale;
+    const locale = closestOfferedLocale(deps.i18n.locales, suggested) ?? deps.i18n.fallbackLocale;
     view = homeView(slackSay(deps.i18n, locale), { progress: undefined });
   }
   await client.views.publish({ user_id: userId, view });

@@ -1,3 +1,4 @@
+import { closestOfferedLocale } from "../core/locales.js";
 import type { I18n } from "../i18n/index.js";
 import { LruMap } from "./message-memory.js";
 
@@ -23,17 +24,6 @@ export class LocaleMemory {
   localeFor(userId: number | undefined, languageCode: string | undefined): string {
     const known = userId === undefined ? undefined : this.known.get(userId);
     if (known) return known;
-    return matchLocale(this.i18n.locales, languageCode) ?? this.i18n.fallbackLocale;
+    return closestOfferedLocale(this.i18n.locales, languageCode) ?? this.i18n.fallbackLocale;
   }
-}
-
-/** The supported locale for a platform language code ("pt-br" → "pt-BR" or "pt"), if any. */
-export function matchLocale(locales: readonly string[], code: string | undefined): string | undefined {
-  if (!code) return undefined;
-  const lower = code.toLowerCase();
-  const primary = lower.split(/[-_]/)[0];
-  return (
-    locales.find((locale) => locale.toLowerCase() === lower) ??
-    locales.find((locale) => locale.toLowerCase() === primary)
-  );
 }

@@ -1,12 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseRanking } from "../../src/core/ranking.js";
+import { pilotDir, runPilotProcess } from "../helpers/pilot-process.js";
 
-const ROOT = path.resolve(import.meta.dirname, "../..");
 const RATIONALE = "Clear, kind and honest 👍 — واضح ولطيف, 丁寧です.";
 
 /** The lines a participant types through the whole sample study (4 scenarios, the first in long form). */
@@ -45,23 +43,12 @@ let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function runStart(lines: string[], env: Record<string, string> = {}) {
-  dir = mkdtempSync(path.join(tmpdir(), "chorus-pilot-"));
-  const dbPath = path.join(dir, "chorus.db");
-  const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    input: `${lines.join("\n")}\n`,
-    encoding: "utf8",
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      DATABASE_PATH: dbPath,
-      CONSOLE_USER: "pilot-tester",
-      LANG: "en_US.UTF-8",
-      ...env,
-    },
-    timeout: 60_000,
+  dir = pilotDir();
+  return runPilotProcess(lines, path.join(dir, "chorus.db"), {
+    CONSOLE_USER: "pilot-tester",
+    LANG: "en_US.UTF-8",
+    ...env,
   });
-  return { ...result, dbPath };
 }
 
 describe("terminal pilot through npm start's entry point, with piped standard input", () => {
@@ -131,17 +118,7 @@ describe("terminal pilot through npm start's entry point, with piped standard in
   it("resumes the same participant on the next start, without importing the study again", () => {
     const first = runStart(["1", "1"]);
     expect(first.status).toBe(0);
-    const again = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
-      cwd: ROOT,
-      input: "/progress\n",
-      encoding: "utf8",
-      env: {
-        PATH: process.env.PATH ?? "",
-        HOME: process.env.HOME ?? "",
-        DATABASE_PATH: first.dbPath,
-        CONSOLE_USER: "pilot-tester",
-      },
-    });
+    const again = runPilotProcess(["/progress"], first.dbPath, { CONSOLE_USER: "pilot-tester" });
     expect(again.stdout).not.toContain("Imported and published");
     expect(again.stdout).toContain("Welcome back!");
     expect(again.stdout).toContain("You haven't started the scenarios yet.");

@@ -1,11 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync } from "node:fs";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { FSI, LRI, PDI, stripBidiControls } from "../../src/i18n/bidi.js";
 import { flattenKeys } from "../../src/i18n/check.js";
+import { pilotDir, runPilotProcess } from "../helpers/pilot-process.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const english = flattenKeys(JSON.parse(readFileSync(path.join(ROOT, "locales/en/survey.json"), "utf8")));
@@ -47,22 +46,8 @@ let dir: string;
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 function runPilot(lang: string, lines: string[]) {
-  dir = mkdtempSync(path.join(tmpdir(), "chorus-pilot-i18n-"));
-  const dbPath = path.join(dir, "chorus.db");
-  const result = spawnSync(process.execPath, ["--import", "tsx", "src/main.ts"], {
-    cwd: ROOT,
-    input: `${lines.join("\n")}\n`,
-    encoding: "utf8",
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "",
-      DATABASE_PATH: dbPath,
-      CONSOLE_USER: `pilot-${lang}`,
-      LANG: lang,
-    },
-    timeout: 90_000,
-  });
-  return { ...result, dbPath };
+  dir = pilotDir();
+  return runPilotProcess(lines, path.join(dir, "chorus.db"), { CONSOLE_USER: `pilot-${lang}`, LANG: lang });
 }
 
 function rows(dbPath: string) {

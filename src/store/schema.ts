@@ -195,6 +195,10 @@ export const assessments = sqliteTable(
     unacceptableRationale: text("unacceptable_rationale"),
     unacceptableRationaleLanguage: text("unacceptable_rationale_language"),
     unacceptableRationaleConfidence: real("unacceptable_rationale_confidence"),
+    /** "all": the four responses were on one card; "paged": one open at a time (null: before cards). */
+    layout: text("layout", { enum: ["all", "paged"] }),
+    /** Times each response (canonical label) was shown before the first ranking; null before cards. */
+    opens: text("opens", { mode: "json" }).$type<Record<Label, number>>(),
   },
   (table) => [
     uniqueIndex("assessments_assignment").on(table.assignmentId),
@@ -216,6 +220,8 @@ export const rankingBlocks = sqliteTable(
     rationale: text("rationale"),
     rationaleLanguage: text("rationale_language"),
     rationaleConfidence: real("rationale_confidence"),
+    /** How many messages the rationale was collected from (null: before multi-message reasons). */
+    rationaleParts: integer("rationale_parts"),
     rankedAt: text("ranked_at").notNull(),
     rationaleAt: text("rationale_at"),
   },

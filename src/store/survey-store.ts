@@ -278,12 +278,12 @@ function prepareStatements(sqlite: Database.Database) {
     insertAssessment: sqlite.prepare<unknown[], { id: number }>(
       `INSERT INTO assessments (assignment_id, participant_id, study_id, scenario_id, locale, started_at, reading_done_at,
          completed_at, unacceptable_labels, unacceptable_rationale, unacceptable_rationale_language,
-         unacceptable_rationale_confidence)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         unacceptable_rationale_confidence, layout, opens)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     ),
     insertBlock: sqlite.prepare<unknown[]>(
       `INSERT INTO ranking_blocks (assessment_id, block, ranking, rationale, rationale_language, rationale_confidence,
-         ranked_at, rationale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+         rationale_parts, ranked_at, rationale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     platformOf: sqlite.prepare<[string], { platform: Platform }>("SELECT platform FROM participants WHERE id = ?"),
     deleteParticipant: sqlite.prepare<[string]>("DELETE FROM participants WHERE id = ?"),
@@ -357,6 +357,8 @@ function createEffectWriter(s: Statements) {
       unacceptable?.rationale?.text ?? null,
       unacceptable?.rationale?.detectedLanguage ?? null,
       unacceptable?.rationale?.detectedConfidence ?? null,
+      a.layout ?? null,
+      a.opens ? JSON.stringify(a.opens) : null,
     );
     if (!assessment) throw new Error("assessment insert returned no id");
     for (const block of a.blocks) {
@@ -367,6 +369,7 @@ function createEffectWriter(s: Statements) {
         block.rationale?.text ?? null,
         block.rationale?.detectedLanguage ?? null,
         block.rationale?.detectedConfidence ?? null,
+        block.rationaleParts ?? null,
         block.rankedAt,
         block.rationaleAt,
       );

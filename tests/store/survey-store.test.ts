@@ -65,15 +65,25 @@ function assessment(scenarioId: string, position: number, overrides: Partial<Ass
         block: "world",
         ranking: "B>A=C>D",
         rationale: { text: "Clear and safe 👍 — واضح", detectedLanguage: "en", detectedConfidence: 0.91 },
+        rationaleParts: 2,
         rankedAt: at(3),
         rationaleAt: at(4),
       },
-      { block: "personal", ranking: "A>B>C>D", rationale: null, rankedAt: at(5), rationaleAt: null },
+      {
+        block: "personal",
+        ranking: "A>B>C>D",
+        rationale: null,
+        rationaleParts: null,
+        rankedAt: at(5),
+        rationaleAt: null,
+      },
     ],
     unacceptable: {
       labels: ["D"],
       rationale: { text: "Dangerous advice", detectedLanguage: null, detectedConfidence: null },
     },
+    layout: "paged",
+    opens: { A: 2, B: 1, C: 0, D: 1 },
     startedAt: at(1),
     readingDoneAt: at(2),
     completedAt: at(6),
@@ -196,10 +206,12 @@ describe("applyEffect", () => {
       unacceptable_labels: '["D"]',
       unacceptable_rationale: "Dangerous advice",
       unacceptable_rationale_language: null,
+      layout: "paged",
     });
+    expect(JSON.parse(String(stored?.opens))).toEqual({ A: 2, B: 1, C: 0, D: 1 });
     expect(
       rows(
-        "SELECT block, ranking, rationale, rationale_language, rationale_confidence, ranked_at, rationale_at FROM ranking_blocks ORDER BY block DESC",
+        "SELECT block, ranking, rationale, rationale_language, rationale_confidence, rationale_parts, ranked_at, rationale_at FROM ranking_blocks ORDER BY block DESC",
       ),
     ).toEqual([
       {
@@ -208,6 +220,7 @@ describe("applyEffect", () => {
         rationale: "Clear and safe 👍 — واضح",
         rationale_language: "en",
         rationale_confidence: 0.91,
+        rationale_parts: 2,
         ranked_at: at(3),
         rationale_at: at(4),
       },
@@ -217,6 +230,7 @@ describe("applyEffect", () => {
         rationale: null,
         rationale_language: null,
         rationale_confidence: null,
+        rationale_parts: null,
         ranked_at: at(5),
         rationale_at: null,
       },
@@ -242,6 +256,7 @@ describe("applyEffect", () => {
             block: "world",
             ranking: "A>B>C>D",
             rationale: { text, detectedLanguage: "ar", detectedConfidence: 0.5 },
+            rationaleParts: 1,
             rankedAt: at(1),
             rationaleAt: at(2),
           },

@@ -1,4 +1,4 @@
-import type { Choice, Prompt } from "../core/flow/prompts.js";
+import type { CardPrompt, Choice, Prompt } from "../core/flow/prompts.js";
 import type { I18n } from "../i18n/index.js";
 
 /** The choices a typed number refers to: those of the last prompt that offered any. */
@@ -32,23 +32,13 @@ export function renderForTerminal(prompts: readonly Prompt[], i18n: I18n, locale
         lines.push(t(prompt.text), ...numbered(prompt.choices), "");
         menu = { step: prompt.step, choices: prompt.choices };
         break;
-      case "scenario":
-        lines.push(RULE, t(prompt.title), RULE);
-        for (const message of prompt.messages) {
-          lines.push(`[${t({ key: `task.role_${message.role}` })}]`, message.content, "");
-        }
+      case "card":
+        lines.push(...cardLines(prompt, t));
+        menu = { step: prompt.step, choices: [...prompt.choices, ...prompt.readChoices] };
+        lines.push(...numbered(menu.choices), "");
         break;
-      case "response":
-        lines.push(
-          RULE,
-          t({ key: "viewer.header", params: { label: prompt.displayLabel, index: prompt.index, total: prompt.total } }),
-          RULE,
-          prompt.text,
-          "",
-          ...numbered(prompt.choices),
-          "",
-        );
-        menu = { step: prompt.step, choices: prompt.choices };
+      case "card_closed":
+        lines.push(t(prompt.summary), "");
         break;
       case "ask_text":
         lines.push(t(prompt.text), ...numbered(prompt.choices), "");
@@ -57,4 +47,22 @@ export function renderForTerminal(prompts: readonly Prompt[], i18n: I18n, locale
     }
   }
   return { text: lines.join("\n"), menu };
+}
+
+/**
+ * The scenario card as terminal text: the prompt, the responses (all of them,
+ * or the open one with "read" choices after the step's own), what is
+ * answered so far and the question. A terminal has no message limit, so the
+ * pilot shows every response unless the engine chose the paged layout.
+ */
+function cardLines(card: CardPrompt, t: (text: Parameters<I18n["render"]>[1]) => string): string[] {
+  const lines = [RULE, t(card.title), RULE];
+  for (const message of card.messages) lines.push(`[${t({ key: `task.role_${message.role}` })}]`, message.content, "");
+  const shown = card.layout === "all" ? card.responses : card.responses.filter((_, index) => index === card.open);
+  for (const response of shown) {
+    lines.push(`── ${t({ key: "card.response", params: { label: response.displayLabel } })} ──`, response.text, "");
+  }
+  if (card.layout === "paged") lines.push(t({ key: "card.read_hint" }));
+  lines.push(...card.status.map(t), t(card.question));
+  return lines;
 }

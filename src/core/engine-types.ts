@@ -1,3 +1,4 @@
+import type { Surface } from "./flow/context.js";
 import type { Input } from "./flow/inputs.js";
 import type { Prompt } from "./flow/prompts.js";
 import type { ParticipantRef } from "./ports.js";
@@ -5,6 +6,8 @@ import type { ParticipantRef } from "./ports.js";
 export interface HandleOptions {
   /** The platform's update/event id: a redelivered one is a no-op (`duplicate: true`). */
   eventId?: string;
+  /** What the platform can show (card size, message splitting). */
+  surface?: Surface;
 }
 
 export interface EngineResult {

@@ -5,9 +5,10 @@ import type { Input } from "./flow/inputs.js";
 import { key } from "./flow/prompts.js";
 import { currentPrompts } from "./flow/render.js";
 import { type FlowState, FlowStateSchema, RECENT_EVENTS } from "./flow/state.js";
+import { migrateFlowState } from "./flow/state-migrations.js";
 import { initialState, transition } from "./flow/transition.js";
 import { closestOfferedLocale } from "./locales.js";
-import type { Clock, LanguageDetector, ParticipantRef, SurveyStore } from "./ports.js";
+import type { Clock, LanguageDetector, ParticipantRecord, ParticipantRef, SurveyStore } from "./ports.js";
 import type { Study } from "./study/schema.js";
 
 /** Recruitment sources arrive in deep links: at most 64 characters of A-Z a-z 0-9 _ -. */
@@ -45,8 +46,9 @@ export function createEngine(deps: EngineDependencies): Engine {
     return closestOfferedLocale(deps.locales, suggested) ?? fallbackLocale;
   }
 
-  function context(study: Study, participantId: string, now: string): FlowContext {
+  function context(study: Study, participantId: string, now: string, options: HandleOptions = {}): FlowContext {
     return {
+      ...(options.surface ? { surface: options.surface } : {}),
       study,
       now,
       random: deps.random,
@@ -64,20 +66,27 @@ export function createEngine(deps: EngineDependencies): Engine {
     const { eventId } = options;
     const existing = store.findParticipant(ref);
     if (!existing) {
-      // No state row yet (a newcomer, or someone who withdrew): the event is claimed in the table.
+      // Only an explicit start makes someone a participant: an old button, a
+      // replay after withdrawal or a stray message stores nothing at all.
+      if (input.kind !== "start") return notParticipant(input);
+      // A newcomer's start is claimed in the table (there is no state row to remember it in yet).
       if (eventId !== undefined && !store.claimEvent(ref.platform, eventId, now)) {
         return { prompts: [], locale: fallbackLocale, participantId: undefined, duplicate: true };
       }
-      return welcomeNewcomer(ref, input, now, eventId);
+      return welcomeNewcomer(ref, input, now, eventId, options);
     }
 
     const study = store.study(existing.studyId);
     if (!study) throw new Error(`study ${existing.studyId} of participant ${existing.id} is missing`);
-    const state = validState(existing.id, store.loadState(existing.id));
+    const raw = store.loadState(existing.id);
+    const checked = checkState(raw);
+    const ctx = context(study, existing.id, now, options);
+    if (!checked.ok) return corruptStateInput(existing, raw, input, ctx, checked.detail);
+    const state = checked.state;
     if (eventId !== undefined && state.recentEvents.includes(eventId)) {
       return { prompts: [], locale: state.locale, participantId: existing.id, duplicate: true };
     }
-    const result = transition(state, input, context(study, existing.id, now));
+    const result = transition(state, input, ctx);
     for (const effect of result.effects) store.applyEffect(existing.id, effect);
     if (result.state) {
       const next = eventId === undefined ? result.state : remember(result.state, eventId);
@@ -95,12 +104,62 @@ export function createEngine(deps: EngineDependencies): Engine {
     };
   }
 
-  function validState(participantId: string, raw: unknown): FlowState {
-    if (typeof raw === "object" && raw !== null && knownValid.has(raw)) return raw as FlowState;
-    const parsed = FlowStateSchema.safeParse(raw);
-    if (!parsed.success) throw new CorruptStateError(participantId, parsed.error.issues[0]?.message ?? "invalid");
+  function checkState(raw: unknown): { ok: true; state: FlowState } | { ok: false; detail: string } {
+    if (typeof raw === "object" && raw !== null && knownValid.has(raw)) return { ok: true, state: raw as FlowState };
+    const parsed = FlowStateSchema.safeParse(migrateFlowState(raw));
+    if (!parsed.success) return { ok: false, detail: parsed.error.issues[0]?.message ?? "invalid" };
     knownValid.add(parsed.data);
-    return parsed.data;
+    return { ok: true, state: parsed.data };
+  }
+
+  /**
+   * A stored state that no longer validates, even migrated: "my data" and
+   * "withdraw" still work (a participant's rights never depend on the survey
+   * state); anything else is an error for the operator to look at.
+   */
+  function corruptStateInput(
+    participant: ParticipantRecord,
+    raw: unknown,
+    input: Input,
+    ctx: FlowContext,
+    detail: string,
+  ): EngineResult {
+    const base = { locale: participant.locale, participantId: participant.id, duplicate: false };
+    if (input.kind === "command" && input.name === "mydata") {
+      return { ...base, prompts: transition(recoveryState(participant, raw, ctx), input, ctx).prompts };
+    }
+    if (input.kind === "command" && input.name === "withdraw") {
+      // A fresh, valid state that only asks the withdrawal question; "yes" deletes everything.
+      const result = transition(recoveryState(participant, raw, ctx), input, ctx);
+      if (result.state) {
+        knownValid.add(result.state);
+        store.saveState(participant.id, result.state, ctx.now);
+      }
+      return { ...base, prompts: result.prompts };
+    }
+    throw new CorruptStateError(participant.id, detail);
+  }
+
+  function recoveryState(participant: ParticipantRecord, raw: unknown, ctx: FlowContext): FlowState {
+    const step = typeof raw === "object" && raw !== null ? (raw as { step?: unknown }).step : undefined;
+    const fresh = initialState(participant.studyId, participant.locale, ctx.now);
+    return { ...fresh, phase: "completed", step: typeof step === "number" ? step + 1 : fresh.step };
+  }
+
+  /** Someone with no participant row who did something other than start. */
+  function notParticipant(input: Input): EngineResult {
+    const textKey =
+      input.kind === "choice" || input.kind === "card_submit"
+        ? "withdraw.gone"
+        : input.kind === "command" && (input.name === "withdraw" || input.name === "mydata")
+          ? "mydata.none"
+          : "start.how_to_begin";
+    return {
+      prompts: [{ kind: "message", text: key(textKey) }],
+      locale: fallbackLocale,
+      participantId: undefined,
+      duplicate: false,
+    };
   }
 
   function remember(state: FlowState, eventId: string): FlowState {
@@ -108,16 +167,14 @@ export function createEngine(deps: EngineDependencies): Engine {
   }
 
   /** First contact: a participant row and a fresh state, whatever the input was. */
-  function welcomeNewcomer(ref: ParticipantRef, input: Input, now: string, eventId: string | undefined): EngineResult {
-    const locale = supportedLocale(input.kind === "start" ? input.suggestedLocale : undefined);
-    if (input.kind === "command" && (input.name === "withdraw" || input.name === "mydata")) {
-      return {
-        prompts: [{ kind: "message", text: key("mydata.none") }],
-        locale,
-        participantId: undefined,
-        duplicate: false,
-      };
-    }
+  function welcomeNewcomer(
+    ref: ParticipantRef,
+    input: Extract<Input, { kind: "start" }>,
+    now: string,
+    eventId: string | undefined,
+    options: HandleOptions,
+  ): EngineResult {
+    const locale = supportedLocale(input.suggestedLocale);
     const study = store.openStudy();
     if (!study) {
       return {
@@ -135,7 +192,7 @@ export function createEngine(deps: EngineDependencies): Engine {
       platformUserId: ref.platformUserId,
       locale,
       status: "active",
-      source: input.kind === "start" && input.source && isRecruitmentSource(input.source) ? input.source : null,
+      source: input.source && isRecruitmentSource(input.source) ? input.source : null,
       createdAt: now,
     });
     // The first event is both claimed in processed_events and remembered in the state,
@@ -145,7 +202,10 @@ export function createEngine(deps: EngineDependencies): Engine {
     knownValid.add(state);
     store.saveState(id, state, now);
     const welcome = key("start.welcome", { title: { localized: study.title } });
-    const prompts = [{ kind: "message" as const, text: welcome }, ...currentPrompts(state, context(study, id, now))];
+    const prompts = [
+      { kind: "message" as const, text: welcome },
+      ...currentPrompts(state, context(study, id, now, options)),
+    ];
     return { prompts, locale, participantId: id, duplicate: false };
   }
 

@@ -9,19 +9,22 @@ const RATIONALE = "Clear, kind and honest 👍 — واضح ولطيف, 丁寧�
 
 /** The lines a participant types through the whole sample study (4 scenarios, the first in long form). */
 function fullSessionScript(): string[] {
-  const read = ["1", "2", "2", "2"]; // next, next, next, rank
-  const rank = ["1", "1", "1", "1", "1"]; // best of the rest four times, then confirm
+  // All four responses are on the card: best of the rest three times (the last is placed by itself), confirm.
+  const rank = ["1", "1", "1", "1"];
+  const done = "1"; // ✓ Done after a reason
   const firstTask = [
-    ...read,
     ...rank,
     RATIONALE,
+    done,
     ...rank,
     "Personally the same order.",
-    "1",
-    "5",
+    done,
+    "1", // A is unacceptable
+    "5", // Done
     "Response A is preachy and unhelpful.",
+    done,
   ];
-  const shortTask = [...read, ...rank, "Short form reasons here."];
+  const shortTask = [...rank, "Short form reasons here.", done];
   return [
     "1", // English
     "maybe", // text where a button is expected: re-asked
@@ -58,7 +61,8 @@ describe("terminal pilot through npm start's entry point, with piped standard in
     expect(run.stdout).toContain('Imported and published the sample study "sample-2026"');
     expect(run.stdout).toContain("Please answer with one of the buttons.");
     expect(run.stdout).toContain("I don't know the command /frobnicate");
-    expect(run.stdout).toContain("Response D · 4/4");
+    expect(run.stdout).toContain("── Response D ──");
+    expect(run.stdout).toContain("✓ Scenario 4 of 4 saved. Your ranking: A > B > C > D");
     expect(run.stdout).toContain("Your completion code is CHORUS-SAMPLE-7F3K");
 
     const db = new Database(run.dbPath, { readonly: true });

@@ -1,10 +1,17 @@
 import { describe, expect, it } from "vitest";
 import type { AssessmentRecord } from "../../src/core/flow/effects.js";
-import type { Input } from "../../src/core/flow/inputs.js";
+import type { CardSubmission, Input } from "../../src/core/flow/inputs.js";
 import type { Prompt } from "../../src/core/flow/prompts.js";
+import { type CardPrompt, readChoiceId } from "../../src/core/flow/prompts.js";
 import type { FlowState } from "../../src/core/flow/state.js";
 import { displayRankingToCanonical, formatRanking, parseRanking } from "../../src/core/ranking.js";
-import { choose, command, fakeContext, miniStudy, readAndRank, text, walk } from "../helpers/flow.js";
+import { choose, command, fakeContext, miniStudy, rankAndConfirm, reason, text, walk } from "../helpers/flow.js";
+
+function cardOf(prompts: Prompt[]): CardPrompt {
+  const card = prompts.find((prompt): prompt is CardPrompt => prompt.kind === "card");
+  if (!card) throw new Error(`no card in ${prompts.map((prompt) => prompt.kind).join(", ")}`);
+  return card;
+}
 
 const ONBOARD = [choose("en"), choose("yes"), choose("yes"), choose("18-24"), choose("KE")];
 const START_TASK = [...ONBOARD, choose("go")];
@@ -78,12 +85,10 @@ describe("the journey, phase by phase", () => {
     });
   }
 
-  it("shows the scenario then the first response when a task starts", () => {
+  it("shows the scenario's card when a task starts", () => {
     const result = walk(ctx, START_TASK);
-    expect(result.prompts.map((prompt) => prompt.kind)).toEqual(["scenario", "response"]);
-    const response = result.prompts[1];
-    expect(response?.kind === "response" && response.displayLabel).toBe("A");
-    expect(response?.kind === "response" && response.choices.map((c) => c.id)).toEqual(["next"]);
+    expect(result.prompts.map((prompt) => prompt.kind)).toEqual(["card"]);
+    expect(cardOf(result.prompts)).toMatchObject({ cardId: "task-0", step: result.state?.step });
   });
 
   it("plans balanced assignments with a stored response order and the long form first", () => {
@@ -148,43 +153,89 @@ describe("profile answers", () => {
   });
 });
 
-describe("a task from reading to the recorded assessment", () => {
+describe("a task on its card, to the recorded assessment", () => {
   const ctx = fakeContext(miniStudy());
+  const paged = fakeContext(miniStudy(), { surface: { cardChars: 100 } });
 
-  it("only offers Rank once all four responses were seen, and previous goes back", () => {
-    const early = walk(ctx, [...START_TASK, choose("rank")]);
-    expect(keysOf(early.prompts)[0]).toBe("errors.invalid_choice");
-    const back = walk(ctx, [...START_TASK, choose("next"), choose("prev")]);
-    expect(back.prompts).toHaveLength(1);
-    expect(back.prompts[0]).toMatchObject({ kind: "response", displayLabel: "A", index: 1 });
+  it("opens with every response on the card when they fit, ranking at once", () => {
+    const card = cardOf(walk(ctx, START_TASK).prompts);
+    expect(card.layout).toBe("all");
+    expect(card.responses.map((response) => response.displayLabel)).toEqual(["A", "B", "C", "D"]);
+    expect(card.readChoices).toEqual([]);
+    expect(card.choices.map((choice) => choice.id)).toEqual(["p:A", "p:B", "p:C", "p:D"]);
+    expect(walk(ctx, START_TASK).state?.task?.opens).toEqual([1, 1, 1, 1]);
+  });
+
+  it("keeps the responses in reach on every stage of a paged card, without touching the step", () => {
+    const atRanking = walk(paged, START_TASK).state ?? undefined;
+    expect(cardOf(walk(paged, START_TASK).prompts)).toMatchObject({ layout: "paged", open: 0 });
+    const atRationale = walk(paged, [...rankAndConfirm()], atRanking).state ?? undefined;
+    expect(atRationale?.task?.stage).toBe("rationale");
+    // An old card's read button (made for the ranking step) still opens a response now.
+    const read = walk(paged, [{ kind: "choice", step: atRanking?.step ?? 0, choice: readChoiceId(0, 2) }], atRationale);
+    expect(read.state?.step).toBe(atRationale?.step);
+    expect(read.state?.task?.open).toBe(2);
+    expect(cardOf(read.prompts).open).toBe(2);
+    expect(keysOf(read.prompts)).toEqual(["card"]);
+    // A read button of another scenario's card is out of date.
+    const other = walk(paged, [{ kind: "choice", step: 1, choice: readChoiceId(1, 2) }], atRationale);
+    expect(keysOf(other.prompts)[0]).toBe("errors.stale");
+  });
+
+  it("records how often each response was opened before ranking, in canonical labels", () => {
+    const result = walk(paged, [
+      ...START_TASK,
+      (s) => ({ kind: "choice", step: s.step, choice: readChoiceId(0, 1) }),
+      (s) => ({ kind: "choice", step: s.step, choice: readChoiceId(0, 0) }),
+      ...rankAndConfirm(),
+      (s) => ({ kind: "choice", step: s.step, choice: readChoiceId(0, 3) }),
+      ...reason("Because A is the most careful."),
+      ...rankAndConfirm(),
+      ...reason("Personally A as well."),
+      choose("none"),
+    ]);
+    const [assessment] = recorded(result.effects);
+    const order = result.state?.assignments[0]?.shownOrder ?? "";
+    expect(assessment?.layout).toBe("paged");
+    // Display A was shown first and opened again, B once, C and D never before ranking.
+    expect(assessment?.opens).toEqual({
+      [order[0] as string]: 2,
+      [order[1] as string]: 1,
+      [order[2] as string]: 0,
+      [order[3] as string]: 0,
+    });
+  });
+
+  it("places the last letter by itself, offers the tie, and undo takes back two", () => {
+    const three = walk(ctx, [...START_TASK, choose("p:B"), choose("p:A"), choose("p:C")]);
+    expect(three.state?.task?.stage).toBe("confirm");
+    expect(three.state?.task?.picks.map((pick) => pick.label)).toEqual(["B", "A", "C", "D"]);
+    expect(cardOf(three.prompts).choices.map((choice) => choice.id)).toEqual(["ok", "tie_last", "undo", "redo"]);
+    const tied = walk(ctx, [choose("tie_last")], three.state ?? undefined);
+    expect(tied.state?.task?.picks.at(-1)).toEqual({ label: "D", tied: true });
+    expect(cardOf(tied.prompts).choices.map((choice) => choice.id)).toEqual(["ok", "untie_last", "undo", "redo"]);
+    const undone = walk(ctx, [choose("undo")], three.state ?? undefined);
+    expect(undone.state?.task?.stage).toBe("ranking");
+    expect(undone.state?.task?.picks.map((pick) => pick.label)).toEqual(["B", "A"]);
   });
 
   it("records a long-form assessment in canonical labels with ties, rationales and unacceptable labels", () => {
     const result = walk(ctx, [
       ...START_TASK,
-      choose("next"),
-      choose("next"),
-      choose("next"),
-      choose("rank"),
       choose("p:B"),
       choose("t:A"),
       choose("p:D"),
       choose("undo"),
       choose("p:C"),
-      choose("p:D"),
       choose("ok"),
-      text("Because B and A are both careful."),
-      choose("p:A"),
-      choose("p:B"),
-      choose("p:C"),
-      choose("p:D"),
-      choose("ok"),
-      text("Personally I like A best 😊 مرحبا"),
+      ...reason("Because B and A are both careful."),
+      ...rankAndConfirm(["p:A", "p:B", "p:C"]),
+      ...reason("Personally I like A best 😊", "مرحبا"),
       choose("u:D"),
       choose("u:C"),
       choose("u:C"),
       choose("done"),
-      text("D is dangerous advice."),
+      ...reason("D is dangerous advice."),
     ]);
     const [assessment] = recorded(result.effects);
     const plan = result.state?.assignments[0];
@@ -195,26 +246,28 @@ describe("a task from reading to the recorded assessment", () => {
       block: "world",
       ranking: formatRanking(displayRankingToCanonical(expectWorld.ranking, plan.shownOrder)),
       rationale: { text: "Because B and A are both careful." },
+      rationaleParts: 1,
     });
     expect(assessment?.blocks[1]?.block).toBe("personal");
-    expect(assessment?.blocks[1]?.rationale?.text).toBe("Personally I like A best 😊 مرحبا");
+    expect(assessment?.blocks[1]?.rationale?.text).toBe("Personally I like A best 😊\nمرحبا");
+    expect(assessment?.blocks[1]?.rationaleParts).toBe(2);
     expect(assessment?.unacceptable?.labels).toEqual([plan.shownOrder[3]]);
     expect(assessment?.unacceptable?.rationale?.text).toBe("D is dangerous advice.");
     expect(result.state?.taskIndex).toBe(1);
-    expect(result.prompts.map((prompt) => prompt.kind)).toEqual(["message", "scenario", "response"]);
+    expect(result.prompts.map((prompt) => prompt.kind)).toEqual(["card_closed", "message", "card"]);
   });
 
   it("uses the short form after the long-form tasks, then completes with the code", () => {
     const study = miniStudy({ completionCode: "DONE-42" });
     const result = walk(fakeContext(study), [
       ...START_TASK,
-      ...readAndRank(),
-      text("world reasons here"),
-      ...readAndRank().slice(4),
-      text("personal reasons"),
+      ...rankAndConfirm(),
+      ...reason("world reasons here"),
+      ...rankAndConfirm(),
+      ...reason("personal reasons"),
       choose("none"),
-      ...readAndRank(),
-      text("short form reasons"),
+      ...rankAndConfirm(),
+      ...reason("short form reasons"),
     ]);
     const assessments = recorded(result.effects);
     expect(assessments.map((a) => a.form)).toEqual(["long", "short"]);
@@ -227,58 +280,158 @@ describe("a task from reading to the recorded assessment", () => {
   });
 
   it("accepts a typed ranking and refuses a malformed one with the reason", () => {
-    const ranked = walk(ctx, [...START_TASK, ...readAndRank().slice(0, 4), text("b > a = c > d")]);
+    const ranked = walk(ctx, [...START_TASK, text("b > a = c > d")]);
     expect(ranked.state?.task?.stage).toBe("confirm");
-    const bad = walk(ctx, [...START_TASK, ...readAndRank().slice(0, 4), text("B > A > A > D")]);
+    const bad = walk(ctx, [...START_TASK, text("B > A > A > D")]);
     expect(keysOf(bad.prompts)[0]).toBe("ranking.invalid_duplicate");
     expect(bad.state?.task?.stage).toBe("ranking");
   });
 
   it("offers no tie buttons and refuses typed ties when the study forbids ties", () => {
     const strict = fakeContext(miniStudy({ blocks: { allowTies: false } }));
-    const after = walk(strict, [...START_TASK, ...readAndRank().slice(0, 4), choose("p:A")]);
-    const question = after.prompts[0];
-    expect(question?.kind === "question" && question.choices.map((c) => c.id)).toEqual(["p:B", "p:C", "p:D", "undo"]);
-    const tied = walk(strict, [...START_TASK, ...readAndRank().slice(0, 4), text("A=B>C>D")]);
+    const after = walk(strict, [...START_TASK, choose("p:A")]);
+    expect(cardOf(after.prompts).choices.map((c) => c.id)).toEqual(["p:B", "p:C", "p:D", "undo"]);
+    const confirm = walk(strict, [choose("p:B"), choose("p:C")], after.state ?? undefined);
+    expect(cardOf(confirm.prompts).choices.map((c) => c.id)).toEqual(["ok", "undo", "redo"]);
+    const tied = walk(strict, [...START_TASK, text("A=B>C>D")]);
     expect(keysOf(tied.prompts)[0]).toBe("ranking.invalid_ties_forbidden");
   });
+});
 
-  it("names the limit for a rationale too short, too long or empty, and keeps the step", () => {
-    const atRationale = walk(ctx, [...START_TASK, ...readAndRank()]).state ?? undefined;
-    for (const [input, reason] of [
-      ["abc", "rationale.too_short"],
-      ["x".repeat(201), "rationale.too_long"],
-      ["   ", "rationale.empty"],
-    ] as const) {
-      const result = walk(ctx, [text(input)], atRationale);
-      expect(keysOf(result.prompts)[0]).toBe(reason);
-      expect(result.state).toBe(atRationale);
-    }
+describe("reasons written in as many messages as people send", () => {
+  const study = miniStudy({ rationale: { minLetters: 5, maxChars: 10_000 } });
+  const ctx = fakeContext(study, { surface: { cardChars: 4000, splitChars: 4096 } });
+  const atRationale = walk(ctx, [...START_TASK, ...rankAndConfirm()]).state ?? undefined;
+
+  it("collects every message until Done, showing the length so far", () => {
+    const two = walk(ctx, [text("First thought."), text("Second thought.")], atRationale);
+    expect(two.state?.task?.draft?.parts).toEqual(["First thought.", "Second thought."]);
+    const card = cardOf(two.prompts);
+    expect(card.choices.map((choice) => choice.id)).toEqual(["done", "clear"]);
+    expect(card.status).toContainEqual({ key: "card.draft", params: { chars: 30, max: 10_000 } });
+    const done = walk(ctx, [choose("done")], two.state ?? undefined);
+    expect(done.state?.task?.answers.world).toMatchObject({
+      rationale: "First thought.\nSecond thought.",
+      rationaleParts: 2,
+    });
+  });
+
+  it("keeps a 9,000-character reason the app split into three messages whole, without breaks at the cuts", () => {
+    const whole = `${"word ".repeat(1800)}`.trim();
+    const parts = [whole.slice(0, 4096), whole.slice(4096, 8192), whole.slice(8192)];
+    const done = walk(ctx, reason(...parts), atRationale);
+    expect(done.state?.task?.answers.world?.rationale).toBe(whole);
+    expect(done.state?.task?.answers.world?.rationaleParts).toBe(3);
+  });
+
+  it("recognises the same message sent twice within seconds as one", () => {
+    const once = walk(ctx, [text("Same words twice.")], atRationale).state ?? undefined;
+    const again = walk(ctx, [text("Same words twice.")], once);
+    expect(again.state).toBe(once);
+    expect(again.prompts).toEqual([]);
+    const later = walk(fakeContext(study, { now: "2026-11-27T10:05:00.000Z" }), [text("Same words twice.")], once);
+    expect(later.state?.task?.draft?.parts).toHaveLength(2);
+  });
+
+  it("applies the limits to the whole, refusing only the message that would pass the maximum", () => {
+    const small = fakeContext(miniStudy({ rationale: { minLetters: 30, maxChars: 40 } }));
+    const at = walk(small, [...START_TASK, ...rankAndConfirm()]).state ?? undefined;
+    const first = walk(small, [text("Twenty characters...")], at);
+    const over = walk(small, [text("and twenty-one more!!")], first.state ?? undefined);
+    expect(keysOf(over.prompts)[0]).toBe("rationale.too_long_total");
+    expect(over.state?.task?.draft?.parts).toEqual(["Twenty characters..."]);
+    const short = walk(small, [choose("done")], first.state ?? undefined);
+    expect(keysOf(short.prompts)[0]).toBe("rationale.too_short");
+    expect(short.state).toBe(first.state);
+  });
+
+  it("answers media without text with a reason, and flags a caption until Done", () => {
+    const media = walk(ctx, [{ kind: "media" }], atRationale);
+    expect(keysOf(media.prompts)[0]).toBe("rationale.type_it");
+    expect(media.state).toBe(atRationale);
+    const caption = walk(ctx, [{ kind: "text", text: "A caption that explains why.", fromCaption: true }], atRationale);
+    expect(cardOf(caption.prompts).status).toContainEqual({ key: "card.draft_caption" });
+    const cleared = walk(ctx, [choose("clear")], caption.state ?? undefined);
+    expect(cleared.state?.task?.draft).toBeUndefined();
+  });
+
+  it("names the problem for an empty message and keeps the step", () => {
+    const result = walk(ctx, [text("   ")], atRationale);
+    expect(keysOf(result.prompts)[0]).toBe("rationale.empty");
+    expect(result.state).toBe(atRationale);
   });
 
   it("counts a Japanese rationale by its script", () => {
-    const atRationale = walk(ctx, [...START_TASK, ...readAndRank()]).state ?? undefined;
-    const result = walk(ctx, [text("丁寧です")], atRationale);
-    expect(result.state?.task?.stage).toBe("ranking");
+    const result = walk(ctx, reason("丁寧です"), atRationale);
+    expect(result.state?.task?.answers.world?.rationale).toBe("丁寧です");
+  });
+});
+
+describe("a whole card submitted at once", () => {
+  const ctx = fakeContext(miniStudy());
+  const atCard = walk(ctx, START_TASK).state ?? undefined;
+  const submit = (fields: Partial<CardSubmission>): Input => ({
+    kind: "card_submit",
+    step: atCard?.step ?? 0,
+    rankings: { world: "B>A=C>D", personal: "A>B>C>D" },
+    rationales: { world: "World reasons here.", personal: "Personal reasons here." },
+    unacceptable: ["D"],
+    unacceptableRationale: "D would hurt people.",
+    ...fields,
+  });
+
+  it("records every block from one submission", () => {
+    const result = walk(ctx, [submit({})], atCard);
+    const [assessment] = recorded(result.effects);
+    const order = atCard?.assignments[0]?.shownOrder ?? "";
+    expect(assessment?.blocks.map((block) => block.block)).toEqual(["world", "personal"]);
+    expect(assessment?.blocks[1]?.rationale?.text).toBe("Personal reasons here.");
+    expect(assessment?.unacceptable?.labels).toEqual([order[3]]);
+    expect(result.state?.taskIndex).toBe(1);
+  });
+
+  it("names each field with a problem and keeps nothing", () => {
+    const result = walk(
+      ctx,
+      [submit({ rankings: { world: "B>A" }, rationales: { world: "ok" }, unacceptableRationale: "" })],
+      atCard,
+    );
+    expect(result.state).toBe(atCard);
+    expect(result.effects).toEqual([]);
+    const fields = result.prompts.map((prompt) => (prompt.kind === "notice" ? prompt.field : prompt.kind));
+    expect(fields).toEqual([
+      "world_ranking",
+      "world_rationale",
+      "personal_ranking",
+      "personal_rationale",
+      "unacceptable_rationale",
+    ]);
+  });
+
+  it("is out of date once the card moved on", () => {
+    const moved = walk(ctx, [choose("p:A")], atCard).state ?? undefined;
+    const result = walk(ctx, [submit({})], moved);
+    expect(keysOf(result.prompts)[0]).toBe("errors.stale");
+    expect(result.effects).toEqual([]);
   });
 });
 
 describe("commands and stale input", () => {
   const ctx = fakeContext(miniStudy());
 
-  it("ignores a button from an old step and says so", () => {
+  it("ignores a button from an old step, says so and shows the current step again", () => {
     const before = walk(ctx, [choose("en")]).state;
     const result = walk(ctx, [{ kind: "choice", step: 1, choice: "no" }], before ?? undefined);
     expect(result.state).toBe(before);
-    expect(keysOf(result.prompts)).toEqual(["errors.stale"]);
+    expect(keysOf(result.prompts)).toEqual(["errors.stale", "message", "consent.ask"]);
   });
 
   it("treats text answering an older prompt as stale, and text for the current one as an answer", () => {
-    const atRationale = walk(ctx, [...START_TASK, ...readAndRank()]).state ?? undefined;
+    const atRationale = walk(ctx, [...START_TASK, ...rankAndConfirm()]).state ?? undefined;
     const step = atRationale?.step ?? 0;
     const late = walk(ctx, [{ kind: "text", text: "A long enough reason here.", step: step - 1 }], atRationale);
     expect(late.state).toBe(atRationale);
-    expect(keysOf(late.prompts)).toEqual(["errors.stale"]);
+    expect(keysOf(late.prompts)).toEqual(["errors.stale", "card"]);
     const current = walk(ctx, [{ kind: "text", text: "A long enough reason here.", step }], atRationale);
     expect(current.state?.step).toBe(step + 1);
   });
@@ -300,20 +453,38 @@ describe("commands and stale input", () => {
     });
   });
 
-  it("pauses and resumes, keeping the place", () => {
-    const paused = walk(ctx, [...START_TASK, choose("next"), command("pause")]);
+  it("pauses and resumes, keeping the place; a press while paused says how to go on", () => {
+    const beforePause = walk(ctx, [...START_TASK, choose("p:B")]).state;
+    const paused = walk(ctx, [command("pause")], beforePause ?? undefined);
     expect(paused.effects.at(-1)).toMatchObject({ type: "status_changed", status: "paused" });
-    const ignored = walk(ctx, [choose("next")], paused.state ?? undefined);
-    expect(keysOf(ignored.prompts)).toEqual(["pause.still_paused"]);
+    // An old ranking button (made before the pause) is not "out of date": they are paused.
+    const ignored = walk(
+      ctx,
+      [{ kind: "choice", step: beforePause?.step ?? 0, choice: "p:C" }],
+      paused.state ?? undefined,
+    );
+    expect(keysOf(ignored.prompts)).toEqual(["pause.still_paused", "pause.paused"]);
+    expect(ignored.state).toBe(paused.state);
+    const button = walk(ctx, [choose("resume")], paused.state ?? undefined);
+    expect(button.state?.paused).toBe(false);
     const resumed = walk(ctx, [command("resume")], paused.state ?? undefined);
-    expect(resumed.state?.task?.viewing).toBe(1);
-    expect(resumed.prompts.map((p) => p.kind)).toEqual(["message", "scenario", "response"]);
+    expect(resumed.state?.task?.picks).toEqual([{ label: "B", tied: false }]);
+    expect(resumed.prompts.map((p) => p.kind)).toEqual(["message", "card"]);
+  });
+
+  it("answers progress and my data, then shows the current card again", () => {
+    const atCard = walk(ctx, START_TASK).state ?? undefined;
+    for (const name of ["progress", "mydata", "help"]) {
+      const result = walk(ctx, [command(name)], atCard);
+      expect(result.prompts.map((p) => p.kind)).toEqual(["message", "card"]);
+      expect(result.state).toBe(atCard);
+    }
   });
 
   it("changes language mid-task and returns to the same place", () => {
-    const result = walk(ctx, [...START_TASK, choose("next"), command("language"), choose("es")]);
+    const result = walk(ctx, [...START_TASK, choose("p:C"), command("language"), choose("es")]);
     expect(result.state?.locale).toBe("es");
-    expect(result.state?.task?.viewing).toBe(1);
+    expect(result.state?.task?.picks).toEqual([{ label: "C", tied: false }]);
     expect(result.effects.at(-1)).toEqual({ type: "locale_set", locale: "es" });
   });
 
@@ -330,7 +501,7 @@ describe("commands and stale input", () => {
 
   it("offers new scenarios to someone who completed when the study has more", () => {
     const study = miniStudy({ assignment: { scenariosPerParticipant: 1, longFormTasks: 0 } });
-    const done = walk(fakeContext(study), [...START_TASK, ...readAndRank(), text("short form reasons")]);
+    const done = walk(fakeContext(study), [...START_TASK, ...rankAndConfirm(), ...reason("short form reasons")]);
     expect(done.state?.phase).toBe("completed");
     const assigned = new Set(done.state?.assignments.map((plan) => plan.scenarioId));
     const more = walk(

@@ -40,6 +40,7 @@ const action = fc.oneof(
       ),
     }),
   },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant("media" as const) }) },
   {
     weight: 1,
     arbitrary: fc.record({
@@ -52,9 +53,8 @@ type Action = typeof action extends fc.Arbitrary<infer T> ? T : never;
 
 function lastChoices(prompts: Prompt[]): string[] {
   for (const prompt of [...prompts].reverse()) {
-    if (prompt.kind === "question" || prompt.kind === "response" || prompt.kind === "ask_text") {
-      return prompt.choices.map((choice) => choice.id);
-    }
+    if (prompt.kind === "question" || prompt.kind === "ask_text") return prompt.choices.map((choice) => choice.id);
+    if (prompt.kind === "card") return [...prompt.choices, ...prompt.readChoices].map((choice) => choice.id);
   }
   return [];
 }
@@ -73,21 +73,25 @@ function resolve(act: Action, state: FlowState, choices: string[]): Input {
       return { kind: "choice", step: state.step, choice: act.id };
     case "text":
       return { kind: "text", text: act.text };
+    case "media":
+      return { kind: "media" };
     case "command":
       return act.name === "start" ? { kind: "start" } : { kind: "command", name: act.name };
   }
 }
 
 describe("random input sequences", () => {
-  for (const [name, study] of [
-    ["mini study", miniStudy()],
-    ["sample study", sampleStudy()],
+  for (const [name, study, surface] of [
+    ["mini study", miniStudy(), undefined],
+    ["sample study", sampleStudy(), undefined],
+    ["sample study on a small surface", sampleStudy(), { cardChars: 1500, splitChars: 40 }],
   ] as const) {
     it(`never throw, keep the state valid and store only complete A–D rankings (${name})`, () => {
       fc.assert(
         fc.property(fc.array(action, { minLength: 1, maxLength: 150 }), fc.integer(), (actions, seed) => {
           let s = seed;
           const ctx = fakeContext(study, {
+            ...(surface ? { surface } : {}),
             random: () => {
               s = (s * 1103515245 + 12345) % 2147483648;
               return Math.abs(s) / 2147483648;
@@ -134,12 +138,15 @@ describe("random input sequences", () => {
             break;
           const last = prompts.at(-1);
           const choices = lastChoices(prompts).filter(
-            (id) => id !== "no" && id !== "undo" && id !== "redo" && id !== "other",
+            (id) => !["no", "undo", "redo", "other", "clear", "back", "untie_last"].includes(id),
           );
+          const writing = last?.kind === "card" && last.typing?.purpose === "rationale";
           const input: Input =
-            last?.kind === "ask_text"
+            last?.kind === "ask_text" || (writing && !choices.includes("done"))
               ? { kind: "text", text: "A long enough reason in words." }
-              : { kind: "choice", step: state.step, choice: choices[pick % Math.max(choices.length, 1)] ?? "en" };
+              : writing
+                ? { kind: "choice", step: state.step, choice: "done" }
+                : { kind: "choice", step: state.step, choice: choices[pick % Math.max(choices.length, 1)] ?? "en" };
           const result = transition(state, input, ctx);
           state = result.state;
           if (result.prompts.length > 0) prompts = result.prompts;

@@ -100,7 +100,15 @@ export const choose =
 export const text = (value: string): Input => ({ kind: "text", text: value });
 export const command = (name: string): Input => ({ kind: "command", name });
 
-/** Inputs that read all four responses and rank them A>B>C>D (display letters), then confirm. */
-export function readAndRank(ranking = ["p:A", "p:B", "p:C", "p:D"]) {
-  return [choose("next"), choose("next"), choose("next"), choose("rank"), ...ranking.map(choose), choose("ok")];
+/**
+ * Ranks on the card (display letters, the last one is placed by itself) and
+ * confirms: by default A > B > C > D.
+ */
+export function rankAndConfirm(picks = ["p:A", "p:B", "p:C"]) {
+  return [...picks.map(choose), choose("ok")];
+}
+
+/** A reason sent as one or more messages, then Done. */
+export function reason(...parts: string[]) {
+  return [...parts.map(text), choose("done")];
 }

@@ -4,10 +4,12 @@ import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { FSI, LRI, PDI, stripBidiControls } from "../../src/i18n/bidi.js";
 import { flattenKeys } from "../../src/i18n/check.js";
+import { createI18n } from "../../src/i18n/index.js";
 import { pilotDir, runPilotProcess } from "../helpers/pilot-process.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const english = flattenKeys(JSON.parse(readFileSync(path.join(ROOT, "locales/en/survey.json"), "utf8")));
+const i18n = createI18n({ localesDir: path.join(ROOT, "locales") });
 const keyPaths = [...english.keys()].map((k) => k.replace(/_(zero|one|two|few|many|other)$/, ""));
 
 interface Session {
@@ -18,8 +20,8 @@ interface Session {
 
 /** A whole sample-study session typed at the terminal: 4 scenarios, the first in long form. */
 function script(session: Session): string[] {
-  const read = ["1", "2", "2", "2"];
-  const rank = ["1", "1", "1", "1", "1"];
+  const rank = ["1", "1", "1", "1"]; // three picks (the last letter places itself), then confirm
+  const done = "1";
   const [world, personal, unacceptable, short] = session.rationales;
   return [
     session.language,
@@ -29,16 +31,18 @@ function script(session: Session): string[] {
     ...Array.from({ length: 8 }, () => "1"),
     "/progress",
     "1",
-    ...read,
     ...rank,
     world,
+    done,
     ...rank,
     personal,
+    done,
     "1",
     "5",
     unacceptable,
+    done,
     "/frobnicate",
-    ...[1, 2, 3].flatMap(() => [...read, ...rank, short]),
+    ...[1, 2, 3].flatMap(() => [...rank, short, done]),
   ];
 }
 
@@ -102,8 +106,12 @@ describe("a whole session on the terminal pilot in Arabic and in Japanese", () =
     expect(out).toContain("الموافقة على المشاركة في استطلاع بحثي");
     expect(out).toContain(`${LRI}/withdraw${PDI}`);
     expect(out).toContain("هل توافق على المشاركة؟");
-    expect(out).toContain(`الرد ${LRI}${FSI}A${PDI} · ${FSI}1${PDI}/${FSI}4${PDI}${PDI}`);
-    expect(out).toContain(`الرد ${LRI}${FSI}D${PDI} · ${FSI}4${PDI}/${FSI}4${PDI}${PDI}`);
+    // Each response's header on the card, its letter isolated inside the Arabic line.
+    for (const label of ["A", "D"]) {
+      const header = i18n.render("ar", { key: "card.response", params: { label } });
+      expect(header).toContain(`${FSI}${label}${PDI}`);
+      expect(out).toContain(`── ${header} ──`);
+    }
     expect(out).toContain(`لا أعرف الأمر ${LRI}/${FSI}frobnicate${PDI}${PDI}.`);
     expect(out).toContain(`رمز الإكمال الخاص بك هو ${FSI}CHORUS-SAMPLE-7F3K${PDI}`);
     // Nothing of the English UI leaks through; the scenarios stay in the study's language.
@@ -141,7 +149,8 @@ describe("a whole session on the terminal pilot in Arabic and in Japanese", () =
     };
     const lines = script(session);
     // Too short even counted per script (5 kana × 3 = 15 < 20): re-asked, then the real answer.
-    lines.splice(lines.indexOf(session.rationales[0]), 0, "いいです。");
+    // Done on it is refused with the reason; Start again clears it.
+    lines.splice(lines.indexOf(session.rationales[0]), 0, "いいです。", "1", "2");
     const run = runPilot("ja_JP.UTF-8", lines);
     expect(run.status, run.stderr).toBe(0);
     const out = run.stdout;
@@ -149,7 +158,7 @@ describe("a whole session on the terminal pilot in Arabic and in Japanese", () =
     expect(out).toContain("どの言語で続けますか？");
     expect(out).toContain("研究アンケートへの参加同意");
     expect(out).toContain("参加に同意しますか？");
-    expect(out).toContain("回答 A · 1/4");
+    expect(out).toContain(`── ${i18n.render("ja", { key: "card.response", params: { label: "A" } })} ──`);
     expect(out).toContain("もう少し詳しく教えてください。少なくとも20文字分が必要です");
     expect(out).toContain("/frobnicate というコマンドはありません。");
     expect(out).toContain("完了コードは CHORUS-SAMPLE-7F3K です");

@@ -33,14 +33,8 @@ function run(ctx: FlowContext, steps: Step[], start?: FlowState): { state: FlowS
 }
 
 const stale = (state: FlowState): Input => ({ kind: "choice", step: state.step - 1, choice: "x" });
-const read = [choose("prev"), choose("next"), choose("next"), choose("prev"), choose("next"), choose("next")];
-const rankAll = [
-  choose("next"),
-  choose("next"),
-  choose("next"),
-  choose("rank"),
-  ...["p:A", "p:B", "p:C", "p:D"].map(choose),
-];
+/** Three picks (the last letter places itself) and confirm. */
+const rankAll = [...["p:A", "p:B", "p:C"].map(choose), choose("ok")];
 const REASON = "Clear and honest, it respects the person asking.";
 
 function contextFor(study: Study, overrides: Partial<FlowContext> = {}): FlowContext {
@@ -101,9 +95,7 @@ function everyPrompt(): Prompt[] {
     command("mydata"),
     command("frobnicate"),
     { kind: "start" },
-    text("next please"),
-    ...read,
-    choose("rank"),
+    { kind: "media" },
     text(""),
     text("B > X"),
     text("A > A > B > C"),
@@ -113,43 +105,43 @@ function everyPrompt(): Prompt[] {
     choose("undo"),
     choose("t:A"),
     choose("p:C"),
-    choose("p:D"),
+    choose("tie_last"),
+    choose("untie_last"),
+    choose("undo"),
+    choose("p:C"),
     choose("redo"),
     text("B > A = C > D"),
     text("yes"),
     choose("ok"),
     choose("x"),
+    { kind: "media" },
     text("   "),
     text("short"),
+    choose("done"),
+    choose("clear"),
     text("x".repeat(2001)),
     text(REASON),
-    choose("p:A"),
-    choose("p:B"),
-    choose("p:C"),
-    choose("p:D"),
-    choose("ok"),
+    { kind: "text", text: `${REASON} (a caption)`, fromCaption: true },
+    choose("done"),
+    ...rankAll,
     text(REASON),
+    choose("done"),
     text("none of them"),
     choose("u:A"),
     choose("u:B"),
     choose("u:B"),
     choose("done"),
+    choose("back"),
+    choose("done"),
     text(REASON),
+    choose("done"),
     command("pause"),
     text("hello"),
     command("resume"),
     command("language"),
     text("Klingon"),
     choose("ar"),
-    ...rankAll,
-    choose("ok"),
-    text(REASON),
-    ...rankAll,
-    choose("ok"),
-    text(REASON),
-    ...rankAll,
-    choose("ok"),
-    text(REASON),
+    ...[1, 2, 3].flatMap(() => [...rankAll, text(REASON), choose("done")]),
     command("progress"),
     text("anything more?"),
     command("withdraw"),
@@ -192,9 +184,28 @@ function everyPrompt(): Prompt[] {
     ...Array.from({ length: 8 }, () => choose("pnts")),
     choose("go"),
     command("mydata"),
-    ...rankAll.slice(0, 4),
     text("A = B > C > D"),
   ]);
+  // A small screen: one response open at a time, another opened from the card.
+  const small = contextFor(sample, { surface: { cardChars: 100 } });
+  const paged = run(
+    small,
+    [{ kind: "start" }, (state) => ({ kind: "choice", step: state.step, choice: `read:${state.taskIndex}:2` })],
+    done,
+  );
+  // The whole card at once, with every field wrong.
+  const submitted = run(
+    ctx,
+    [
+      (state) => ({
+        kind: "card_submit",
+        step: state.step,
+        rankings: { world: "A>B" },
+        rationales: { world: "x".repeat(2001) },
+      }),
+    ],
+    more.state ?? undefined,
+  );
   const expected = {
     declined: "consent",
     screenedOut: "screened_out",
@@ -212,11 +223,12 @@ function everyPrompt(): Prompt[] {
       text("A > B > C > D"),
       choose("ok"),
       text(REASON),
+      choose("done"),
       ...rankAll,
-      choose("ok"),
       text(REASON),
+      choose("done"),
       choose("none"),
-      ...[1, 2, 3].flatMap(() => [...rankAll, choose("ok"), text(REASON)]),
+      ...[1, 2, 3].flatMap(() => [...rankAll, text(REASON), choose("done")]),
     ],
     noCode.state ?? undefined,
   );
@@ -227,13 +239,13 @@ function everyPrompt(): Prompt[] {
     { kind: "message", text: { key: "errors.no_open_study" } },
     { kind: "message", text: { key: "errors.internal" } },
     { kind: "message", text: { key: "mydata.none" } },
-    {
-      kind: "scenario",
-      position: 1,
-      total: 1,
-      title: { key: "task.scenario_title", params: { position: 1, total: 1 } },
-      messages: (["system", "developer", "user", "assistant"] as const).map((role) => ({ role, content: "…" })),
-    },
+    { kind: "message", text: { key: "start.how_to_begin" } },
+    { kind: "message", text: { key: "withdraw.gone" } },
+    // Every role a scenario message can have.
+    ...(["system", "developer", "user", "assistant"] as const).map((role) => ({
+      kind: "message" as const,
+      text: { key: `task.role_${role}` },
+    })),
   ];
   return [
     ...initialPrompts(ctx),
@@ -247,6 +259,8 @@ function everyPrompt(): Prompt[] {
     ...noScenarios.prompts,
     ...noCode.prompts,
     ...finishNoCode.prompts,
+    ...paged.prompts,
+    ...submitted.prompts,
     ...outside,
   ];
 }
@@ -264,17 +278,25 @@ function textsOf(prompt: Prompt): Text[] {
     case "question":
     case "ask_text":
       return [prompt.text, ...prompt.choices.map((choice) => choice.label)];
-    case "scenario":
-      return [prompt.title, ...prompt.messages.map((message) => ({ key: `task.role_${message.role}` }))];
-    case "response":
+    case "card":
       return [
-        {
-          key: "viewer.header",
-          params: { label: prompt.displayLabel, index: prompt.index, total: prompt.total },
-        },
-        { key: "viewer.page", params: { page: 1, pages: 2 } },
-        ...prompt.choices.map((choice) => choice.label),
+        prompt.title,
+        ...prompt.messages.map((message) => ({ key: `task.role_${message.role}` })),
+        ...prompt.responses.map((response, index) =>
+          prompt.layout === "all"
+            ? { key: "card.response", params: { label: response.displayLabel } }
+            : { key: "viewer.header", params: { label: response.displayLabel, index: index + 1, total: 4 } },
+        ),
+        ...(prompt.layout === "paged"
+          ? [{ key: "card.read_hint" }, { key: "viewer.page", params: { page: 1, pages: 2 } }]
+          : []),
+        ...prompt.status,
+        prompt.question,
+        ...[...prompt.choices, ...prompt.readChoices].map((choice) => choice.label),
+        prompt.summary,
       ];
+    case "card_closed":
+      return [prompt.summary];
   }
 }
 

@@ -1,11 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngine } from "../../src/core/engine.js";
 import type { Engine } from "../../src/core/engine-types.js";
 import type { Input } from "../../src/core/flow/inputs.js";
 import type { Prompt } from "../../src/core/flow/prompts.js";
 import { computeStats } from "../../src/staff/stats.js";
-import { createSurveyStore } from "../../src/store/survey-store.js";
 import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
+import { createTestEngine } from "../helpers/engine.js";
 
 /**
  * Quota cells end to end: the real engine and store on a migrated database.
@@ -19,14 +18,7 @@ let engine: Engine;
 beforeEach(() => {
   db = createTestDatabase();
   seedMiniStudy(db);
-  let n = 0;
-  engine = createEngine({
-    store: createSurveyStore(db),
-    clock: { now: () => new Date("2026-03-01T10:00:00.000Z") },
-    random: () => 0.5,
-    newParticipantId: () => `participant-${++n}`,
-    locales: ["en", "es"],
-  });
+  engine = createTestEngine(db);
 });
 
 afterEach(() => db.cleanup());

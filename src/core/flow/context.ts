@@ -22,6 +22,19 @@ export interface FlowContext {
   quotaCount: (match: Record<string, string>) => number;
   dataSummary: () => ParticipantDataSummary | undefined;
   detectLanguage?: LanguageDetector;
+  /** What the participant's platform can show; without it a card shows everything at once. */
+  surface?: Surface;
+}
+
+/** What one platform surface holds, as the adapter tells the engine with each input. */
+export interface Surface {
+  /** Characters one card can hold (prompt and four responses) before it shows one response at a time. */
+  cardChars: number;
+  /**
+   * The app splits longer messages into parts of this many characters: a part
+   * that long is continued, without a break, by the next one.
+   */
+  splitChars?: number;
 }
 
 /** The result of one transition: the new state (null once the participant is deleted). */

@@ -46,6 +46,8 @@ export interface BlockRecord {
   /** Canonical ranking text, e.g. "B>A=C>D". */
   ranking: string;
   rationale: RationaleRecord | null;
+  /** How many messages the rationale was collected from (null: none asked, or an older release). */
+  rationaleParts?: number | null;
   rankedAt: string;
   rationaleAt: string | null;
 }
@@ -58,6 +60,10 @@ export interface AssessmentRecord {
   blocks: BlockRecord[];
   /** Canonical labels judged unacceptable (empty: none), with the rationale if any. */
   unacceptable: { labels: Label[]; rationale: RationaleRecord | null } | null;
+  /** "all": the four responses were on the card together; "paged": one open at a time. */
+  layout?: "all" | "paged";
+  /** Times each response (canonical label) was shown before the first ranking was confirmed. */
+  opens?: Record<Label, number>;
   startedAt: string;
   readingDoneAt: string | null;
   completedAt: string;

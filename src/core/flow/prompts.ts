@@ -1,5 +1,6 @@
 import type { Label } from "../labels.js";
 import type { ChatMessage, LocalizedText } from "../study/schema.js";
+import type { CardField } from "./inputs.js";
 
 /**
  * Language-neutral text. Adapters resolve it with the participant's fixed `t`
@@ -33,25 +34,19 @@ export type Prompt =
    * A short transient remark about the last input (stale button, invalid answer).
    * Telegram shows it as the callback-query answer, Slack as an ephemeral message.
    */
-  | { kind: "notice"; text: Text }
+  | { kind: "notice"; text: Text; field?: CardField }
   /** A question answered by one of `choices` (and, if `acceptsText`, by typing). */
   | { kind: "question"; step: number; text: Text; choices: Choice[]; acceptsText?: boolean }
-  /** The scenario: the prompt messages someone gave an AI. Its own message on chat platforms. */
-  | { kind: "scenario"; position: number; total: number; title: Text; messages: ChatMessage[] }
   /**
-   * The response viewer: one response at a time. Adapters show it in one message
-   * edited in place (`viewerId` identifies that message across steps).
+   * The scenario card: the prompt, the four responses and the current step's
+   * controls, as one surface the participant works on until the assessment is
+   * saved. Adapters show it as one message (or modal) edited in place on every
+   * press on it; when the participant types, the card moves below their message
+   * (the old one shrinks to `summary`). `cardId` names the card across steps.
    */
-  | {
-      kind: "response";
-      step: number;
-      viewerId: string;
-      displayLabel: Label;
-      index: number;
-      total: number;
-      text: string;
-      choices: Choice[];
-    }
+  | CardPrompt
+  /** The card of a saved assessment: shown as its one-line summary, without buttons. */
+  | { kind: "card_closed"; cardId: string; summary: Text }
   /** Ask for free text (rationale, a typed profile answer); `maxChars` is enforced by the engine. */
   | {
       kind: "ask_text";
@@ -63,3 +58,55 @@ export type Prompt =
     };
 
 export type PromptKind = Prompt["kind"];
+
+/** One candidate response as the participant sees it: display letter and text. */
+export interface ShownResponse {
+  displayLabel: Label;
+  text: string;
+}
+
+/** Choice ids that open a response on the card; see `readChoiceId`. */
+export const READ_CHOICE_PREFIX = "read:";
+
+/**
+ * The id of "open response `displayIndex`" on the card of task `taskIndex`.
+ * Such a choice is answered whatever the step (reading changes no answer), so
+ * the responses stay in reach while the ranking buttons move on.
+ */
+export function readChoiceId(taskIndex: number, displayIndex: number): string {
+  return `${READ_CHOICE_PREFIX}${taskIndex}:${displayIndex}`;
+}
+
+export function parseReadChoice(choice: string): { taskIndex: number; displayIndex: number } | undefined {
+  const match = /^read:(\d{1,4}):([0-3])$/.exec(choice);
+  if (!match) return undefined;
+  return { taskIndex: Number(match[1]), displayIndex: Number(match[2]) };
+}
+
+export interface CardPrompt {
+  kind: "card";
+  /** The step the `choices` (not the read choices) were made for. */
+  step: number;
+  cardId: string;
+  title: Text;
+  /** The prompt messages someone gave an AI. */
+  messages: ChatMessage[];
+  /** The four responses in display order (A–D as shown). */
+  responses: ShownResponse[];
+  /** "all": every response is on the card; "paged": only `open`, with `readChoices` to open another. */
+  layout: "all" | "paged";
+  /** Display index of the response open on a paged card. */
+  open: number;
+  /** Open response A…D (paged layout only); answered at any step of this task. */
+  readChoices: Choice[];
+  /** What is answered so far on this card, one line each. */
+  status: Text[];
+  /** What the participant is asked now. */
+  question: Text;
+  /** The current step's buttons. */
+  choices: Choice[];
+  /** Typing answers this step: a ranking ("B>A=C>D") or a reason, up to `maxChars` in all. */
+  typing?: { purpose: "ranking" | "rationale"; maxChars: number };
+  /** One line that stands for this card where it is no longer the live one. */
+  summary: Text;
+}

@@ -1,19 +1,32 @@
-import { LABELS, type Label } from "../labels.js";
+import { canonicalToDisplay, LABELS } from "../labels.js";
 import { nativeLanguageName } from "../profile/places.js";
+import { canonicalRankingToDisplay, parseRanking } from "../ranking.js";
 import type { ProfileQuestion, Scenario } from "../study/schema.js";
+import { characterCount } from "../text/measure.js";
 import type { FlowContext } from "./context.js";
-import { type Choice, key, localized, type Prompt, type Text, verbatim } from "./prompts.js";
-import type { FlowState, Pick, TaskProgress } from "./state.js";
+import { joinDraft } from "./draft.js";
+import {
+  type CardPrompt,
+  type Choice,
+  key,
+  localized,
+  type Prompt,
+  readChoiceId,
+  type Text,
+  verbatim,
+} from "./prompts.js";
+import type { FlowState, TaskProgress, Pick as TierPick } from "./state.js";
 
 /**
  * The prompts that show the participant where they are. Transitions add
  * transient messages in front; re-prompts (after help, resume, a wrong
  * input) show exactly this again, with the same step.
  */
-export function currentPrompts(state: FlowState, ctx: FlowContext, detail: "full" | "update" = "full"): Prompt[] {
+export function currentPrompts(state: FlowState, ctx: FlowContext): Prompt[] {
   if (state.confirming === "withdraw") return [withdrawQuestion(state)];
   if (state.changingLanguage) return [languageQuestion(state, ctx)];
-  if (state.paused) return [{ kind: "message", text: key("pause.paused") }];
+  if (state.paused)
+    return [question(state, key("pause.paused"), [{ id: "resume", label: key("pause.resume_button") }])];
   switch (state.phase) {
     case "language":
       return [languageQuestion(state, ctx)];
@@ -48,7 +61,7 @@ export function currentPrompts(state: FlowState, ctx: FlowContext, detail: "full
         ),
       ];
     case "task":
-      return taskPrompts(state, ctx, detail);
+      return [cardPrompt(state, ctx)];
     case "completed":
       return [completionMessage(ctx)];
     case "declined":
@@ -132,53 +145,101 @@ function taskOf(state: FlowState): TaskProgress {
   return state.task;
 }
 
-export function scenarioPrompt(state: FlowState, ctx: FlowContext): Prompt {
-  const scenario = scenarioOf(state, ctx);
-  return {
-    kind: "scenario",
-    position: state.taskIndex + 1,
-    total: state.assignments.length,
-    title: key("task.scenario_title", { position: state.taskIndex + 1, total: state.assignments.length }),
-    messages: scenario.messages,
-  };
-}
-
-export function responsePrompt(state: FlowState, ctx: FlowContext): Prompt {
-  const task = taskOf(state);
-  const scenario = scenarioOf(state, ctx);
-  const canonical = shownOrderOf(state)[task.viewing];
-  const response = scenario.responses.find((candidate) => candidate.label === canonical);
-  const displayLabel = LABELS[task.viewing];
-  if (!response || !displayLabel) throw new Error("response missing");
-  const choices: Choice[] = [];
-  if (task.viewing > 0) choices.push({ id: "prev", label: key("task.previous") });
-  if (task.viewing < LABELS.length - 1) choices.push({ id: "next", label: key("task.next") });
-  if (task.seen.length === LABELS.length) choices.push({ id: "rank", label: key("task.rank") });
-  return {
-    kind: "response",
-    step: state.step,
-    viewerId: `task-${state.taskIndex}`,
-    displayLabel,
-    index: task.viewing + 1,
-    total: LABELS.length,
-    text: response.text,
-    choices,
-  };
-}
-
 /** "B > A = C" in display letters, for showing a ranking being built. */
-export function picksText(picks: Pick[]): string {
+export function picksText(picks: TierPick[]): string {
   return picks.map((pick, index) => (index === 0 ? pick.label : `${pick.tied ? " = " : " > "}${pick.label}`)).join("");
 }
 
-function taskPrompts(state: FlowState, ctx: FlowContext, detail: "full" | "update"): Prompt[] {
+/** A stored canonical ranking ("B>A=C>D") in the display letters this participant saw. */
+function displayRankingText(canonical: string, shownOrder: string): string {
+  const parsed = parseRanking(canonical);
+  if (!parsed.ok) return canonical;
+  return canonicalRankingToDisplay(parsed.ranking, shownOrder)
+    .map((tier) => tier.join(" = "))
+    .join(" > ");
+}
+
+function cardId(state: FlowState): string {
+  return `task-${state.taskIndex}`;
+}
+
+function cardTitle(state: FlowState): Text {
+  return key("task.scenario_title", { position: state.taskIndex + 1, total: state.assignments.length });
+}
+
+/** The card as it stands: the scenario, the responses, what is answered and what is asked now. */
+function cardPrompt(state: FlowState, ctx: FlowContext): CardPrompt {
   const task = taskOf(state);
+  const scenario = scenarioOf(state, ctx);
+  const order = shownOrderOf(state);
+  const responses = LABELS.map((displayLabel, index) => {
+    const response = scenario.responses.find((candidate) => candidate.label === order[index]);
+    if (!response) throw new Error("response missing");
+    return { displayLabel, text: response.text };
+  });
+  const readChoices: Choice[] =
+    task.layout === "paged"
+      ? LABELS.map((label, index) => ({ id: readChoiceId(state.taskIndex, index), label: verbatim(label) }))
+      : [];
+  return {
+    kind: "card",
+    step: state.step,
+    cardId: cardId(state),
+    title: cardTitle(state),
+    messages: scenario.messages,
+    responses,
+    layout: task.layout,
+    open: task.open,
+    readChoices,
+    status: cardStatus(state, task, ctx),
+    ...stageControls(state, task, ctx),
+    summary: key("card.summary", { position: state.taskIndex + 1, total: state.assignments.length }),
+  };
+}
+
+/** The card of the assessment just saved, as one line. */
+export function cardClosed(state: FlowState, task: TaskProgress, _ctx: FlowContext): Prompt {
+  const world = task.answers.world;
+  return {
+    kind: "card_closed",
+    cardId: cardId(state),
+    summary: key("card.summary_saved", {
+      position: state.taskIndex + 1,
+      total: state.assignments.length,
+      ranking: verbatim(world ? displayRankingText(world.ranking, shownOrderOf(state)) : "—"),
+    }),
+  };
+}
+
+/** One line per answer given on this card so far, and the reason being written. */
+function cardStatus(state: FlowState, task: TaskProgress, ctx: FlowContext): Text[] {
+  const order = shownOrderOf(state);
+  const lines: Text[] = [];
+  for (const block of ["world", "personal"] as const) {
+    const answer = task.answers[block];
+    if (!answer) continue;
+    lines.push(key(`card.done_${block}`, { ranking: verbatim(displayRankingText(answer.ranking, order)) }));
+    if (answer.rationale !== undefined)
+      lines.push(key("card.done_reason", { chars: characterCount(answer.rationale) }));
+  }
+  if (task.stage === "unacceptable_rationale") {
+    const labels = task.unacceptable.map((canonical) => canonicalToDisplay(order, canonical)).sort();
+    lines.push(key("card.done_unacceptable", { labels: verbatim(labels.join(", ")) }));
+  }
+  if (task.draft) {
+    const chars = characterCount(joinDraft(task.draft, ctx.surface?.splitChars));
+    lines.push(key("card.draft", { chars, max: ctx.study.rationale.maxChars }));
+    if (task.draft.fromCaption) lines.push(key("card.draft_caption"));
+  }
+  return lines;
+}
+
+type StageControls = Pick<CardPrompt, "question" | "choices" | "typing">;
+
+function stageControls(state: FlowState, task: TaskProgress, ctx: FlowContext): StageControls {
   const block = task.blocks[0] ?? "world";
+  const maxChars = ctx.study.rationale.maxChars;
   switch (task.stage) {
-    case "reading":
-      return detail === "full"
-        ? [scenarioPrompt(state, ctx), responsePrompt(state, ctx)]
-        : [responsePrompt(state, ctx)];
     case "ranking": {
       const placed = new Set(task.picks.map((pick) => pick.label));
       const remaining = LABELS.filter((label) => !placed.has(label));
@@ -187,36 +248,50 @@ function taskPrompts(state: FlowState, ctx: FlowContext, detail: "full" | "updat
         for (const label of remaining) choices.push({ id: `t:${label}`, label: key("ranking.tie_with", { label }) });
       }
       if (task.picks.length > 0) choices.push({ id: "undo", label: key("ranking.undo") });
-      const text =
+      const question =
         task.picks.length === 0
           ? key(`ranking.ask_${block}`)
           : key(`ranking.ask_next_${block}`, { so_far: verbatim(picksText(task.picks)) });
-      return [question(state, text, choices, true)];
+      return { question, choices, typing: { purpose: "ranking", maxChars: RANKING_TEXT_MAX } };
     }
-    case "confirm":
-      return [
-        question(state, key("ranking.confirm", { ranking: verbatim(picksText(task.picks)) }), [
-          { id: "ok", label: key("ranking.confirm_yes") },
-          { id: "redo", label: key("ranking.redo") },
-        ]),
-      ];
+    case "confirm": {
+      const choices: Choice[] = [{ id: "ok", label: key("ranking.confirm_yes") }];
+      const last = task.picks[task.picks.length - 1];
+      const previous = task.picks[task.picks.length - 2];
+      if (ctx.study.blocks.allowTies && last && previous) {
+        const params = { label: last.label, previous: previous.label };
+        choices.push(
+          last.tied
+            ? { id: "untie_last", label: key("ranking.untie_last", params) }
+            : { id: "tie_last", label: key("ranking.tie_last", params) },
+        );
+      }
+      choices.push({ id: "undo", label: key("ranking.undo") }, { id: "redo", label: key("ranking.redo") });
+      return {
+        question: key("ranking.confirm", { ranking: verbatim(picksText(task.picks)) }),
+        choices,
+        typing: { purpose: "ranking", maxChars: RANKING_TEXT_MAX },
+      };
+    }
     case "rationale":
-      return [
-        {
-          kind: "ask_text",
-          step: state.step,
-          purpose: "rationale",
-          text: key(`rationale.ask_${block}`, {
-            min: ctx.study.rationale.minLetters,
-            max: ctx.study.rationale.maxChars,
-          }),
-          maxChars: ctx.study.rationale.maxChars,
-          choices: [],
-        },
-      ];
+    case "unacceptable_rationale": {
+      const choices: Choice[] = task.draft
+        ? [
+            { id: "done", label: key("rationale.done") },
+            { id: "clear", label: key("rationale.clear") },
+          ]
+        : [];
+      if (task.stage === "unacceptable_rationale") choices.push({ id: "back", label: key("unacceptable.back") });
+      const question = task.draft
+        ? key("rationale.add_more")
+        : task.stage === "rationale"
+          ? key(`rationale.ask_${block}`, { min: ctx.study.rationale.minLetters, max: maxChars })
+          : key("unacceptable.why", { max: maxChars });
+      return { question, choices, typing: { purpose: "rationale", maxChars } };
+    }
     case "unacceptable": {
       const order = shownOrderOf(state);
-      const marked = new Set(task.unacceptable.map((canonical) => LABELS[order.indexOf(canonical)] as Label));
+      const marked = new Set(task.unacceptable.map((canonical) => canonicalToDisplay(order, canonical)));
       const choices: Choice[] = LABELS.map((label) => ({
         id: `u:${label}`,
         label: marked.has(label) ? key("unacceptable.marked", { label }) : verbatim(label),
@@ -226,18 +301,10 @@ function taskPrompts(state: FlowState, ctx: FlowContext, detail: "full" | "updat
           ? { id: "none", label: key("unacceptable.none") }
           : { id: "done", label: key("unacceptable.done") },
       );
-      return [question(state, key("unacceptable.ask"), choices)];
+      return { question: key("unacceptable.ask"), choices };
     }
-    case "unacceptable_rationale":
-      return [
-        {
-          kind: "ask_text",
-          step: state.step,
-          purpose: "rationale",
-          text: key("unacceptable.why", { max: ctx.study.rationale.maxChars }),
-          maxChars: ctx.study.rationale.maxChars,
-          choices: [],
-        },
-      ];
   }
 }
+
+/** A typed ranking ("B > A = C > D") is short; anything longer is not one. */
+const RANKING_TEXT_MAX = 40;

@@ -25,14 +25,12 @@ export type Phase = z.infer<typeof PhaseSchema>;
 /** Phases that end the journey; only help, my data and withdraw still do something. */
 export const FINAL_PHASES: readonly Phase[] = ["completed", "declined", "screened_out", "quota_full", "no_scenarios"];
 
-export const TaskStageSchema = z.enum([
-  "reading",
-  "ranking",
-  "confirm",
-  "rationale",
-  "unacceptable",
-  "unacceptable_rationale",
-]);
+/**
+ * Where the participant is inside one scenario. There is no separate reading
+ * stage: the responses stay in reach (the card) on every stage, and ranking
+ * can start at once; how often each response was opened is recorded instead.
+ */
+export const TaskStageSchema = z.enum(["ranking", "confirm", "rationale", "unacceptable", "unacceptable_rationale"]);
 export type TaskStage = z.infer<typeof TaskStageSchema>;
 
 export const BlockSchema = z.enum(["world", "personal"]);
@@ -54,29 +52,62 @@ export const BlockAnswerSchema = z.object({
   /** Canonical ranking text, e.g. "B>A=C>D". */
   ranking: z.string(),
   rationale: z.string().optional(),
+  /** How many messages the rationale was collected from. */
+  rationaleParts: z.number().int().positive().optional(),
   rankedAt: z.string(),
   rationaleAt: z.string().optional(),
 });
+
+/**
+ * A free-text answer being collected: every message sent for it, in order,
+ * until the participant presses Done (a split or second message is kept whole).
+ */
+export const DraftSchema = z.object({
+  parts: z.array(z.string()),
+  /** Time of the latest part: an identical part soon after it is a double send. */
+  lastAt: z.string(),
+  /** The latest part came from a media caption (shown, so Done confirms it). */
+  fromCaption: z.boolean().default(false),
+});
+export type Draft = z.infer<typeof DraftSchema>;
+
+/**
+ * How the four responses are laid out on the card: all at once when they fit
+ * the platform's message, else one open at a time with buttons to open another.
+ */
+export const CardLayoutSchema = z.enum(["all", "paged"]);
+export type CardLayout = z.infer<typeof CardLayoutSchema>;
+
+const PerDisplayCount = z.tuple([z.number().int(), z.number().int(), z.number().int(), z.number().int()]);
 
 export const TaskProgressSchema = z.object({
   stage: TaskStageSchema,
   /** Blocks still to answer in this task, current first. */
   blocks: z.array(BlockSchema),
-  viewing: z.number().int().min(0).max(3),
-  /** Display indexes already shown (0–3). */
-  seen: z.array(z.number().int().min(0).max(3)),
+  layout: CardLayoutSchema,
+  /** The response open on the card (display index 0–3; with "all", the last one opened). */
+  open: z.number().int().min(0).max(3),
+  /** Times each response (by display index) was shown, counting the card's first display. */
+  opens: PerDisplayCount,
+  /** `opens` when the first ranking was confirmed: "who ranked without reading" in the data. */
+  opensAtRanking: PerDisplayCount.optional(),
   picks: z.array(PickSchema),
   answers: z.partialRecord(BlockSchema, BlockAnswerSchema).default({}),
   /** Canonical labels marked unacceptable. */
   unacceptable: z.array(LabelSchema).default([]),
   unacceptableRationale: z.string().optional(),
+  draft: DraftSchema.optional(),
   startedAt: z.string(),
+  /** When the first ranking input arrived (the end of reading, as far as the data can tell). */
   readingDoneAt: z.string().optional(),
 });
 export type TaskProgress = z.infer<typeof TaskProgressSchema>;
 
+/** The version `FlowStateSchema` validates; older stored states are migrated (state-migrations.ts). */
+export const FLOW_STATE_VERSION = 2;
+
 export const FlowStateSchema = z.object({
-  schemaVersion: z.literal(1),
+  schemaVersion: z.literal(FLOW_STATE_VERSION),
   studyId: z.string(),
   phase: PhaseSchema,
   step: z.number().int().nonnegative(),

@@ -1,16 +1,29 @@
 import { displayToCanonical, isLabel, LABELS, type Label } from "../labels.js";
 import { displayRankingToCanonical, formatRanking, parseRanking, type Ranking } from "../ranking.js";
 import { planAssignments } from "../study/assignment.js";
+import type { Scenario } from "../study/schema.js";
 import { checkFreeText } from "../text/measure.js";
 import type { FlowContext, Transition } from "./context.js";
+import { joinDraft, takeDraftInput } from "./draft.js";
 import type { AssessmentRecord, BlockRecord, Effect, RationaleRecord } from "./effects.js";
-import type { Input } from "./inputs.js";
-import { key } from "./prompts.js";
-import { completionMessage } from "./render.js";
-import type { FlowState, Pick, RankingBlockName, TaskProgress } from "./state.js";
-import { advanced, reask, unchanged } from "./transition.js";
+import type { CardSubmission, Input } from "./inputs.js";
+import { key, type Prompt } from "./prompts.js";
+import { cardClosed, completionMessage, currentPrompts, scenarioOf } from "./render.js";
+import type { CardLayout, FlowState, Pick, RankingBlockName, TaskProgress } from "./state.js";
+import { advanced, notice, reask, unchanged } from "./transition.js";
 
-/** Starts task `index`: the scenario, then the first response in the viewer. */
+/** Characters a card spends around each text (headers, role lines) when judging whether all fits. */
+const CARD_OVERHEAD_PER_TEXT = 80;
+
+/** All four responses on one card when they fit the platform's card; else one open at a time. */
+export function cardLayout(scenario: Scenario, ctx: FlowContext): CardLayout {
+  if (!ctx.surface) return "all";
+  const texts = [...scenario.messages.map((message) => message.content), ...scenario.responses.map((r) => r.text)];
+  const size = texts.reduce((sum, text) => sum + text.length + CARD_OVERHEAD_PER_TEXT, 0);
+  return size <= ctx.surface.cardChars ? "all" : "paged";
+}
+
+/** Starts task `index`: its card, with the first response open (all of them when they fit). */
 export function beginTask(
   state: FlowState,
   index: number,
@@ -22,11 +35,13 @@ export function beginTask(
   if (!plan) throw new Error("no assignment at index");
   const blocks: RankingBlockName[] =
     plan.form === "long" && ctx.study.blocks.personal ? ["world", "personal"] : ["world"];
+  const layout = cardLayout(scenarioOf({ ...state, taskIndex: index }, ctx), ctx);
   const task: TaskProgress = {
-    stage: "reading",
+    stage: "ranking",
     blocks,
-    viewing: 0,
-    seen: [0],
+    layout,
+    open: 0,
+    opens: layout === "all" ? [1, 1, 1, 1] : [1, 0, 0, 0],
     picks: [],
     answers: {},
     unacceptable: [],
@@ -62,12 +77,31 @@ export function startMoreTasks(state: FlowState, ctx: FlowContext): Transition {
   ]);
 }
 
+/**
+ * Opening a response on the card. It answers no question, so the step stays
+ * and every other button of the card keeps working; only the count changes.
+ */
+export function openResponse(
+  state: FlowState,
+  read: { taskIndex: number; displayIndex: number },
+  ctx: FlowContext,
+): Transition {
+  const task = state.task;
+  if (state.phase !== "task" || !task || read.taskIndex !== state.taskIndex) {
+    return unchanged(state, [notice("errors.stale"), ...currentPrompts(state, ctx)]);
+  }
+  const opens = task.opens.map((count, index) =>
+    index === read.displayIndex ? count + 1 : count,
+  ) as typeof task.opens;
+  const next = withTask(state, { ...task, open: read.displayIndex, opens });
+  return { state: next, prompts: currentPrompts(next, ctx), effects: [] };
+}
+
 export function taskTransition(state: FlowState, input: Input, ctx: FlowContext): Transition {
   const task = state.task;
   if (!task) throw new Error("task phase without progress");
+  if (input.kind === "card_submit") return submitCard(state, task, input, ctx);
   switch (task.stage) {
-    case "reading":
-      return reading(state, task, input, ctx);
     case "ranking":
       return ranking(state, task, input, ctx);
     case "confirm":
@@ -85,28 +119,19 @@ function withTask(state: FlowState, task: TaskProgress): FlowState {
   return { ...state, task };
 }
 
-function reading(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
-  if (input.kind !== "choice") return reask(state, ctx, "errors.use_buttons");
-  const move = input.choice === "next" ? 1 : input.choice === "prev" ? -1 : 0;
-  if (move !== 0) {
-    const viewing = task.viewing + move;
-    if (viewing < 0 || viewing >= LABELS.length) return reask(state, ctx, "errors.invalid_choice");
-    const seen = task.seen.includes(viewing) ? task.seen : [...task.seen, viewing].sort();
-    return advanced(withTask(state, { ...task, viewing, seen }), ctx, [], [], "update");
-  }
-  if (input.choice === "rank" && task.seen.length === LABELS.length) {
-    return advanced(withTask(state, { ...task, stage: "ranking", picks: [], readingDoneAt: ctx.now }), ctx);
-  }
-  return reask(state, ctx, "errors.invalid_choice");
+function currentBlock(task: TaskProgress): RankingBlockName {
+  return task.blocks[0] ?? "world";
 }
 
 function ranking(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
   const allowTies = ctx.study.blocks.allowTies;
+  const readingDoneAt = task.readingDoneAt ?? ctx.now;
   if (input.kind === "text") {
     // A whole ranking typed in display letters, e.g. "b > a = c > d".
     const parsed = parseRanking(input.text, { allowTies });
     if (!parsed.ok) return reask(state, ctx, `ranking.invalid_${parsed.reason}`);
-    return advanced(withTask(state, { ...task, stage: "confirm", picks: picksFromRanking(parsed.ranking) }), ctx);
+    const picks = picksFromRanking(parsed.ranking);
+    return advanced(withTask(state, { ...task, stage: "confirm", picks, readingDoneAt }), ctx);
   }
   if (input.kind !== "choice") return reask(state, ctx, "errors.use_buttons");
   if (input.choice === "undo") {
@@ -125,9 +150,12 @@ function ranking(state: FlowState, task: TaskProgress, input: Input, ctx: FlowCo
   ) {
     return reask(state, ctx, "errors.invalid_choice");
   }
-  const picks = [...task.picks, { label, tied }];
+  const picks: Pick[] = [...task.picks, { label, tied }];
+  const remaining = LABELS.filter((candidate) => candidate !== label && !placed.has(candidate));
+  // The last letter has only one place left: it is put there, and the confirm step offers the tie.
+  if (remaining.length === 1 && remaining[0]) picks.push({ label: remaining[0], tied: false });
   const stage = picks.length === LABELS.length ? "confirm" : "ranking";
-  return advanced(withTask(state, { ...task, picks, stage }), ctx);
+  return advanced(withTask(state, { ...task, picks, stage, readingDoneAt }), ctx);
 }
 
 function picksFromRanking(ranking: Ranking): Pick[] {
@@ -151,41 +179,96 @@ function currentShownOrder(state: FlowState): string {
 }
 
 function confirm(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
+  if (input.kind === "text") return ranking(state, { ...task, stage: "ranking" }, input, ctx);
   if (input.kind !== "choice") return reask(state, ctx, "errors.use_buttons");
-  if (input.choice === "redo") return advanced(withTask(state, { ...task, stage: "ranking", picks: [] }), ctx);
-  if (input.choice !== "ok") return reask(state, ctx, "errors.invalid_choice");
-  const block = task.blocks[0] ?? "world";
-  const canonical = formatRanking(displayRankingToCanonical(rankingFromPicks(task.picks), currentShownOrder(state)));
-  const answers = { ...task.answers, [block]: { ranking: canonical, rankedAt: ctx.now } };
-  return advanced(withTask(state, { ...task, stage: "rationale", answers }), ctx);
+  const last = task.picks[task.picks.length - 1];
+  switch (input.choice) {
+    case "ok": {
+      const block = currentBlock(task);
+      const canonical = formatRanking(
+        displayRankingToCanonical(rankingFromPicks(task.picks), currentShownOrder(state)),
+      );
+      const answers = { ...task.answers, [block]: { ranking: canonical, rankedAt: ctx.now } };
+      const opensAtRanking = task.opensAtRanking ?? task.opens;
+      const { draft: _none, ...rest } = task;
+      return advanced(withTask(state, { ...rest, stage: "rationale", answers, opensAtRanking }), ctx);
+    }
+    case "tie_last":
+    case "untie_last": {
+      const tie = input.choice === "tie_last";
+      if (!last || !ctx.study.blocks.allowTies || last.tied === tie) return reask(state, ctx, "errors.invalid_choice");
+      const picks = [...task.picks.slice(0, -1), { ...last, tied: tie }];
+      return advanced(withTask(state, { ...task, picks }), ctx);
+    }
+    case "undo":
+      // The last letter was placed by itself: undo takes back the pick that placed it too.
+      return advanced(withTask(state, { ...task, stage: "ranking", picks: task.picks.slice(0, -2) }), ctx);
+    case "redo":
+      return advanced(withTask(state, { ...task, stage: "ranking", picks: [] }), ctx);
+    default:
+      return reask(state, ctx, "errors.invalid_choice");
+  }
 }
 
-function checkRationale(state: FlowState, input: Input, ctx: FlowContext): Transition | string {
-  if (input.kind !== "text") return reask(state, ctx, "rationale.type_it");
-  const problem = checkFreeText(input.text, ctx.study.rationale);
-  if (!problem) return input.text;
-  if (problem.problem === "too_long") return reask(state, ctx, "rationale.too_long", { max: problem.max });
-  if (problem.problem === "too_short") return reask(state, ctx, "rationale.too_short", { min: problem.min });
-  return reask(state, ctx, "rationale.empty");
+/**
+ * A reason collected from as many messages as the participant sends, until
+ * Done: `finish` gets the whole text once it passes the study's limits.
+ */
+function collectReason(
+  state: FlowState,
+  task: TaskProgress,
+  input: Input,
+  ctx: FlowContext,
+  finish: (text: string, parts: number) => Transition,
+): Transition {
+  const taken = takeDraftInput(task.draft, input, ctx);
+  switch (taken.kind) {
+    case "draft":
+      return advanced(withTask(state, { ...task, draft: taken.draft }), ctx);
+    case "ignored":
+      return unchanged(state, []);
+    case "refused":
+      return reask(state, ctx, taken.textKey, taken.params);
+    case "cleared": {
+      const { draft: _dropped, ...rest } = task;
+      return advanced(withTask(state, rest), ctx);
+    }
+    case "done": {
+      if (!task.draft) return reask(state, ctx, "rationale.type_it");
+      const text = joinDraft(task.draft, ctx.surface?.splitChars);
+      const problem = checkFreeText(text, ctx.study.rationale);
+      if (problem?.problem === "too_short") return reask(state, ctx, "rationale.too_short", { min: problem.min });
+      if (problem?.problem === "too_long") return reask(state, ctx, "rationale.too_long", { max: problem.max });
+      if (problem) return reask(state, ctx, "rationale.empty");
+      return finish(text.trim(), task.draft.parts.length);
+    }
+    case "other":
+      return reask(state, ctx, "errors.invalid_choice");
+  }
 }
 
 function rationale(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
-  const checked = checkRationale(state, input, ctx);
-  if (typeof checked !== "string") return checked;
-  const block = task.blocks[0] ?? "world";
-  const answer = task.answers[block];
-  if (!answer) throw new Error("rationale before ranking");
-  const answers = { ...task.answers, [block]: { ...answer, rationale: checked, rationaleAt: ctx.now } };
-  const blocks = task.blocks.slice(1);
-  if (blocks.length > 0) {
-    return advanced(withTask(state, { ...task, answers, blocks, stage: "ranking", picks: [] }), ctx);
-  }
-  const plan = state.assignments[state.taskIndex];
-  const next = { ...task, answers, blocks };
-  if (plan?.form === "long" && ctx.study.blocks.unacceptable) {
-    return advanced(withTask(state, { ...next, stage: "unacceptable" }), ctx);
-  }
-  return finishTask(state, next, ctx);
+  return collectReason(state, task, input, ctx, (text, parts) => {
+    const block = currentBlock(task);
+    const answer = task.answers[block];
+    if (!answer) throw new Error("rationale before ranking");
+    const answers = {
+      ...task.answers,
+      [block]: { ...answer, rationale: text, rationaleParts: parts, rationaleAt: ctx.now },
+    };
+    const { draft: _saved, ...rest } = task;
+    const blocks = task.blocks.slice(1);
+    if (blocks.length > 0) {
+      return advanced(withTask(state, { ...rest, answers, blocks, stage: "ranking", picks: [] }), ctx);
+    }
+    const next: TaskProgress = { ...rest, answers, blocks };
+    if (asksUnacceptable(state, ctx)) return advanced(withTask(state, { ...next, stage: "unacceptable" }), ctx);
+    return finishTask(state, next, ctx);
+  });
+}
+
+function asksUnacceptable(state: FlowState, ctx: FlowContext): boolean {
+  return state.assignments[state.taskIndex]?.form === "long" && ctx.study.blocks.unacceptable;
 }
 
 function unacceptable(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
@@ -204,15 +287,95 @@ function unacceptable(state: FlowState, task: TaskProgress, input: Input, ctx: F
 }
 
 function unacceptableRationale(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
-  const checked = checkRationale(state, input, ctx);
-  if (typeof checked !== "string") return checked;
-  return finishTask(state, { ...task, unacceptableRationale: checked }, ctx);
+  if (input.kind === "choice" && input.choice === "back") {
+    const { draft: _dropped, ...rest } = task;
+    return advanced(withTask(state, { ...rest, stage: "unacceptable" }), ctx);
+  }
+  return collectReason(state, task, input, ctx, (text) => {
+    const { draft: _saved, ...rest } = task;
+    return finishTask(state, { ...rest, unacceptableRationale: text }, ctx);
+  });
+}
+
+/**
+ * A whole card answered at once (Slack's scenario modal). Every field is
+ * checked; any problem is a notice naming its field and nothing is kept, so
+ * the participant corrects the form they still have open.
+ */
+function submitCard(state: FlowState, task: TaskProgress, input: CardSubmission, ctx: FlowContext): Transition {
+  const plan = state.assignments[state.taskIndex];
+  if (!plan) throw new Error("task index out of range");
+  const asked: RankingBlockName[] =
+    plan.form === "long" && ctx.study.blocks.personal ? ["world", "personal"] : ["world"];
+  const problems: Prompt[] = [];
+  const answers: TaskProgress["answers"] = {};
+  for (const block of asked) {
+    const parsed = parseRanking(input.rankings[block] ?? "", { allowTies: ctx.study.blocks.allowTies });
+    if (!parsed.ok) problems.push(notice(`ranking.invalid_${parsed.reason}`, undefined, `${block}_ranking`));
+    const reason = input.rationales[block] ?? "";
+    const problem = reasonProblem(reason, ctx);
+    if (problem) problems.push({ ...problem, field: `${block}_rationale` });
+    if (parsed.ok && !problem) {
+      const canonical = formatRanking(displayRankingToCanonical(parsed.ranking, plan.shownOrder));
+      answers[block] = {
+        ranking: canonical,
+        rankedAt: ctx.now,
+        rationale: reason.trim(),
+        rationaleParts: 1,
+        rationaleAt: ctx.now,
+      };
+    }
+  }
+  let unacceptableLabels: Label[] = [];
+  let unacceptableRationale: string | undefined;
+  if (asksUnacceptable(state, ctx)) {
+    unacceptableLabels = [...new Set(input.unacceptable ?? [])]
+      .filter(isLabel)
+      .map((display) => displayToCanonical(plan.shownOrder, display))
+      .sort();
+    if (unacceptableLabels.length > 0) {
+      const reason = input.unacceptableRationale ?? "";
+      const problem = reasonProblem(reason, ctx);
+      if (problem) problems.push({ ...problem, field: "unacceptable_rationale" });
+      unacceptableRationale = reason.trim();
+    }
+  }
+  if (problems.length > 0) return unchanged(state, problems);
+  const submitted: TaskProgress = {
+    ...task,
+    answers,
+    blocks: [],
+    unacceptable: unacceptableLabels,
+    ...(unacceptableRationale !== undefined ? { unacceptableRationale } : {}),
+    opensAtRanking: task.opensAtRanking ?? task.opens,
+    readingDoneAt: task.readingDoneAt ?? ctx.now,
+  };
+  return finishTask(state, submitted, ctx);
+}
+
+/** The notice for a reason that does not pass the study's limits, if any. */
+function reasonProblem(text: string, ctx: FlowContext): Extract<Prompt, { kind: "notice" }> | undefined {
+  const problem = checkFreeText(text, ctx.study.rationale);
+  if (!problem) return undefined;
+  if (problem.problem === "too_long") return notice("rationale.too_long", { max: problem.max });
+  if (problem.problem === "too_short") return notice("rationale.too_short", { min: problem.min });
+  return notice("rationale.empty");
 }
 
 function rationaleRecord(text: string | undefined, ctx: FlowContext): RationaleRecord | null {
   if (text === undefined) return null;
   const detected = ctx.detectLanguage?.(text) ?? null;
   return { text, detectedLanguage: detected?.language ?? null, detectedConfidence: detected?.confidence ?? null };
+}
+
+/** Opens per canonical label, from opens per display index. */
+function opensByLabel(opens: readonly number[], shownOrder: string): Record<Label, number> {
+  const byLabel = { A: 0, B: 0, C: 0, D: 0 };
+  opens.forEach((count, index) => {
+    const label = shownOrder[index];
+    if (label && isLabel(label)) byLabel[label] = count;
+  });
+  return byLabel;
 }
 
 /** Records the assessment and moves to the next task or to completion. */
@@ -227,21 +390,23 @@ function finishTask(state: FlowState, task: TaskProgress, ctx: FlowContext): Tra
         block,
         ranking: answer.ranking,
         rationale: rationaleRecord(answer.rationale, ctx),
+        rationaleParts: answer.rationaleParts ?? null,
         rankedAt: answer.rankedAt,
         rationaleAt: answer.rationaleAt ?? null,
       },
     ];
   });
-  const askedUnacceptable = plan.form === "long" && ctx.study.blocks.unacceptable;
   const assessment: AssessmentRecord = {
     position: plan.position,
     scenarioId: plan.scenarioId,
     shownOrder: plan.shownOrder,
     form: plan.form,
     blocks,
-    unacceptable: askedUnacceptable
+    unacceptable: asksUnacceptable(state, ctx)
       ? { labels: task.unacceptable, rationale: rationaleRecord(task.unacceptableRationale, ctx) }
       : null,
+    layout: task.layout,
+    opens: opensByLabel(task.opensAtRanking ?? task.opens, plan.shownOrder),
     startedAt: task.startedAt,
     readingDoneAt: task.readingDoneAt ?? null,
     completedAt: ctx.now,
@@ -250,10 +415,11 @@ function finishTask(state: FlowState, task: TaskProgress, ctx: FlowContext): Tra
   const effects: Effect[] = [{ type: "assessment_recorded", assessment }];
   const nextIndex = state.taskIndex + 1;
   const total = state.assignments.length;
+  const closed = cardClosed(state, task, ctx);
   const saved = { kind: "message" as const, text: key("task.saved", { done: nextIndex, total, count: total }) };
   if (nextIndex < state.assignments.length) {
     const next = { ...state, task: undefined };
-    return beginTask(next, nextIndex, ctx, effects, [saved]);
+    return beginTask(next, nextIndex, ctx, effects, [closed, saved]);
   }
   effects.push({ type: "status_changed", status: "completed", at: ctx.now });
   const done: FlowState = {
@@ -263,5 +429,5 @@ function finishTask(state: FlowState, task: TaskProgress, ctx: FlowContext): Tra
     taskIndex: nextIndex,
     phaseStartedAt: ctx.now,
   };
-  return { state: { ...done, step: done.step + 1 }, prompts: [saved, completionMessage(ctx)], effects };
+  return { state: { ...done, step: done.step + 1 }, prompts: [closed, saved, completionMessage(ctx)], effects };
 }

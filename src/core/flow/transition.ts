@@ -1,16 +1,16 @@
 import type { FlowContext, Transition } from "./context.js";
 import type { Effect } from "./effects.js";
-import { type Input, isCommandName } from "./inputs.js";
+import { type CardField, type Input, isCommandName } from "./inputs.js";
 import { onboardingTransition } from "./onboarding.js";
-import { key, type Prompt } from "./prompts.js";
+import { key, type Prompt, parseReadChoice, type TextParam } from "./prompts.js";
 import { completionMessage, currentPrompts } from "./render.js";
-import { FINAL_PHASES, type FlowState, type Phase } from "./state.js";
-import { startMoreTasks, taskTransition } from "./task.js";
+import { FINAL_PHASES, FLOW_STATE_VERSION, type FlowState, type Phase } from "./state.js";
+import { openResponse, startMoreTasks, taskTransition } from "./task.js";
 
 /** A fresh state for a newcomer: the journey begins with the language. */
 export function initialState(studyId: string, locale: string, now: string): FlowState {
   return {
-    schemaVersion: 1,
+    schemaVersion: FLOW_STATE_VERSION,
     studyId,
     phase: "language",
     step: 1,
@@ -38,22 +38,22 @@ export function advanced(
   ctx: FlowContext,
   before: Prompt[] = [],
   effects: Effect[] = [],
-  detail: "full" | "update" = "full",
 ): Transition {
   const next = { ...state, step: state.step + 1 };
-  return { state: next, prompts: [...before, ...currentPrompts(next, ctx, detail)], effects };
+  return { state: next, prompts: [...before, ...currentPrompts(next, ctx)], effects };
 }
 
-export function notice(textKey: string, params?: Record<string, string | number>): Prompt {
-  return { kind: "notice", text: key(textKey, params) };
+export function notice(textKey: string, params?: Record<string, TextParam>, field?: CardField): NoticePrompt {
+  return { kind: "notice", text: key(textKey, params), ...(field ? { field } : {}) };
 }
+type NoticePrompt = Extract<Prompt, { kind: "notice" }>;
 
 /** Re-ask: a remark about the input, then the current prompts again with the same step. */
 export function reask(
   state: FlowState,
   ctx: FlowContext,
   textKey: string,
-  params?: Record<string, string | number>,
+  params?: Record<string, TextParam>,
 ): Transition {
   return unchanged(state, [notice(textKey, params), ...currentPrompts(state, ctx)]);
 }
@@ -65,12 +65,17 @@ export function reask(
 export function transition(state: FlowState, input: Input, ctx: FlowContext): Transition {
   if (input.kind === "command") return commandTransition(state, input.name, ctx);
   if (input.kind === "start") return startTransition(state, ctx);
-  const answersStep = input.kind === "choice" || input.kind === "text" ? input.step : undefined;
-  if (answersStep !== undefined && answersStep !== state.step) return unchanged(state, [notice("errors.stale")]);
+  // Paused first: whatever they pressed, they learn how to go on.
+  if (state.paused) return pausedInput(state, input, ctx);
+  const read =
+    input.kind === "choice" && !state.confirming && !state.changingLanguage ? parseReadChoice(input.choice) : undefined;
+  if (read) return openResponse(state, read, ctx);
+  const answersStep = "step" in input ? input.step : undefined;
+  // Out of date: say so, and show where they are now, so an old message is never a dead end.
+  if (answersStep !== undefined && answersStep !== state.step) return reask(state, ctx, "errors.stale");
 
   if (state.confirming === "withdraw") return withdrawConfirmation(state, input, ctx);
   if (state.changingLanguage) return languageChange(state, input, ctx);
-  if (state.paused) return unchanged(state, [{ kind: "message", text: key("pause.still_paused") }]);
   if (FINAL_PHASES.includes(state.phase)) return finalPhaseInput(state, input, ctx);
   if (state.phase === "task") return taskTransition(state, input, ctx);
   return onboardingTransition(state, input, ctx);
@@ -91,6 +96,20 @@ function startTransition(state: FlowState, ctx: FlowContext): Transition {
   return unchanged(state, [{ kind: "message", text: key("start.welcome_back") }, ...currentPrompts(state, ctx)]);
 }
 
+function pausedInput(state: FlowState, input: Input, ctx: FlowContext): Transition {
+  if (input.kind === "choice" && input.choice === "resume" && input.step === state.step) return resume(state, ctx);
+  return unchanged(state, [notice("pause.still_paused"), ...currentPrompts(state, ctx)]);
+}
+
+function resume(state: FlowState, ctx: FlowContext): Transition {
+  return advanced(
+    { ...state, paused: false },
+    ctx,
+    [{ kind: "message", text: key("pause.resumed") }],
+    [{ type: "status_changed", status: "active", at: ctx.now }],
+  );
+}
+
 function finalPhaseInput(state: FlowState, input: Input, ctx: FlowContext): Transition {
   if (CAN_START_MORE.includes(state.phase) && input.kind === "choice" && input.choice === "more")
     return startMoreTasks(state, ctx);
@@ -104,10 +123,11 @@ function commandTransition(state: FlowState, name: string, ctx: FlowContext): Tr
       return startTransition(state, ctx);
     case "help":
       return unchanged(state, [{ kind: "message", text: key("help.text") }, ...currentPrompts(state, ctx)]);
+    // The answer, then the current step again: a command never leaves them without the buttons.
     case "progress":
-      return unchanged(state, [progressMessage(state, ctx)]);
+      return unchanged(state, [progressMessage(state, ctx), ...promptsAfterCommand(state, ctx)]);
     case "mydata":
-      return unchanged(state, [myDataMessage(ctx)]);
+      return unchanged(state, [myDataMessage(ctx), ...promptsAfterCommand(state, ctx)]);
     case "language":
       return advanced({ ...state, changingLanguage: true }, ctx);
     case "pause":
@@ -115,12 +135,7 @@ function commandTransition(state: FlowState, name: string, ctx: FlowContext): Tr
       return advanced({ ...state, paused: true }, ctx, [], [{ type: "status_changed", status: "paused", at: ctx.now }]);
     case "resume":
       if (!state.paused) return unchanged(state, currentPrompts(state, ctx));
-      return advanced(
-        { ...state, paused: false },
-        ctx,
-        [{ kind: "message", text: key("pause.resumed") }],
-        [{ type: "status_changed", status: "active", at: ctx.now }],
-      );
+      return resume(state, ctx);
     case "withdraw":
       return advanced({ ...state, confirming: "withdraw" }, ctx);
   }
@@ -164,6 +179,11 @@ export function pickLocale(input: Input, ctx: FlowContext): string | undefined {
     const englishName = new Intl.DisplayNames(["en"], { type: "language" }).of(locale)?.toLowerCase();
     return ownName === typed || englishName === typed;
   });
+}
+
+/** Final phases show only a message, which the command's answer already replaces. */
+function promptsAfterCommand(state: FlowState, ctx: FlowContext): Prompt[] {
+  return FINAL_PHASES.includes(state.phase) && !state.confirming ? [] : currentPrompts(state, ctx);
 }
 
 function progressMessage(state: FlowState, ctx: FlowContext): Prompt {

@@ -123,7 +123,8 @@ export const StudySchema = z
       .strictObject({
         /** Minimum length in letters of the rationale's script (see core/text/script-length). */
         minLetters: z.number().int().nonnegative().default(20),
-        maxChars: z.number().int().positive().max(4000).default(2000),
+        /** For the whole reason, however many messages it was sent in (Done closes it). */
+        maxChars: z.number().int().positive().max(20_000).default(2000),
       })
       .prefault({}),
     quality: z.strictObject({ minSecondsPerResponse: z.number().nonnegative().default(3) }).prefault({}),

@@ -42,7 +42,13 @@ export interface CardSubmission {
   /** Display letters marked unacceptable (the study's unacceptable check, long form only). */
   unacceptable?: Label[];
   unacceptableRationale?: string;
+  /** Prompt rating id → option id. */
+  ratings?: Record<string, string>;
 }
 
 /** The fields of a card submission a problem can be about. */
-export type CardField = `${RankingBlockName}_ranking` | `${RankingBlockName}_rationale` | "unacceptable_rationale";
+export type CardField =
+  | `${RankingBlockName}_ranking`
+  | `${RankingBlockName}_rationale`
+  | "unacceptable_rationale"
+  | `rating_${string}`;

@@ -15,6 +15,7 @@ import {
   type Text,
   verbatim,
 } from "./prompts.js";
+import { nextRating, ratingsAsked } from "./ratings.js";
 import type { FlowState, TaskProgress, Pick as TierPick } from "./state.js";
 
 /**
@@ -222,6 +223,12 @@ function cardStatus(state: FlowState, task: TaskProgress, ctx: FlowContext): Tex
     if (answer.rationale !== undefined)
       lines.push(key("card.done_reason", { chars: characterCount(answer.rationale) }));
   }
+  for (const question of ratingsAsked(state, ctx)) {
+    const answer = question.options.find((option) => option.id === task.ratings[question.id]);
+    if (!answer) continue;
+    const label = question.label ? localized(question.label) : verbatim(question.id);
+    lines.push(key("card.done_rating", { label, answer: localized(answer.text) }));
+  }
   if (task.stage === "unacceptable_rationale") {
     const labels = task.unacceptable.map((canonical) => canonicalToDisplay(order, canonical)).sort();
     lines.push(key("card.done_unacceptable", { labels: verbatim(labels.join(", ")) }));
@@ -288,6 +295,12 @@ function stageControls(state: FlowState, task: TaskProgress, ctx: FlowContext): 
           ? key(`rationale.ask_${block}`, { min: ctx.study.rationale.minLetters, max: maxChars })
           : key("unacceptable.why", { max: maxChars });
       return { question, choices, typing: { purpose: "rationale", maxChars } };
+    }
+    case "rating": {
+      const question = nextRating(state, task, ctx);
+      if (!question) throw new Error("rating stage without a rating to ask");
+      const choices = question.options.map((option) => ({ id: `rate:${option.id}`, label: localized(option.text) }));
+      return { question: localized(question.text), choices };
     }
     case "unacceptable": {
       const order = shownOrderOf(state);

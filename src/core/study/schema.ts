@@ -83,6 +83,27 @@ export const ProfileQuestionSchema = z.strictObject({
 });
 export type ProfileQuestion = z.infer<typeof ProfileQuestionSchema>;
 
+/**
+ * A question about the scenario's prompt itself, answered with one tap on the
+ * card after the rankings: CA-1 asks each annotator how important it is that
+ * an AI answers the prompt well, how representative it is of what people ask,
+ * and how subjective the best answer is. Scale and wording are the study's.
+ */
+export const PromptRatingSchema = z.strictObject({
+  id: slug,
+  /** A short name for the answered line on the card ("Importance"); the id if absent. */
+  label: LocalizedTextSchema.optional(),
+  text: LocalizedTextSchema,
+  /** The scale's points, lowest first. */
+  options: z.array(OptionSchema).min(2).max(7),
+  /** The task forms that ask it. */
+  forms: z
+    .array(z.enum(["long", "short"]))
+    .min(1)
+    .default(["long", "short"]),
+});
+export type PromptRating = z.infer<typeof PromptRatingSchema>;
+
 export const QuotaSchema = z.strictObject({
   /** Profile question ids that make a cell, e.g. [country_of_residence, age_band]. */
   dimensions: z.array(slug).min(1),
@@ -127,6 +148,8 @@ export const StudySchema = z
         maxChars: z.number().int().positive().max(20_000).default(2000),
       })
       .prefault({}),
+    /** Ratings of each scenario's prompt (CA-1's importance, representativeness, subjectivity); none by default. */
+    promptRatings: z.array(PromptRatingSchema).max(5).default([]),
     quality: z.strictObject({ minSecondsPerResponse: z.number().nonnegative().default(3) }).prefault({}),
     quota: QuotaSchema.optional(),
     completionCode: z.string().min(1).optional(),
@@ -143,6 +166,17 @@ export const StudySchema = z
         });
       }
       seen.add(scenario.id);
+    });
+    const ratingIds = new Set<string>();
+    study.promptRatings.forEach((rating, index) => {
+      if (ratingIds.has(rating.id)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `duplicate prompt rating id "${rating.id}"`,
+          path: ["promptRatings", index, "id"],
+        });
+      }
+      ratingIds.add(rating.id);
     });
     const profileIds = new Set(study.profile.map((q) => q.id));
     for (const dimension of study.quota?.dimensions ?? []) {

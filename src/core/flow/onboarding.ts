@@ -4,10 +4,11 @@ import { quotaCell, quotaTarget } from "../study/quota.js";
 import type { FlowContext, Transition } from "./context.js";
 import type { Effect } from "./effects.js";
 import type { Input } from "./inputs.js";
+import { pickLocale } from "./locale-choice.js";
+import { advanced, reask } from "./outcomes.js";
 import { currentProfileQuestion, TYPED_ANSWER_MAX } from "./render.js";
 import type { FlowState } from "./state.js";
 import { beginTask } from "./task.js";
-import { advanced, pickLocale, reask } from "./transition.js";
 
 /** language → consent → screening → profile → quota check → briefing. */
 export function onboardingTransition(state: FlowState, input: Input, ctx: FlowContext): Transition {

@@ -7,11 +7,11 @@ import type { FlowContext, Transition } from "./context.js";
 import { joinDraft, takeDraftInput } from "./draft.js";
 import type { AssessmentRecord, BlockRecord, Effect, RationaleRecord } from "./effects.js";
 import type { CardSubmission, Input } from "./inputs.js";
+import { advanced, notice, reask, unchanged } from "./outcomes.js";
 import { key, type Prompt } from "./prompts.js";
 import { nextRating, ratingsAsked } from "./ratings.js";
 import { cardClosed, completionMessage, currentPrompts, scenarioOf } from "./render.js";
 import type { CardLayout, FlowState, Pick, RankingBlockName, TaskProgress } from "./state.js";
-import { advanced, notice, reask, unchanged } from "./transition.js";
 
 /** Characters a card spends around each text (headers, role lines) when judging whether all fits. */
 const CARD_OVERHEAD_PER_TEXT = 80;

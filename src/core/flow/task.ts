@@ -280,7 +280,7 @@ function rating(state: FlowState, task: TaskProgress, input: Input, ctx: FlowCon
   if (input.kind !== "choice") return reask(state, ctx, "errors.use_buttons");
   const question = nextRating(state, task, ctx);
   const option = input.choice.startsWith("rate:") ? input.choice.slice("rate:".length) : undefined;
-  if (!question || !question.options.some((candidate) => candidate.id === option) || option === undefined) {
+  if (!question?.options.some((candidate) => candidate.id === option) || option === undefined) {
     return reask(state, ctx, "errors.invalid_choice");
   }
   const next = { ...task, ratings: { ...task.ratings, [question.id]: option } };

@@ -193,6 +193,37 @@ function everyPrompt(): Prompt[] {
     [{ kind: "start" }, (state) => ({ kind: "choice", step: state.step, choice: `read:${state.taskIndex}:2` })],
     done,
   );
+  // A study that rates each prompt (CA-1's extras): the rating stage, its answered line, a missing rating.
+  const rating = {
+    id: "importance",
+    label: "Importance",
+    text: "How important?",
+    options: [1, 2, 3].map((n) => ({ id: String(n), text: String(n) })),
+  };
+  const ratedStudy = StudySchema.parse({
+    ...sample,
+    promptRatings: [rating, { ...rating, id: "subjectivity" }],
+    blocks: { ...sample.blocks, unacceptable: false },
+  });
+  const rated = run(
+    contextFor(ratedStudy),
+    [
+      { kind: "start" },
+      ...rankAll,
+      text(REASON),
+      choose("done"),
+      ...rankAll,
+      text(REASON),
+      choose("done"),
+      choose("rate:2"),
+    ],
+    done,
+  );
+  const ratedMissing = run(
+    contextFor(ratedStudy),
+    [{ kind: "start" }, (state) => ({ kind: "card_submit", step: state.step, rankings: {}, rationales: {} })],
+    done,
+  );
   // The whole card at once, with every field wrong.
   const submitted = run(
     ctx,
@@ -260,6 +291,8 @@ function everyPrompt(): Prompt[] {
     ...noCode.prompts,
     ...finishNoCode.prompts,
     ...paged.prompts,
+    ...rated.prompts,
+    ...ratedMissing.prompts,
     ...submitted.prompts,
     ...outside,
   ];

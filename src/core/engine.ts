@@ -1,4 +1,4 @@
-import type { Engine, EngineResult, HandleOptions } from "./engine-types.js";
+import type { Engine, EngineOutcome, EngineResult, HandleOptions } from "./engine-types.js";
 import { CorruptStateError } from "./errors.js";
 import type { FlowContext } from "./flow/context.js";
 import type { Input } from "./flow/inputs.js";
@@ -212,6 +212,21 @@ export function createEngine(deps: EngineDependencies): Engine {
   return {
     handle(ref, input, options = {}) {
       return store.transaction(() => handleInTransaction(ref, input, options));
+    },
+    handleMany(calls) {
+      return store.transaction(() =>
+        calls.map((call): EngineOutcome => {
+          try {
+            // A transaction inside the transaction is a savepoint: this input alone is undone if it throws.
+            return {
+              ok: true,
+              result: store.transaction(() => handleInTransaction(call.ref, call.input, call.options ?? {})),
+            };
+          } catch (error) {
+            return { ok: false, error };
+          }
+        }),
+      );
     },
   };
 }

@@ -41,6 +41,7 @@ export interface ParticipantDataSummary {
  * call runs inside one `transaction`, with no await between read and write.
  */
 export interface SurveyStore {
+  /** A write transaction; called inside another one, a savepoint that rolls back alone if `fn` throws. */
   transaction<T>(fn: () => T): T;
   /**
    * Records a platform update/event id that has no participant state to live

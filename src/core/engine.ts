@@ -7,7 +7,7 @@ import { currentPrompts } from "./flow/render.js";
 import { type FlowState, FlowStateSchema, RECENT_EVENTS } from "./flow/state.js";
 import { initialState, transition } from "./flow/transition.js";
 import { closestOfferedLocale } from "./locales.js";
-import type { Clock, LanguageDetector, ParticipantRef, SurveyStore } from "./ports.js";
+import type { Clock, LanguageDetector, ParticipantRef, PlaceMatcher, SurveyStore } from "./ports.js";
 import type { Study } from "./study/schema.js";
 
 /** Recruitment sources arrive in deep links: at most 64 characters of A-Z a-z 0-9 _ -. */
@@ -23,6 +23,7 @@ export interface EngineDependencies {
   /** UI locales offered, in menu order; the first is the fallback. */
   locales: readonly string[];
   detectLanguage?: LanguageDetector;
+  matchPlace?: PlaceMatcher;
 }
 
 /**
@@ -56,6 +57,7 @@ export function createEngine(deps: EngineDependencies): Engine {
       quotaCount: (match) => store.quotaCount(study.id, match),
       dataSummary: () => store.dataSummary(participantId),
       ...(deps.detectLanguage ? { detectLanguage: deps.detectLanguage } : {}),
+      ...(deps.matchPlace ? { matchPlace: deps.matchPlace } : {}),
     };
   }
 

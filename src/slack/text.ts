@@ -1,5 +1,5 @@
 import type { Text } from "../core/flow/prompts.js";
-import type { I18n } from "../i18n/index.js";
+import type { CommandWriter, I18n } from "../i18n/index.js";
 
 /** Resolves a core Text to the string a Slack participant reads. */
 export type SayText = (text: Text) => string;
@@ -10,15 +10,19 @@ export type SayText = (text: Text) => string;
  */
 const COMMAND_MENTION = /(^|[\s([«"'“‘¿¡\u2066-\u2069])\/(?!chorus\b)([a-z_]+)\b/g;
 
+/** In Slack every command is a subcommand of /chorus. */
+const slackCommand: CommandWriter = (name) => `/chorus ${name}`;
+
 /**
  * The participant's fixed-locale renderer. The shared texts name commands
  * the Telegram way ("/resume"); in Slack every command is a subcommand of
  * /chorus, so in locale texts (never in study or participant text) "/resume"
- * reads "/chorus resume", in every language at once.
+ * reads "/chorus resume", in every language at once. Study texts say
+ * `{{command:resume}}`, which the renderer writes the Slack way directly.
  */
 export function slackSay(i18n: I18n, locale: string): SayText {
   return (text) => {
-    const rendered = i18n.render(locale, text);
+    const rendered = i18n.render(locale, text, slackCommand);
     return "key" in text ? rendered.replace(COMMAND_MENTION, "$1/chorus $2") : rendered;
   };
 }

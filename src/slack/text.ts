@@ -72,14 +72,30 @@ function breakPoint(text: string, max: number): number {
 /**
  * A message typed in Slack, back to what the participant wrote: Slack escapes
  * `& < >` and wraps links and mentions in angle brackets (`<https://x|x>`,
- * `<@U123>`, `<#C1|general>`, `<!here>`).
+ * `<@U123>`, `<#C1|general>`, `<!here>`). The text becomes research data, so
+ * a mention never keeps a Slack id: see mentionText.
  */
 export function decodeSlackText(text: string): string {
   const unwrapped = text.replace(/<([^<>|]*)(?:\|([^<>]*))?>/g, (_whole, target: string, label?: string) => {
-    if (target.startsWith("@")) return label ? `@${label}` : target;
-    if (target.startsWith("#")) return label ? `#${label}` : target;
-    if (target.startsWith("!")) return label?.startsWith("@") ? label : `@${label ?? target.slice(1)}`;
-    return label ?? target.replace(/^mailto:/, "");
+    return mentionText(target, label) ?? label ?? target.replace(/^mailto:/, "");
   });
   return unwrapped.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&amp;/g, "&");
+}
+
+/**
+ * What a mention reads as in stored text: `<@U0CAROL>` (with or without a
+ * name) is "@someone", since neither another person's id nor their name
+ * belongs in a rationale; `<#C1|general>` is "#general" (a channel name, or
+ * "#channel"); `<!here>`, `<!channel>`, `<!everyone>` stay "@here"…; a user
+ * group is its handle ("@design") or "@group"; a date is its fallback text.
+ * Undefined for what is not a mention (a link).
+ */
+function mentionText(target: string, label: string | undefined): string | undefined {
+  if (target.startsWith("@")) return "@someone";
+  if (target.startsWith("#")) return label ? `#${label}` : "#channel";
+  if (!target.startsWith("!")) return undefined;
+  const [special = ""] = target.slice(1).split("^");
+  if (special === "subteam") return label?.startsWith("@") ? label : "@group";
+  if (special === "here" || special === "channel" || special === "everyone") return `@${special}`;
+  return label ?? "";
 }

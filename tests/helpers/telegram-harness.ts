@@ -5,6 +5,7 @@ import { afterEach } from "vitest";
 import { createEngine } from "../../src/core/engine.js";
 import type { Study } from "../../src/core/study/schema.js";
 import { createI18n, type I18n } from "../../src/i18n/index.js";
+import { createPlaceMatcher } from "../../src/i18n/places.js";
 import { createLogger } from "../../src/logger.js";
 import { LOCALES_DIR } from "../../src/paths.js";
 import { createStaffChat } from "../../src/staff/chat.js";
@@ -70,6 +71,7 @@ export async function startTelegramHarness(options: HarnessOptions = {}): Promis
     },
     newParticipantId: () => `p-${++participants}`,
     locales: i18n.locales,
+    matchPlace: createPlaceMatcher(),
   });
   const inFlight = new InFlight();
   const lines = options.logLines;

@@ -1,13 +1,12 @@
 import type { Label } from "../labels.js";
 import type { RankingBlockName } from "./state.js";
 
+export { COMMANDS, type CommandName, isCommandName } from "./commands.js";
+
 /**
  * What a participant did, decoded by an adapter from a platform update.
  * Adapters never interpret these; the engine does.
  */
-export const COMMANDS = ["start", "help", "progress", "language", "pause", "resume", "mydata", "withdraw"] as const;
-export type CommandName = (typeof COMMANDS)[number];
-
 export type Input =
   /** First contact or /start; `source` is the recruitment source, `suggestedLocale` the platform's language. */
   | { kind: "start"; source?: string; suggestedLocale?: string }
@@ -28,10 +27,6 @@ export type Input =
   | CardSubmission
   /** A command (/help …); unknown names are answered by the engine, not the adapter. */
   | { kind: "command"; name: string };
-
-export function isCommandName(name: string): name is CommandName {
-  return (COMMANDS as readonly string[]).includes(name);
-}
 
 export interface CardSubmission {
   kind: "card_submit";

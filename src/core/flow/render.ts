@@ -1,5 +1,5 @@
 import { canonicalToDisplay, LABELS } from "../labels.js";
-import { nativeLanguageName } from "../profile/places.js";
+import { nativeLanguageName, placeName } from "../profile/places.js";
 import { canonicalRankingToDisplay, parseRanking } from "../ranking.js";
 import type { ProfileQuestion, Scenario } from "../study/schema.js";
 import { characterCount } from "../text/measure.js";
@@ -109,6 +109,15 @@ export function currentProfileQuestion(state: FlowState, ctx: FlowContext): Prof
 function profilePrompt(state: FlowState, ctx: FlowContext): Prompt {
   const item = currentProfileQuestion(state, ctx);
   const preferNot: Choice = { id: "pnts", label: key("profile.prefer_not_to_say") };
+  if (state.placeSuggestion !== undefined && item.kind !== "choice") {
+    const place = verbatim(placeName(item.kind, state.placeSuggestion, state.locale));
+    const choices: Choice[] = [
+      { id: "yes", label: key("profile.suggestion_yes") },
+      { id: "retype", label: key("profile.type_again") },
+      preferNot,
+    ];
+    return question(state, key("profile.did_you_mean", { place }), choices, true);
+  }
   if (state.typingAnswer) {
     return {
       kind: "ask_text",

@@ -129,6 +129,8 @@ export const FlowStateSchema = z.object({
   questionIndex: z.number().int().nonnegative().default(0),
   /** The profile question awaiting a typed answer ("other" country / language). */
   typingAnswer: z.boolean().default(false),
+  /** The ISO code offered for a misspelt typed answer ("Did you mean Kenya?"), until answered. */
+  placeSuggestion: z.string().optional(),
   /** Profile answers so far (null: prefer not to say), for the quota check. */
   profile: z.record(z.string(), z.string().nullable()).default({}),
   assignments: z.array(AssignmentPlanSchema).default([]),

@@ -1,5 +1,6 @@
+import { isCommandName } from "./commands.js";
 import type { FlowContext, Transition } from "./context.js";
-import { type Input, isCommandName } from "./inputs.js";
+import type { Input } from "./inputs.js";
 import { pickLocale } from "./locale-choice.js";
 import { onboardingTransition } from "./onboarding.js";
 import { advanced, notice, reask, unchanged } from "./outcomes.js";

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LABELS } from "../labels.js";
 import { parseRanking } from "../ranking.js";
+import { unknownCommandMessage, unknownCommandWords } from "../text/command-words.js";
 
 /**
  * The study definition file (YAML or JSON), validated whole before anything
@@ -9,12 +10,19 @@ import { parseRanking } from "../ranking.js";
 
 const localeCode = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "expected a locale code such as en or pt-BR");
 
+/** One text of a study author: `{{command:name}}` must name a command (see core/text/command-words.ts). */
+const authorText = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    for (const name of unknownCommandWords(text))
+      ctx.addIssue({ code: "custom", message: unknownCommandMessage(name) });
+  });
+
 /** Text a study author writes: one string, or one per locale ({ en: "...", es: "..." }). */
 export const LocalizedTextSchema = z.union([
-  z.string().min(1),
-  z
-    .record(localeCode, z.string().min(1))
-    .refine((value) => Object.keys(value).length > 0, "expected at least one locale"),
+  authorText,
+  z.record(localeCode, authorText).refine((value) => Object.keys(value).length > 0, "expected at least one locale"),
 ]);
 export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
 

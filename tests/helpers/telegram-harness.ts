@@ -334,7 +334,7 @@ const PREFERRED_CHOICES = ["en", "yes", "go", "ok", "done", "none"];
 export interface StudyWalkOptions {
   source?: string;
   rationale?: string;
-  /** Opens every response the card offers (a paged card's read buttons) before answering. */
+  /** Opens every response the card offers (a paged card's read buttons, but the open one) before answering. */
   readAll?: boolean;
   /** Wraps each action (a button press or a typed message), e.g. to count what it costs. */
   around?: (kind: "press" | "send", act: () => Promise<unknown>) => Promise<unknown>;
@@ -357,9 +357,11 @@ export async function walkStudy(user: TestUser, study: Study, options: StudyWalk
     if (study.completionCode && last.text.includes(study.completionCode)) return;
     const choices = (last.keyboard?.flat() ?? []).flatMap((button) => {
       const action = unpackCallbackData(button.callback_data);
-      return action?.kind === "choice" ? [{ data: button.callback_data, id: action.choice }] : [];
+      return action?.kind === "choice" ? [{ data: button.callback_data, id: action.choice, label: button.text }] : [];
     });
     const press = (data: string) => around("press", () => user.pressData(last.messageId, data));
+    // The open response (📖) counts as read.
+    for (const choice of choices) if (choice.label.startsWith("📖")) read.add(choice.id);
     const unread = options.readAll
       ? choices.find((choice) => choice.id.startsWith(READ_CHOICE_PREFIX) && !read.has(choice.id))
       : undefined;

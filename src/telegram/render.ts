@@ -106,7 +106,9 @@ export function renderPrompts(prompts: readonly Prompt[], options: RenderOptions
     if (live.messageId === pressed?.messageId) pressedDone = true;
     live = undefined;
   };
-  const pressedOn = (cardId: string) => !pressedDone && pressed?.card !== undefined && pressed.card === cardKey(cardId);
+  // A card message Telegram shows without buttons already stands for its card as a summary: it is not put back.
+  const pressedOn = (cardId: string) =>
+    !pressedDone && !pressed?.closed && pressed?.card !== undefined && pressed.card === cardKey(cardId);
 
   for (const prompt of prompts) {
     switch (prompt.kind) {

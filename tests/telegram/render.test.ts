@@ -192,6 +192,10 @@ describe("renderPrompts: the scenario card", () => {
     // After a restart nothing is remembered: the pressed card is still the one to edit.
     const forgotten = render([card()], { pressed: onCard(30) });
     expect(forgotten.operations).toEqual([expect.objectContaining({ kind: "edit", messageId: 30 })]);
+    // A card already shrunk to its summary (a late press on it) is not put back: the card comes anew.
+    const shrunk = render([card()], { pressed: { ...onCard(12), closed: true }, liveCard: live });
+    expect(shrunk.operations.map((operation) => operation.kind)).toEqual(["send", "close"]);
+    expect(shrunk.operations[1]).toMatchObject({ messageId: 30 });
   });
 
   it("moves the card below a typed message: the live one shrinks to its summary, the card is sent anew", () => {

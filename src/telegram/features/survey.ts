@@ -69,10 +69,12 @@ async function handleInput(
     "engine handled",
   );
   const liveCard = deps.memory.liveCard(ctx.chat.id);
+  // Nobody's press changed nothing: the message loses its buttons, with no "✓" for what was pressed.
+  const shown = pressed && result.participantId === undefined ? withoutChoice(pressed) : pressed;
   const plan = renderPrompts(result.prompts, {
     i18n: { render: deps.render },
     locale,
-    ...(pressed ? { pressed } : {}),
+    ...(shown ? { pressed: shown } : {}),
     ...(liveCard ? { liveCard } : {}),
   });
   await deliver(
@@ -91,4 +93,9 @@ function onPage(plan: RenderPlan, decoded: { page: number; pressed: PressedMessa
     return page && operation.kind === "edit" ? { ...operation, text: page.text, keyboard: page.keyboard } : operation;
   });
   return { ...plan, operations };
+}
+
+function withoutChoice(pressed: PressedMessage): PressedMessage {
+  const { label: _pressed, ...message } = pressed;
+  return message;
 }

@@ -5,11 +5,15 @@ import type { InlineKeyboardButton, Message, Update } from "grammy/types";
 /**
  * A fake Telegram Bot API on 127.0.0.1 for end-to-end tests: grammY's real
  * HTTP client talks to it through `apiRoot`. It keeps the chats (every
- * message the bot sent or edited), an update queue served by getUpdates with
- * Telegram's offset/timeout semantics, records every call, enforces the
+ * message the bot sent or edited: editMessageText, editMessageReplyMarkup,
+ * an edit without reply_markup dropping the keyboard as Telegram does), an
+ * update queue served by getUpdates with Telegram's offset/timeout semantics
+ * (messages, media with captions, edited messages, button presses carrying
+ * the pressed message as it stands), records every call, enforces the
  * limits Telegram enforces (4,096-character texts, 64-byte callback data,
- * 200-character callback answers, one answer per callback query) and can be
- * told to fail: 429 with retry_after, 403 for a blocked user, 5xx.
+ * 200-character callback answers, one answer per callback query, "message
+ * is not modified") and can be told to fail: 429 with retry_after, 403 for a
+ * blocked user, 5xx.
  */
 
 export interface RecordedCall {

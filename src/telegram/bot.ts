@@ -56,7 +56,7 @@ export interface TelegramBotDeps {
  * 2. a child logger per update (update id only)
  * 3. sequentialize per user, so one participant's updates run in order
  * 4. error boundary around every feature:
- *    my_chat_member → /stats → viewer pages → the survey
+ *    my_chat_member → /stats → card pages → the survey
  */
 export function createTelegramBot(deps: TelegramBotDeps): Bot<ChorusContext> {
   const bot = new Bot<ChorusContext>(deps.token, {

@@ -19,8 +19,8 @@ const consent: Prompt[] = [
 ];
 
 const telegram = (locale: string) =>
-  renderForTelegram(consent, { i18n, locale, callback: false })
-    .messages.map((message) => message.text)
+  renderForTelegram(consent, { i18n, locale })
+    .operations.map((operation) => ("text" in operation ? (operation.text ?? "") : ""))
     .join("\n");
 const slack = (locale: string) =>
   renderForSlack(consent, slackSay(i18n, locale), locale)

@@ -48,15 +48,6 @@ interface Rate {
   cpu: number;
 }
 
-function measure(operations: number, run: () => void): Rate {
-  const cpuBefore = process.cpuUsage();
-  const started = performance.now();
-  run();
-  const wallSeconds = (performance.now() - started) / 1000;
-  const cpu = process.cpuUsage(cpuBefore);
-  return { wall: operations / wallSeconds, cpu: operations / ((cpu.user + cpu.system) / 1e6) };
-}
-
 /** Totals of one mode over its rounds. */
 class Tally {
   operations = 0;

@@ -49,7 +49,9 @@ function manualDefer() {
   const pending: Array<() => void> = [];
   return {
     defer: (flush: () => void) => pending.push(flush),
-    run: () => pending.splice(0).forEach((flush) => flush()),
+    run: () => {
+      for (const flush of pending.splice(0)) flush();
+    },
   };
 }
 

@@ -3,6 +3,7 @@ import { sequentialize } from "@grammyjs/runner";
 import { Bot, HttpError, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Engine } from "../core/engine-types.js";
+import { createInputBatcher } from "../core/input-batcher.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
 import type { StaffChat } from "../staff/chat.js";
@@ -76,6 +77,8 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot<ChorusContext> {
 
   const featureDeps: FeatureDeps = {
     engine: deps.engine,
+    // The runner hands updates of many chats at once; their inputs commit together .
+    inputs: createInputBatcher(deps.engine, { defer: setImmediate }),
     i18n: deps.i18n,
     render: cachedRender(deps.i18n),
     store: deps.store,

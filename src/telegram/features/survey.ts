@@ -9,9 +9,10 @@ import { type Operation, type PressedMessage, type RenderPlan, renderPrompts } f
 
 /**
  * The survey itself: every private message and button press goes through
- * the engine (one transaction, the update id as processed event, the card
- * size Telegram holds) and its prompts are rendered back. No survey logic
- * here. An edited message is answered with one line: edits are not read.
+ * the engine (committed together with the other chats' updates that arrive
+ * at the same time, the update id as processed event, the card size
+ * Telegram holds) and its prompts are rendered back. No survey logic here.
+ * An edited message is answered with one line: edits are not read.
  */
 export function surveyFeature(deps: FeatureDeps): Composer<ChorusContext> {
   const composer = new Composer<ChorusContext>();
@@ -51,7 +52,7 @@ async function handleInput(
   pressed: PressedMessage | undefined,
   adjust: (plan: RenderPlan) => RenderPlan = (plan) => plan,
 ): Promise<void> {
-  const result = deps.engine.handle({ platform: "telegram", platformUserId: String(ctx.from.id) }, input, {
+  const result = await deps.inputs.handle({ platform: "telegram", platformUserId: String(ctx.from.id) }, input, {
     eventId: String(ctx.update.update_id),
     surface: TELEGRAM_SURFACE,
   });

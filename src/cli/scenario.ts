@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parseDocument } from "yaml";
 import { z } from "zod";
@@ -8,6 +7,7 @@ import type { OpenedDatabase } from "../store/client.js";
 import { getStudy, type ImportResult, importStudy } from "../store/study-repository.js";
 import { readComparisonsFile } from "../studies/comparisons.js";
 import { describeIssues, formatPath } from "../studies/issues.js";
+import { readText } from "../studies/read-text.js";
 import { type CliIo, CommandFailure, defaultIo, EXIT, formatTable, printJson, runCommand } from "./runtime.js";
 
 /**
@@ -27,12 +27,9 @@ const ScenarioListSchema = z.array(z.unknown()).min(1, "expected at least one sc
  */
 export function readScenarioFile(file: string): ScenarioFileResult {
   if (file.endsWith(".jsonl")) return readComparisonsFile(file);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    return { ok: false, problems: [`${file}: cannot read: ${(error as Error).message}`] };
-  }
+  const read = readText(file);
+  if (!read.ok) return { ok: false, problems: [read.problem] };
+  const text = read.text;
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     return { ok: false, problems: doc.errors.map((error) => `${file}: ${error.message.split("\n")[0]}`) };

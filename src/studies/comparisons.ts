@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { type Scenario, ScenarioSchema } from "../core/study/schema.js";
 import { describeIssues, formatPath } from "./issues.js";
-import { readText } from "./read-text.js";
+import { readText, stripBom } from "./read-text.js";
 
 /**
  * Reads scenarios from the public collective-alignment dataset's
@@ -72,27 +72,29 @@ function toScenarioInput(line: z.infer<typeof ComparisonLineSchema>): {
 export function parseComparisonsJsonl(text: string, file: string): JsonlParse {
   const candidates: ScenarioCandidate[] = [];
   const problems: string[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      problems.push(`${file}:${line}: invalid JSON: ${(error as Error).message}`);
-      return;
-    }
-    const parsed = ComparisonLineSchema.safeParse(value);
-    if (!parsed.success) {
-      for (const issue of describeIssues(parsed.error, value)) {
-        problems.push(`${file}:${line}: ${formatPath(issue.path)}: ${issue.message}`);
+  stripBom(text)
+    .split(/\r?\n/)
+    .forEach((raw, index) => {
+      const line = index + 1;
+      if (raw.trim() === "") return;
+      let value: unknown;
+      try {
+        value = JSON.parse(raw);
+      } catch (error) {
+        problems.push(`${file}:${line}: invalid JSON: ${(error as Error).message}`);
+        return;
       }
-      return;
-    }
-    const { scenario, problems: lineProblems } = toScenarioInput(parsed.data);
-    for (const problem of lineProblems) problems.push(`${file}:${line}: ${problem.path}: ${problem.message}`);
-    if (lineProblems.length === 0) candidates.push({ line, scenario });
-  });
+      const parsed = ComparisonLineSchema.safeParse(value);
+      if (!parsed.success) {
+        for (const issue of describeIssues(parsed.error, value)) {
+          problems.push(`${file}:${line}: ${formatPath(issue.path)}: ${issue.message}`);
+        }
+        return;
+      }
+      const { scenario, problems: lineProblems } = toScenarioInput(parsed.data);
+      for (const problem of lineProblems) problems.push(`${file}:${line}: ${problem.path}: ${problem.message}`);
+      if (lineProblems.length === 0) candidates.push({ line, scenario });
+    });
   return { candidates, problems };
 }
 

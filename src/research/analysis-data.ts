@@ -328,6 +328,7 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
 /** Bit i for each label judged unacceptable; NOT_ASKED when the question was not asked. */
 function unacceptableMask(stored: string | null): number {
   if (stored === null) return NOT_ASKED;
+  if (stored === "[]") return 0;
   let mask = 0;
   for (const label of JSON.parse(stored) as Label[]) {
     const i = LABELS.indexOf(label);

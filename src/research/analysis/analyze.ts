@@ -441,40 +441,76 @@ function rankCategoryCounts(hist: Float64Array, offset: number): number[][] {
   return units;
 }
 
-function analyzeRankings(input: AnalysisInput, options: AnalysisOptions): RankingAnalysis & { hist: Float64Array } {
+/** One ranking block's histograms, point statistics and bootstrap draws. */
+interface BlockPlan {
+  input: AnalysisInput;
+  tables: (ReferenceTable | null)[];
+  cells: number;
+  width: number;
+  fill: (hist: Float64Array, weights: Int32Array | null) => void;
+  hist: Float64Array;
+  point: Float64Array;
+  pointHist: Float64Array;
+  vector: Float64Array;
+  draws: Float64Array;
+}
+
+function planBlock(input: AnalysisInput, replicates: number): BlockPlan {
+  const tables = input.scenarios.map((scenario) => referenceTable(scenario.reference));
+  const cells = (input.groups.length + 1) * input.scenarios.length;
+  const width = cells * SLOTS_PER_CELL + (input.groups.length + 1) * 2;
+  const hist = new Float64Array(cells * CODES);
+  const fill = histogramFiller(input);
+  fill(hist, null);
+  const point = new Float64Array(width);
+  statisticsVector(input, hist, tables, point);
+  const pointHist = hist.slice();
+  // Replicates, stored statistic-major so each statistic's values are contiguous.
+  const draws = new Float64Array(replicates * width);
+  return { input, tables, cells, width, fill, hist, point, pointHist, vector: new Float64Array(width), draws };
+}
+
+/**
+ * The clustered bootstrap of every block at once: each replicate draws the
+ * participants once and rebuilds every block's histograms from the same
+ * draw (the blocks share their participants), so the world and personal
+ * analyses cost one set of draws.
+ */
+function bootstrapBlocks(plans: readonly BlockPlan[], participants: number, replicates: number, seed: number): void {
+  if (replicates === 0 || participants === 0) return;
+  const prng = createPrng(seed);
+  const weights = new Int32Array(participants);
+  for (let b = 0; b < replicates; b++) {
+    weights.fill(0);
+    for (let i = 0; i < participants; i++) {
+      const drawn = prng.int(participants);
+      weights[drawn] = (weights[drawn] as number) + 1;
+    }
+    for (const plan of plans) {
+      plan.fill(plan.hist, weights);
+      statisticsVector(plan.input, plan.hist, plan.tables, plan.vector);
+      for (let k = 0; k < plan.width; k++) plan.draws[k * replicates + b] = plan.vector[k] as number;
+    }
+  }
+}
+
+/** Each input's ranking analysis, with the whole-sample histograms it was computed from. */
+function analyzeRankings(
+  inputs: readonly AnalysisInput[],
+  options: AnalysisOptions,
+): { result: RankingAnalysis; histograms: Float64Array }[] {
+  const replicates = Math.max(0, Math.floor(options.replicates));
+  const plans = inputs.map((input) => planBlock(input, replicates));
+  bootstrapBlocks(plans, inputs[0]?.participantGroup.length ?? 0, replicates, options.seed);
+  return plans.map((plan) => ({ result: blockResult(plan, options, replicates), histograms: plan.pointHist }));
+}
+
+function blockResult(plan: BlockPlan, options: AnalysisOptions, replicates: number): RankingAnalysis {
+  const { input, tables, cells, point, pointHist, draws } = plan;
   const minGroupSize = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
   const scenarioCount = input.scenarios.length;
   const groupCount = input.groups.length;
   const participants = input.participantGroup.length;
-  const tables = input.scenarios.map((scenario) => referenceTable(scenario.reference));
-  const cells = (groupCount + 1) * scenarioCount;
-  const width = cells * SLOTS_PER_CELL + (groupCount + 1) * 2;
-
-  const hist = new Float64Array(cells * CODES);
-  const fillHistograms = histogramFiller(input);
-  fillHistograms(hist, null);
-  const point = new Float64Array(width);
-  statisticsVector(input, hist, tables, point);
-  const pointHist = hist.slice();
-
-  // Replicates, stored statistic-major so each statistic's values are contiguous.
-  const replicates = Math.max(0, Math.floor(options.replicates));
-  const draws = new Float64Array(replicates * width);
-  if (replicates > 0 && participants > 0) {
-    const prng = createPrng(options.seed);
-    const weights = new Int32Array(participants);
-    const vector = new Float64Array(width);
-    for (let b = 0; b < replicates; b++) {
-      weights.fill(0);
-      for (let i = 0; i < participants; i++) {
-        const drawn = prng.int(participants);
-        weights[drawn] = (weights[drawn] as number) + 1;
-      }
-      fillHistograms(hist, weights);
-      statisticsVector(input, hist, tables, vector);
-      for (let k = 0; k < width; k++) draws[k * replicates + b] = vector[k] as number;
-    }
-  }
   const estimate = (slot: number): Estimate => {
     const value = finiteOrNull(point[slot] as number);
     if (replicates === 0 || value === null) return { value, low: null, high: null };
@@ -528,7 +564,6 @@ function analyzeRankings(input: AnalysisInput, options: AnalysisOptions): Rankin
     rankCategoryCounts(pointHist, (groupCount * scenarioCount + s) * CODES),
   );
   return {
-    hist: pointHist,
     groups: input.groups,
     bootstrap: { replicates, seed: options.seed, confidence: options.confidence },
     totals: { assessments: input.rows.count, participants, scenarios: scenarioCount },
@@ -769,17 +804,16 @@ function smallGroupWarnings(result: RankingAnalysis, minGroupSize: number): stri
  */
 export function analyze(input: AnalysisInput, options: AnalysisOptions): AnalysisResult {
   const minGroupSize = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
-  const { hist, ...world } = analyzeRankings(input, options);
   const personalRows = personalInput(input);
-  const personal = personalRows ? analyzeRankings(personalRows, options) : null;
-  const { hist: _, ...personalResult } = personal ?? { hist: null };
+  const [world, personal] = analyzeRankings(personalRows ? [input, personalRows] : [input], options);
+  if (!world) throw new Error("no world analysis");
   return {
-    ...world,
+    ...world.result,
     minGroupSize,
-    personal: personal ? (personalResult as RankingAnalysis) : null,
+    personal: personal?.result ?? null,
     worldVsPersonal: blockAgreements(input, minGroupSize),
     unacceptable: unacceptableShares(input, options, minGroupSize),
-    groupDifferences: groupDifferences(input, hist, minGroupSize),
-    warnings: input.groups.length > 0 ? smallGroupWarnings(world, minGroupSize) : [],
+    groupDifferences: groupDifferences(input, world.histograms, minGroupSize),
+    warnings: input.groups.length > 0 ? smallGroupWarnings(world.result, minGroupSize) : [],
   };
 }

@@ -204,6 +204,19 @@ describe("chorus export and reference import through the command line", () => {
     expect(JSON.parse(done.stdout)).toMatchObject({ format: "csv", assessments: 5, rows: 10, studies: ["mini"] });
     // Not a terminal: progress comes as plain lines on stderr.
     expect(done.stderr).toMatch(/export csv: 5\/5/);
+    database.sqlite
+      .prepare(
+        "UPDATE ranking_blocks SET rationale = 'Mail me: ana@example.org, or +1 415 555 0132' WHERE assessment_id = 1",
+      )
+      .run();
+    const redacted = await runChorusInProcess(["export", "--format", "csv", "--out", out, "--redact"], {
+      DATABASE_PATH: database.path,
+      EXPORT_SECRET: SECRET,
+    });
+    expect(redacted.code, redacted.stderr).toBe(0);
+    expect(redacted.stdout).toContain("Redacted in rationales: 2 email addresses, 2 phone numbers");
+    expect(redacted.stdout).toContain(`Codebook: ${join(database.dir, "cli.codebook.json")}`);
+    expect(readFileSync(out, "utf8")).toContain("Mail me: [email], or [phone]");
   });
 
   it("imports a reference ranking that analyze then compares people with", async () => {

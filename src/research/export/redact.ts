@@ -44,6 +44,9 @@ const PATTERNS: readonly [RedactionKind, RegExp][] = [
   ["mention", /(?<![A-Za-z0-9])[UWBC](?=[A-Z0-9]*\d)[A-Z0-9]{8,11}(?![A-Za-z0-9])/gu],
 ];
 
+/** A date written with digits (2026-03-01, 01.02.2026, 1/2/26) looks like a phone number but is not one. */
+const DATE = /^(?:\p{Nd}{4}[-./]\p{Nd}{1,2}[-./]\p{Nd}{1,2}|\p{Nd}{1,2}[-./]\p{Nd}{1,2}[-./]\p{Nd}{2,4})$/u;
+
 /** Punctuation that ends a sentence rather than a URL. */
 const URL_TRAILING = /[.,;:!?'")\]]+$/u;
 
@@ -65,6 +68,7 @@ export function createRedactor(): Redactor {
       let result = text;
       for (const [kind, pattern] of PATTERNS) {
         result = result.replace(pattern, (match) => {
+          if (kind === "phone" && DATE.test(match)) return match;
           if (kind !== "url") {
             counts[kind]++;
             return `[${kind}]`;

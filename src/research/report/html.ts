@@ -287,8 +287,9 @@ ${agreementChart([result.agreement.all, ...result.agreement.groups])}</section>`
 <p class="meta">Study <code>${escapeHtml(report.study.id)}</code> v${report.study.version} · ${result.totals.assessments} assessments by ${result.totals.participants} participants on ${result.totals.scenarios} scenarios${report.since ? ` completed since ${escapeHtml(report.since)}` : ""}${report.by ? ` · by <code>${escapeHtml(report.by)}</code>` : ""} · generated ${escapeHtml(report.generatedAt)}</p>
 <p class="meta">Intervals: ${Math.round(result.bootstrap.confidence * 100)}% percentile bootstrap, ${result.bootstrap.replicates} replicates resampling participants (seed ${result.bootstrap.seed}). Ranks: 1 = best; ties share the mean position.</p>
 ${result.warnings.length > 0 ? `<div class="warn">${result.warnings.map((w) => `<p>${escapeHtml(w)}</p>`).join("")}</div>` : ""}
-<p class="meta">Krippendorff's α (ordinal, pooled over scenarios): world ${formatNumber(result.alpha)}${result.personal ? `, personal ${formatNumber(result.personal.alpha)}` : ""}${result.unacceptable ? ` · judged unacceptable: ${escapeHtml(formatEstimate(result.unacceptable.all.any, formatPercent))} of ${result.unacceptable.all.asked} assessments flagged at least one response` : ""}</p>
-${result.worldVsPersonal ? blockAgreementTable([result.worldVsPersonal.all, ...result.worldVsPersonal.groups], result.minGroupSize) : ""}
+<section><h2>Across scenarios</h2>
+<p>Krippendorff's α (ordinal, pooled over scenarios): world ${formatNumber(result.alpha)}${result.personal ? `, personal ${formatNumber(result.personal.alpha)}` : ""}${result.unacceptable ? ` · judged unacceptable: ${escapeHtml(formatEstimate(result.unacceptable.all.any, formatPercent))} of ${result.unacceptable.all.asked} assessments flagged at least one response` : ""}</p>
+${result.worldVsPersonal ? blockAgreementTable([result.worldVsPersonal.all, ...result.worldVsPersonal.groups], result.minGroupSize) : ""}</section>
 <section><h2>Quality</h2><table>
 <tr><th>Assessments read</th><td>${quality.assessments}</td></tr>
 <tr><th>Speeders (&lt; ${quality.minSecondsPerResponse} s per response read)</th><td>${quality.speeders}${share(quality.speeders, quality.assessments)}</td></tr>

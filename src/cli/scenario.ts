@@ -12,7 +12,7 @@ import {
   removeUnlistedScenarios,
 } from "../store/scenario-append.js";
 import { getStudy } from "../store/study-repository.js";
-import { readComparisonsFile, type StreamedLine, streamComparisonsFile } from "../studies/comparisons.js";
+import { type StreamedLine, streamComparisonsFile } from "../studies/comparisons.js";
 import { describeIssues, formatPath } from "../studies/issues.js";
 import { readText } from "../studies/read-text.js";
 import { type CliIo, CommandFailure, defaultIo, EXIT, formatTable, printJson, runCommand } from "./runtime.js";
@@ -29,11 +29,10 @@ export type ScenarioFileResult = { ok: true; scenarios: Scenario[] } | { ok: fal
 const ScenarioListSchema = z.array(z.unknown()).min(1, "expected at least one scenario");
 
 /**
- * Reads scenarios from a comparisons.jsonl file (the public dataset layout) or
- * a YAML/JSON file holding one scenario, a list of them, or `scenarios: [...]`.
+ * Reads scenarios from a YAML/JSON file holding one scenario, a list of them,
+ * or `scenarios: [...]` (comparisons.jsonl files are streamed instead).
  */
 export function readScenarioFile(file: string): ScenarioFileResult {
-  if (file.endsWith(".jsonl")) return readComparisonsFile(file);
   const read = readText(file);
   if (!read.ok) return { ok: false, problems: [read.problem] };
   const text = read.text;

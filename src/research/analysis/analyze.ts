@@ -1,9 +1,9 @@
 import { LABELS, type Label } from "../../core/labels.js";
 import { formatRanking, type Ranking } from "../../core/ranking.js";
+import { holmAdjust, type KruskalWallis, kruskalWallis, ordinalAlpha, wilsonInterval } from "./inference.js";
 import { createPrng } from "./prng.js";
 import type { AttentionCheck } from "./quality.js";
 import { type Concordance, kendallWFromSums, pairAgreementFromRanks, tauBFromRanks } from "./statistics.js";
-import { holmAdjust, type KruskalWallis, kruskalWallis, ordinalAlpha, wilsonInterval } from "./tests.js";
 import { K, WEAK_ORDER_COUNT, WEAK_ORDERS, weakOrderCode } from "./weak-orders.js";
 
 /**

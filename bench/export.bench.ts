@@ -18,7 +18,7 @@
  * The bench database is kept in bench/out/ and reused when it already holds
  * ASSESSMENTS assessments (REGENERATE=1 rebuilds it).
  */
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -28,6 +28,7 @@ import { loadAnalysis } from "../src/research/analysis-data.js";
 import { assessmentRowsSql } from "../src/research/export/assessment-rows.js";
 import { resolveScope } from "../src/research/export/scope.js";
 import { generateBenchDatabase } from "./export-data.js";
+import { type Run, timed } from "./timed.js";
 
 const ASSESSMENTS = Number(process.env.ASSESSMENTS ?? 1_000_000);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
@@ -61,37 +62,6 @@ const sqlFile = path.join(outDir, "export-bench.sql");
   const db = new Database(dbFile, { readonly: true });
   writeFileSync(sqlFile, `${assessmentRowsSql(resolveScope(db, {}))};\n`);
   db.close();
-}
-
-interface Run {
-  wallSeconds: number;
-  cpuSeconds: number;
-  maxRssMb: number;
-  outputBytes: number;
-}
-
-/** Runs `command` under /usr/bin/time -v with stdout to `output`; returns its wall time, CPU time and peak RSS. */
-function timed(command: string[], output: string, env: Record<string, string> = {}): Run {
-  const result = spawnSync("/usr/bin/time", ["-v", ...command], {
-    cwd: root,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 1024 * 1024 * 1024,
-    encoding: "buffer",
-  });
-  const report = result.stderr.toString("utf8");
-  if (result.status !== 0) throw new Error(`${command.join(" ")} failed:\n${report}`);
-  writeFileSync(output, result.stdout);
-  const field = (name: string) => report.match(new RegExp(`${name}: (.+)`))?.[1]?.trim() ?? "";
-  const [h, m, s] = field("Elapsed \\(wall clock\\) time \\(h:mm:ss or m:ss\\)").split(":").map(Number);
-  const wallSeconds =
-    s === undefined ? (h as number) * 60 + (m as number) : (h as number) * 3600 + (m as number) * 60 + s;
-  return {
-    wallSeconds,
-    cpuSeconds: Number(field("User time \\(seconds\\)")) + Number(field("System time \\(seconds\\)")),
-    maxRssMb: Number(field("Maximum resident set size \\(kbytes\\)")) / 1024,
-    outputBytes: result.stdout.length,
-  };
 }
 
 const cli = [process.execPath, "--import", "tsx", "src/cli/index.ts"];

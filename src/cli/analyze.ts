@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Command } from "commander";
+import { DEFAULT_MIN_GROUP_SIZE } from "../research/analysis/analyze.js";
 import { PARTICIPANT_FIELDS } from "../research/analysis-data.js";
 import { renderHtml } from "../research/report/html.js";
 import { renderText } from "../research/report/text.js";
@@ -18,8 +19,11 @@ import {
 
 /**
  * `chorus analyze`: per-scenario mean rank, Borda, first-choice share,
- * pairwise wins, Kendall's W, agreement with the reference ranking, by
- * group, with bootstrap intervals clustered by participant; quality flags.
+ * pairwise wins, Kendall's W and Krippendorff's α, agreement with the
+ * reference ranking, the personal rankings likewise and their agreement
+ * with the world ones, unacceptable shares, by group (or intersection) with
+ * Kruskal–Wallis tests and Holm's correction, bootstrap intervals clustered
+ * by participant; quality flags.
  */
 
 interface AnalyzeCommandOptions {
@@ -33,6 +37,7 @@ interface AnalyzeCommandOptions {
   bootstrap: string;
   seed: string;
   confidence: string;
+  minGroup: string;
 }
 
 function integer(text: string, name: string, min: number): number {
@@ -49,6 +54,7 @@ export async function analyzeAction(runtime: CliRuntime, io: CliIo, options: Ana
   }
   const replicates = integer(options.bootstrap, "bootstrap", 0);
   const seed = integer(options.seed, "seed", 0);
+  const minGroupSize = integer(options.minGroup, "min-group", 1);
   const report = await asCommandFailure(() =>
     runAnalysis(runtime.database.sqlite, {
       studyId: options.study,
@@ -59,6 +65,7 @@ export async function analyzeAction(runtime: CliRuntime, io: CliIo, options: Ana
       replicates,
       seed,
       confidence,
+      minGroupSize,
     }),
   );
   if (options.html) {
@@ -76,13 +83,21 @@ export function registerAnalyzeCommand(program: Command, io: CliIo = defaultIo()
     .command("analyze")
     .description("Rank statistics per scenario, agreement with the reference, by group, with bootstrap intervals")
     .option("--study <id>", "the study (default: the only one, or the most recently published)")
-    .option("--by <field>", `split by a profile question id, or ${PARTICIPANT_FIELDS.join(" / ")}`)
+    .option(
+      "--by <field>",
+      `split by a profile question id or ${PARTICIPANT_FIELDS.join(" / ")}; two with a comma (age_band,gender) for intersections`,
+    )
     .option("--since <date>", "only assessments completed on or after this date")
     .option("--reference <source>", "reference ranking source (default: the study file's, else the latest import)")
     .option("--exclude-flagged", "drop speeders, short rationales and participants failing an attention check")
     .option("--bootstrap <n>", "bootstrap replicates (0 = none)", String(DEFAULT_REPLICATES))
     .option("--seed <n>", "bootstrap seed (the same seed repeats the same intervals)", String(DEFAULT_SEED))
     .option("--confidence <level>", "interval coverage", String(DEFAULT_CONFIDENCE))
+    .option(
+      "--min-group <n>",
+      "groups with fewer assessments are greyed, warned about and left out of group tests",
+      String(DEFAULT_MIN_GROUP_SIZE),
+    )
     .option("--json", "print the whole analysis as JSON")
     .option("--html <file>", "write a self-contained HTML report with charts")
     .addHelpText("after", EXIT_CODES_HELP)

@@ -1,5 +1,6 @@
 import { type Command, Option } from "commander";
 import type { Progress } from "../research/export/progress.js";
+import { describeRedactions } from "../research/export/redact.js";
 import { EXPORT_FORMATS, type ExportFormat, type ExportSummary, runExport } from "../research/export/run.js";
 import { ResearchError } from "../research/export/scope.js";
 import {
@@ -25,6 +26,7 @@ interface ExportCommandOptions {
   study?: string;
   since?: string;
   license: string;
+  redact?: boolean;
   json?: boolean;
 }
 
@@ -61,7 +63,11 @@ function describe(summary: ExportSummary): string {
     summary.format === "ca1" || summary.format === "hf"
       ? `${summary.prompts} prompts, ${summary.annotators} annotators`
       : `${summary.rows} ${summary.format === "pairs" ? "pairs" : "rows"}`;
-  return `Exported ${summary.assessments} assessments (${what}) of ${summary.studies.join(", ") || "no study"} to ${summary.out} in ${summary.seconds.toFixed(1)} s`;
+  return [
+    `Exported ${summary.assessments} assessments (${what}) of ${summary.studies.join(", ") || "no study"} to ${summary.out} in ${summary.seconds.toFixed(1)} s`,
+    ...(summary.redactions ? [`Redacted in rationales: ${describeRedactions(summary.redactions)}`] : []),
+    `Codebook: ${summary.codebook.join(", ")}`,
+  ].join("\n");
 }
 
 export async function exportAction(runtime: CliRuntime, io: CliIo, options: ExportCommandOptions): Promise<number> {
@@ -73,6 +79,7 @@ export async function exportAction(runtime: CliRuntime, io: CliIo, options: Expo
       since: options.since,
       secret: runtime.config.EXPORT_SECRET,
       license: options.license,
+      redact: Boolean(options.redact),
       progress: progressReporter(io),
     }),
   );
@@ -94,11 +101,13 @@ export function registerExportCommand(program: Command, io: CliIo = defaultIo())
     .option("--study <id>", "only this study (default: every study)")
     .option("--since <date>", "only assessments completed on or after this date (2026-03-01 or an ISO time)")
     .option("--license <id>", "licence written in the hf dataset card", "other")
+    .option("--redact", "replace emails, phone numbers, URLs, @handles and mention ids in rationales with [email] etc.")
     .option("--json", "print the summary as JSON")
     .addHelpText(
       "after",
       `\nNeeds EXPORT_SECRET (at least 16 characters): annotator_id = HMAC-SHA256(participant id, EXPORT_SECRET).
-Every field of every file is described in README.md, "Exports and analyses".${EXIT_CODES_HELP}`,
+Every export writes a codebook beside it (codebook.json and .md): question wording per locale, option ids and
+labels, consent and screening texts, study version, and the field dictionary (also in README.md, "Exports and analyses").${EXIT_CODES_HELP}`,
     )
     .action((options: ExportCommandOptions) => runCommand(io, (runtime) => exportAction(runtime, io, options)));
 }

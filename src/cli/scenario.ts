@@ -1,13 +1,20 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
 import { parseDocument } from "yaml";
 import { z } from "zod";
-import { type Scenario, ScenarioSchema, StudySchema } from "../core/study/schema.js";
+import { type Scenario, ScenarioSchema } from "../core/study/schema.js";
 import { type Actor, recordAudit } from "../staff/audit.js";
 import type { OpenedDatabase } from "../store/client.js";
-import { getStudy, type ImportResult, importStudy } from "../store/study-repository.js";
-import { readComparisonsFile } from "../studies/comparisons.js";
+import {
+  AppendConflictError,
+  insertScenarioRows,
+  publishAppendedScenarios,
+  readStoredStudy,
+  removeUnlistedScenarios,
+} from "../store/scenario-append.js";
+import { getStudy } from "../store/study-repository.js";
+import { type StreamedLine, streamComparisonsFile } from "../studies/comparisons.js";
 import { describeIssues, formatPath } from "../studies/issues.js";
+import { readText } from "../studies/read-text.js";
 import { type CliIo, CommandFailure, defaultIo, EXIT, formatTable, printJson, runCommand } from "./runtime.js";
 
 /**
@@ -22,17 +29,13 @@ export type ScenarioFileResult = { ok: true; scenarios: Scenario[] } | { ok: fal
 const ScenarioListSchema = z.array(z.unknown()).min(1, "expected at least one scenario");
 
 /**
- * Reads scenarios from a comparisons.jsonl file (the public dataset layout) or
- * a YAML/JSON file holding one scenario, a list of them, or `scenarios: [...]`.
+ * Reads scenarios from a YAML/JSON file holding one scenario, a list of them,
+ * or `scenarios: [...]` (comparisons.jsonl files are streamed instead).
  */
 export function readScenarioFile(file: string): ScenarioFileResult {
-  if (file.endsWith(".jsonl")) return readComparisonsFile(file);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    return { ok: false, problems: [`${file}: cannot read: ${(error as Error).message}`] };
-  }
+  const read = readText(file);
+  if (!read.ok) return { ok: false, problems: [read.problem] };
+  const text = read.text;
   const doc = parseDocument(text, { uniqueKeys: true });
   if (doc.errors.length > 0) {
     return { ok: false, problems: doc.errors.map((error) => `${file}: ${error.message.split("\n")[0]}`) };
@@ -64,44 +67,138 @@ export function readScenarioFile(file: string): ScenarioFileResult {
   return problems.length > 0 ? { ok: false, problems } : { ok: true, scenarios };
 }
 
+/** Problems printed before the rest are only counted. */
+const MAX_PROBLEMS_SHOWN = 100;
+/** A batch's transaction stays in the milliseconds: a few hundred scenarios or ~2 MB of text. */
+const BATCH_SCENARIOS = 250;
+const BATCH_CHARS = 2_000_000;
+
+export type AppendOutcome =
+  | {
+      ok: true;
+      id: string;
+      version: number;
+      previousVersion: number;
+      status: string;
+      scenarios: number;
+      added: string[];
+    }
+  | { ok: false; problems: string[]; problemCount: number };
+
+function scenarioChars(scenario: Scenario): number {
+  let chars = 0;
+  for (const message of scenario.messages) chars += message.content.length;
+  for (const response of scenario.responses) chars += response.text.length;
+  return chars;
+}
+
+/** "a, b, c" for a few ids, "first … last" for many. */
+export function summariseIds(ids: readonly string[]): string {
+  return ids.length <= 10 ? ids.join(", ") : `${ids[0]} … ${ids.at(-1)}`;
+}
+
 /**
- * Appends scenarios to a stored study as version N+1, audited. Refused whole
- * for an unknown study or an id the study already has.
+ * Appends scenarios to a stored study as version N+1, audited, reading them
+ * as they come (a comparisons.jsonl of any size streams line by line). Rows
+ * are written in short batches the engine cannot see yet; the study's new
+ * version lists them in one last short transaction (src/store/scenario-append.ts).
+ * Refused whole for an invalid line, an unknown study or an id the study
+ * already has; then the batches already written are removed again.
  */
-export function addScenarios(
+export async function appendScenarios(
   database: OpenedDatabase,
   studyId: string,
-  scenarios: Scenario[],
+  source: AsyncIterable<StreamedLine>,
   actor: Actor,
   at = new Date().toISOString(),
-): ImportResult {
-  return database.sqlite
-    .transaction(() => {
-      const stored = getStudy(database.db, studyId);
-      if (!stored) throw new CommandFailure(`No study with id "${studyId}" (see: chorus study list)`);
-      const existing = new Set(stored.definition.scenarios.map((scenario) => scenario.id));
-      const clashes = scenarios.filter((scenario) => existing.has(scenario.id)).map((scenario) => scenario.id);
-      if (clashes.length > 0) {
-        throw new CommandFailure(
-          `Study "${studyId}" already has scenario(s) ${clashes.join(", ")}; give new scenarios new ids (nothing was added)`,
-        );
-      }
-      const next = StudySchema.parse({
-        ...stored.definition,
-        version: stored.definition.version + 1,
-        scenarios: [...stored.definition.scenarios, ...scenarios],
-      });
-      const result = importStudy(database.db, next, { at });
+): Promise<AppendOutcome> {
+  const { sqlite } = database;
+  const head = readStoredStudy(sqlite, studyId);
+  if (!head) throw new CommandFailure(`No study with id "${studyId}" (see: chorus study list)`);
+  removeUnlistedScenarios(sqlite, studyId, head.ids);
+  const problems: string[] = [];
+  let problemCount = 0;
+  const clashes: string[] = [];
+  const added: string[] = [];
+  const addedJson: string[] = [];
+  let batch: Scenario[] = [];
+  let batchChars = 0;
+  let written = 0;
+  const flush = () => {
+    if (batch.length === 0) return;
+    insertScenarioRows(sqlite, studyId, batch, head.definition.scenarios.length + written, at);
+    written += batch.length;
+    batch = [];
+    batchChars = 0;
+  };
+  for await (const item of source) {
+    if ("problems" in item) {
+      problemCount += item.problems.length;
+      problems.push(...item.problems.slice(0, Math.max(0, MAX_PROBLEMS_SHOWN - problems.length)));
+      continue;
+    }
+    if (head.ids.has(item.scenario.id)) {
+      clashes.push(item.scenario.id);
+      continue;
+    }
+    added.push(item.scenario.id);
+    if (problemCount > 0 || clashes.length > 0) continue;
+    addedJson.push(JSON.stringify(item.scenario));
+    batch.push(item.scenario);
+    batchChars += scenarioChars(item.scenario);
+    if (batch.length >= BATCH_SCENARIOS || batchChars >= BATCH_CHARS) flush();
+  }
+  if (problemCount > 0 || clashes.length > 0 || added.length === 0) {
+    removeUnlistedScenarios(sqlite, studyId, head.ids);
+    if (problemCount > 0) return { ok: false, problems, problemCount };
+    if (clashes.length > 0) {
+      throw new CommandFailure(
+        `Study "${studyId}" already has scenario(s) ${summariseIds(clashes)} (${clashes.length}); give new scenarios new ids (nothing was added)`,
+      );
+    }
+    return { ok: false, problems: ["no scenarios (the file is empty)"], problemCount: 1 };
+  }
+  flush();
+  try {
+    const result = publishAppendedScenarios(sqlite, head, { json: addedJson }, at, (version) =>
       recordAudit(
-        database.sqlite,
+        sqlite,
         actor,
         "scenario.add",
-        { studyId, version: next.version, scenarios: scenarios.map((scenario) => scenario.id) },
+        { studyId, version, count: added.length, first: added[0], last: added.at(-1) },
         at,
-      );
-      return result;
-    })
-    .immediate();
+      ),
+    );
+    const status = (sqlite.prepare("SELECT status FROM studies WHERE id = ?").get(studyId) as { status: string })
+      .status;
+    return {
+      ok: true,
+      id: studyId,
+      version: result.version,
+      previousVersion: head.version,
+      status,
+      scenarios: result.scenarios,
+      added,
+    };
+  } catch (error) {
+    removeUnlistedScenarios(sqlite, studyId, head.ids);
+    if (error instanceof AppendConflictError) throw new CommandFailure(error.message);
+    throw error;
+  }
+}
+
+/** The scenarios of a file as they are read: streamed for comparisons.jsonl, parsed whole for YAML/JSON. */
+async function* scenarioSource(file: string): AsyncGenerator<StreamedLine> {
+  if (file.endsWith(".jsonl")) {
+    yield* streamComparisonsFile(file);
+    return;
+  }
+  const read = readScenarioFile(file);
+  if (!read.ok) {
+    yield { problems: read.problems };
+    return;
+  }
+  for (const scenario of read.scenarios) yield { scenario, line: 0 };
 }
 
 export function registerScenarioCommands(program: Command, io: CliIo = defaultIo()): void {
@@ -113,20 +210,21 @@ export function registerScenarioCommands(program: Command, io: CliIo = defaultIo
     .requiredOption("--study <id>", "the study to add them to")
     .option("--json", "print the result as JSON")
     .description("Validate scenarios and append them to a study as its next version (live at once if published)")
-    .action(async (file: string, options: { study: string; json?: boolean }) => {
-      const read = readScenarioFile(file);
-      if (!read.ok) {
-        for (const problem of read.problems) io.err(problem);
-        io.err(`${file}: invalid (${read.problems.length} problem(s)); nothing added`);
-        process.exitCode = EXIT.usage;
-        return;
-      }
-      await runCommand(io, (runtime) => {
-        const result = addScenarios(runtime.database, options.study, read.scenarios, runtime.actor);
-        if (options.json) printJson(io, result);
-        else {
+    .action((file: string, options: { study: string; json?: boolean }) =>
+      runCommand(io, async (runtime) => {
+        const result = await appendScenarios(runtime.database, options.study, scenarioSource(file), runtime.actor);
+        if (!result.ok) {
+          for (const problem of result.problems) io.err(problem.startsWith(file) ? problem : `${file}: ${problem}`);
+          const more = result.problemCount - result.problems.length;
+          if (more > 0) io.err(`… and ${more} more problem(s)`);
+          io.err(`${file}: invalid (${result.problemCount} problem(s)); nothing added`);
+          return EXIT.usage;
+        }
+        if (options.json) {
+          printJson(io, { ...result, addedScenarios: result.added, added: result.added.length });
+        } else {
           io.out(
-            `Added ${read.scenarios.length} scenario(s) to study "${result.id}" (now v${result.version}, ${result.scenarios} scenarios): ${result.addedScenarios.join(", ")}`,
+            `Added ${result.added.length} scenario(s) to study "${result.id}" (now v${result.version}, ${result.scenarios} scenarios): ${summariseIds(result.added)}`,
           );
           if (result.status === "published") {
             io.out(
@@ -135,8 +233,8 @@ export function registerScenarioCommands(program: Command, io: CliIo = defaultIo
           }
         }
         return EXIT.ok;
-      });
-    });
+      }),
+    );
 
   scenario
     .command("list")

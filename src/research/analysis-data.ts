@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
+import { LABELS, type Label } from "../core/labels.js";
 import type { Study } from "../core/study/schema.js";
-import type { AnalysisInput, ScenarioInput } from "./analysis/analyze.js";
+import { type AnalysisInput, NO_RANKING, NOT_ASKED, type ScenarioInput } from "./analysis/analyze.js";
 import {
   type AttentionCheck,
   failsAttentionCheck,
@@ -25,7 +26,7 @@ export const PARTICIPANT_FIELDS = ["locale", "platform"] as const;
 
 export interface AnalysisLoadOptions {
   studyId?: string | undefined;
-  /** A profile question id, or locale / platform. */
+  /** A profile question id, or locale / platform; two joined by a comma split by their intersections. */
   by?: string | undefined;
   since?: string | undefined;
   excludeFlagged: boolean;
@@ -75,30 +76,65 @@ export function pickStudy(sqlite: Database.Database, studyId: string | undefined
   );
 }
 
-function groupExpression(study: Study, by: string | undefined): { join: string; value: string } | null {
-  if (!by) return null;
-  if (by === "locale") return { join: "", value: "p.locale" };
-  if (by === "platform") return { join: "", value: "p.platform" };
-  if (!study.profile.some((question) => question.id === by)) {
+/** Joins an intersection's labels: `18-29 × MX`. */
+export const INTERSECTION = " × ";
+const MAX_BY_FIELDS = 2;
+
+/** The --by fields: one, or two separated by a comma (their intersections). */
+export function byFields(by: string | undefined): string[] {
+  if (!by) return [];
+  const fields = by.split(",").map((field) => field.trim());
+  if (fields.length > MAX_BY_FIELDS || fields.some((field) => field === "") || new Set(fields).size < fields.length) {
+    throw new ResearchError(
+      `--by ${by}: expected one field or two different ones separated by a comma (age_band,gender)`,
+    );
+  }
+  return fields;
+}
+
+function fieldExpression(study: Study, field: string, alias: string): { join: string; value: string } {
+  if (field === "locale") return { join: "", value: "p.locale" };
+  if (field === "platform") return { join: "", value: "p.platform" };
+  if (!study.profile.some((question) => question.id === field)) {
     const options = [...study.profile.map((question) => question.id), ...PARTICIPANT_FIELDS].join(", ");
-    throw new ResearchError(`--by ${by}: not a profile question of study ${study.id} (choose from: ${options})`);
+    throw new ResearchError(`--by ${field}: not a profile question of study ${study.id} (choose from: ${options})`);
   }
   return {
-    join: `LEFT JOIN profile_answers grp ON grp.participant_id = a.participant_id AND grp.question_id = ${sqlText(by)}`,
-    value: `CASE WHEN grp.participant_id IS NULL THEN '${NOT_ANSWERED}' ELSE coalesce(grp.value, '${PREFER_NOT_TO_SAY}') END`,
+    join: `LEFT JOIN profile_answers ${alias} ON ${alias}.participant_id = a.participant_id AND ${alias}.question_id = ${sqlText(field)}`,
+    value: `CASE WHEN ${alias}.participant_id IS NULL THEN '${NOT_ANSWERED}' ELSE coalesce(${alias}.value, '${PREFER_NOT_TO_SAY}') END`,
   };
 }
 
-/** Group labels in a readable order: the question's options first, then others, then the non-answers. */
-function orderGroups(study: Study, by: string | undefined, labels: Iterable<string>): string[] {
-  const options = study.profile.find((question) => question.id === by)?.options.map((option) => option.id) ?? [];
-  const rank = (label: string) => {
+function groupExpression(study: Study, fields: readonly string[]): { join: string; value: string } | null {
+  if (fields.length === 0) return null;
+  const parts = fields.map((field, i) => fieldExpression(study, field, `grp${i}`));
+  return {
+    join: parts.map((part) => part.join).join("\n"),
+    value: parts.map((part) => part.value).join(` || '${INTERSECTION}' || `),
+  };
+}
+
+/** Group labels in a readable order: each field's options first, then others, then the non-answers. */
+function orderGroups(study: Study, fields: readonly string[], labels: Iterable<string>): string[] {
+  const rankIn = (field: string | undefined, label: string) => {
+    const options = study.profile.find((question) => question.id === field)?.options.map((option) => option.id) ?? [];
     if (label === NOT_ANSWERED) return 3e9;
     if (label === PREFER_NOT_TO_SAY) return 2e9;
     const i = options.indexOf(label);
     return i >= 0 ? i : 1e9;
   };
-  return [...labels].sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+  const compare = (a: string, b: string) => {
+    const as = fields.length > 1 ? a.split(INTERSECTION) : [a];
+    const bs = fields.length > 1 ? b.split(INTERSECTION) : [b];
+    for (let i = 0; i < as.length; i++) {
+      const x = as[i] as string;
+      const y = bs[i] ?? "";
+      const order = rankIn(fields[i], x) - rankIn(fields[i], y) || x.localeCompare(y);
+      if (order !== 0) return order;
+    }
+    return 0;
+  };
+  return [...labels].sort(compare);
 }
 
 function chooseReference(
@@ -135,7 +171,8 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
   const studyId = pickStudy(sqlite, options.studyId);
   const scope = resolveScope(sqlite, { studyId, since: options.since });
   const study = scope.studies[0] as Study;
-  const group = groupExpression(study, options.by);
+  const fields = byFields(options.by);
+  const group = groupExpression(study, fields);
   const reference = chooseReference(sqlite, study.id, options.reference);
 
   const scenarioRows = sqlite
@@ -143,12 +180,15 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
       "SELECT id, position, tags, attention_check FROM scenarios WHERE study_id = ? ORDER BY position, id",
     )
     .all(study.id);
+  const texts = scenarioTexts(sqlite, study.id);
   const scenarios: ScenarioInput[] = scenarioRows.map((row) => ({
     studyId: study.id,
     scenarioId: row.id,
     tags: JSON.parse(row.tags) as string[],
     reference: reference?.rankings.get(row.id) ?? null,
     attentionCheck: row.attention_check ? (JSON.parse(row.attention_check) as AttentionCheck) : null,
+    messages: texts.messages.get(row.id) ?? [],
+    responses: texts.responses.get(row.id) ?? [],
   }));
 
   const minLetters = study.rationale.minLetters;
@@ -165,6 +205,8 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
   const participantOf = new Uint32Array(total);
   const scenarioOf = new Uint32Array(total);
   const codeOf = new Uint8Array(total);
+  const personalOf = new Uint8Array(total).fill(NO_RANKING);
+  const unacceptableOf = new Int8Array(total);
   const flagsOf = new Uint8Array(total);
   // Row of each assessment id in scope (-1: not in scope), for the rationale pass.
   const rowOfAssessment = new Int32Array(maxAssessmentId + 1).fill(-1);
@@ -186,7 +228,8 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
       `SELECT a.id, p.rowid, s.position, w.ranking,
          round((julianday(a.reading_done_at) - julianday(a.started_at)) * 86400.0, 3),
          ${group ? group.value : "NULL"},
-         w.rowid, substr(w.rationale, 1, ${rationalePrefix(minLetters)}), length(w.rationale)
+         w.rowid, substr(w.rationale, 1, ${rationalePrefix(minLetters)}), length(w.rationale),
+         a.unacceptable_labels
        FROM assessments a
        JOIN ranking_blocks w ON w.assessment_id = a.id AND w.block = 'world'
        JOIN participants p ON p.id = a.participant_id
@@ -214,12 +257,13 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     participantOf[count] = participant;
     scenarioOf[count] = scenario;
     codeOf[count] = code;
+    unacceptableOf[count] = unacceptableMask(row[9] as string | null);
     flagsOf[count] = isSpeeder(row[4] as number | null, minSeconds) ? SPEEDER : 0;
     rationales.check(count, row[6] as number, row[7] as string | null, row[8] as number | null);
     count++;
   }
   rationales.finish(blockText);
-  flagOtherRationales(sqlite, where, rowOfAssessment, minLetters, flagsOf);
+  flagOtherRationales(sqlite, where, rowOfAssessment, minLetters, flagsOf, personalOf);
 
   const quality: QualitySummary = {
     minSecondsPerResponse: minSeconds,
@@ -242,7 +286,7 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
   }
 
   // Compact rows and renumber participants densely.
-  const groups = group ? orderGroups(study, options.by, new Set(participantGroupLabel)) : [];
+  const groups = group ? orderGroups(study, fields, new Set(participantGroupLabel)) : [];
   const groupIndex = new Map(groups.map((label, i) => [label, i]));
   const renumber = new Int32Array(participants).fill(-1);
   const participantGroup: number[] = [];
@@ -252,6 +296,8 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     participant: new Uint32Array(kept),
     scenario: new Uint32Array(kept),
     code: new Uint8Array(kept),
+    personal: new Uint8Array(kept),
+    unacceptable: new Int8Array(kept),
   };
   let out = 0;
   for (let r = 0; r < count; r++) {
@@ -264,6 +310,8 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     rows.participant[out] = renumber[old] as number;
     rows.scenario[out] = scenarioOf[r] as number;
     rows.code[out] = codeOf[r] as number;
+    rows.personal[out] = personalOf[r] as number;
+    rows.unacceptable[out] = unacceptableOf[r] as number;
     out++;
   }
   quality.excluded = count - kept;
@@ -275,6 +323,39 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     input: { scenarios, groups, participantGroup: Uint16Array.from(participantGroup), rows },
     quality,
   };
+}
+
+/** Bit i for each label judged unacceptable; NOT_ASKED when the question was not asked. */
+function unacceptableMask(stored: string | null): number {
+  if (stored === null) return NOT_ASKED;
+  if (stored === "[]") return 0;
+  let mask = 0;
+  for (const label of JSON.parse(stored) as Label[]) {
+    const i = LABELS.indexOf(label);
+    if (i >= 0) mask |= 1 << i;
+  }
+  return mask;
+}
+
+/** The prompt and responses of every scenario of the study (for the report). */
+function scenarioTexts(sqlite: Database.Database, studyId: string) {
+  const messages = new Map(
+    sqlite
+      .prepare<[string], { id: string; messages: string }>("SELECT id, messages FROM scenarios WHERE study_id = ?")
+      .all(studyId)
+      .map((row) => [row.id, JSON.parse(row.messages) as { role: string; content: string }[]]),
+  );
+  const responses = new Map<string, { label: Label; text: string }[]>();
+  for (const row of sqlite
+    .prepare<[string], { scenario_id: string; label: Label; text: string }>(
+      "SELECT scenario_id, label, text FROM candidate_responses WHERE study_id = ? ORDER BY scenario_id, label",
+    )
+    .all(studyId)) {
+    const list = responses.get(row.scenario_id) ?? [];
+    list.push({ label: row.label, text: row.text });
+    responses.set(row.scenario_id, list);
+  }
+  return { messages, responses };
 }
 
 function rationalePrefix(minLetters: number): number {
@@ -319,12 +400,14 @@ function flagOtherRationales(
   rowOf: Int32Array,
   minLetters: number,
   flags: Uint8Array,
+  personalCodes: Uint8Array,
 ): void {
   const prefix = rationalePrefix(minLetters);
   const passes = [
     {
-      scan: `SELECT b.assessment_id, b.rowid, substr(b.rationale, 1, ${prefix}), length(b.rationale)
-             FROM ranking_blocks b WHERE b.block = 'personal' AND b.rationale IS NOT NULL`,
+      // Every personal block: its ranking for the personal analysis, its rationale for the flag.
+      scan: `SELECT b.assessment_id, b.rowid, substr(b.rationale, 1, ${prefix}), length(b.rationale), b.ranking
+             FROM ranking_blocks b WHERE b.block = 'personal'`,
       whole: sqlite.prepare<[number], { text: string }>("SELECT rationale AS text FROM ranking_blocks WHERE rowid = ?"),
     },
     {
@@ -337,11 +420,13 @@ function flagOtherRationales(
   ];
   for (const pass of passes) {
     const checker = rationaleChecker(minLetters, flags);
-    for (const [id, key, start, length] of sqlite.prepare(pass.scan).raw(true).iterate() as IterableIterator<
-      [number, number, string, number]
+    for (const [id, key, start, length, ranking] of sqlite.prepare(pass.scan).raw(true).iterate() as IterableIterator<
+      [number, number, string | null, number | null, string | undefined]
     >) {
       const row = id < rowOf.length ? (rowOf[id] as number) : -1;
-      if (row >= 0) checker.check(row, key, start, length);
+      if (row < 0) continue;
+      checker.check(row, key, start, length);
+      if (ranking !== undefined) personalCodes[row] = weakOrderCode(ranking) ?? NO_RANKING;
     }
     checker.finish(pass.whole);
   }

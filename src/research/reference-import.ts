@@ -1,9 +1,9 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import type Database from "better-sqlite3";
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 import { formatRanking, parseRanking } from "../core/ranking.js";
+import { readText } from "../studies/read-text.js";
 import { ResearchError } from "./export/scope.js";
 
 /**
@@ -87,12 +87,9 @@ export function readReferenceFile(
   options: ParseOptions = {},
   displayName = file,
 ): ReferenceRanking[] {
-  let content: string;
-  try {
-    content = readFileSync(file, "utf8");
-  } catch (error) {
-    throw new ReferenceImportError([`${displayName}: cannot read: ${(error as Error).message}`]);
-  }
+  const read = readText(file, displayName);
+  if (!read.ok) throw new ReferenceImportError([read.problem]);
+  const content = read.text;
   let lines: RawLine[];
   try {
     lines = readLines(file, content);

@@ -9,6 +9,8 @@ export interface AnalyzeOptions extends AnalysisLoadOptions {
   replicates: number;
   seed: number;
   confidence: number;
+  /** Groups and cells under this many assessments are flagged and left out of the group tests. */
+  minGroupSize?: number;
   now?: () => Date;
 }
 
@@ -23,6 +25,7 @@ export function runAnalysis(sqlite: Database.Database, options: AnalyzeOptions):
     replicates: options.replicates,
     seed: options.seed,
     confidence: options.confidence,
+    minGroupSize: options.minGroupSize,
   });
   return buildReport(loaded, result, {
     excludeFlagged: options.excludeFlagged,

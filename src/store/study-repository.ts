@@ -1,6 +1,8 @@
+import type Database from "better-sqlite3";
 import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Study } from "../core/study/schema.js";
 import type { ChorusDb } from "./client.js";
+import { writeScenarioRows } from "./scenario-append.js";
 import {
   assessments,
   assignments,
@@ -119,45 +121,20 @@ export function importStudy(db: ChorusDb, study: Study, options: ImportOptions =
       tx.delete(referenceRankings)
         .where(and(eq(referenceRankings.studyId, study.id), eq(referenceRankings.source, SOURCE_STUDY_FILE)))
         .run();
-      study.scenarios.forEach((scenario, position) => {
-        const row = {
-          position,
-          messages: scenario.messages,
-          tags: scenario.tags,
-          referenceRanking: scenario.referenceRanking ?? null,
-          attentionCheck: scenario.attentionCheck ?? null,
-        };
-        tx.insert(scenarios)
-          .values({ studyId: study.id, id: scenario.id, ...row })
-          .onConflictDoUpdate({ target: [scenarios.studyId, scenarios.id], set: row })
-          .run();
-        tx.insert(candidateResponses)
-          .values(
-            scenario.responses.map((r) => ({
-              studyId: study.id,
-              scenarioId: scenario.id,
-              label: r.label,
-              text: r.text,
-            })),
-          )
-          .run();
-        if (scenario.referenceRanking) {
-          tx.insert(referenceRankings)
-            .values({
-              studyId: study.id,
-              scenarioId: scenario.id,
-              source: SOURCE_STUDY_FILE,
-              sourceVersion: String(study.version),
-              ranking: scenario.referenceRanking,
-              importedAt: at,
-            })
-            .run();
-        }
+      writeScenarioRows(clientOf(db), study.id, study.scenarios, 0, {
+        at,
+        referenceVersion: String(study.version),
+        upsert: true,
       });
       return summary(action, study, existing?.version ?? null, existing?.status ?? "draft", added, removed);
     },
     { behavior: "immediate" },
   );
+}
+
+/** The connection under drizzle (drizzle() sets `$client`; the ChorusDb alias leaves it out). */
+function clientOf(db: ChorusDb): Database.Database {
+  return (db as ChorusDb & { $client: Database.Database }).$client;
 }
 
 function summary(

@@ -1,7 +1,9 @@
+import { createReadStream } from "node:fs";
+import { createInterface } from "node:readline";
 import { z } from "zod";
 import { type Scenario, ScenarioSchema } from "../core/study/schema.js";
 import { describeIssues, formatPath } from "./issues.js";
-import { readText } from "./read-text.js";
+import { readText, stripBom } from "./read-text.js";
 
 /**
  * Reads scenarios from the public collective-alignment dataset's
@@ -68,32 +70,98 @@ function toScenarioInput(line: z.infer<typeof ComparisonLineSchema>): {
   };
 }
 
+/** One line of a comparisons.jsonl file: a scenario candidate, or its problems (`FILE:LINE: path: message`). */
+export function parseComparisonLine(
+  raw: string,
+  line: number,
+  file: string,
+): ScenarioCandidate | { problems: string[] } {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (error) {
+    return { problems: [`${file}:${line}: invalid JSON: ${(error as Error).message}`] };
+  }
+  const parsed = ComparisonLineSchema.safeParse(value);
+  if (!parsed.success) {
+    return {
+      problems: describeIssues(parsed.error, value).map(
+        (issue) => `${file}:${line}: ${formatPath(issue.path)}: ${issue.message}`,
+      ),
+    };
+  }
+  const { scenario, problems } = toScenarioInput(parsed.data);
+  if (problems.length > 0) {
+    return { problems: problems.map((problem) => `${file}:${line}: ${problem.path}: ${problem.message}`) };
+  }
+  return { line, scenario };
+}
+
 /** Parses the text of a comparisons.jsonl file; blank lines are skipped. */
 export function parseComparisonsJsonl(text: string, file: string): JsonlParse {
   const candidates: ScenarioCandidate[] = [];
   const problems: string[] = [];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = index + 1;
-    if (raw.trim() === "") return;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (error) {
-      problems.push(`${file}:${line}: invalid JSON: ${(error as Error).message}`);
-      return;
-    }
-    const parsed = ComparisonLineSchema.safeParse(value);
-    if (!parsed.success) {
-      for (const issue of describeIssues(parsed.error, value)) {
-        problems.push(`${file}:${line}: ${formatPath(issue.path)}: ${issue.message}`);
-      }
-      return;
-    }
-    const { scenario, problems: lineProblems } = toScenarioInput(parsed.data);
-    for (const problem of lineProblems) problems.push(`${file}:${line}: ${problem.path}: ${problem.message}`);
-    if (lineProblems.length === 0) candidates.push({ line, scenario });
-  });
+  stripBom(text)
+    .split(/\r?\n/)
+    .forEach((raw, index) => {
+      if (raw.trim() === "") return;
+      const parsed = parseComparisonLine(raw, index + 1, file);
+      if ("problems" in parsed) problems.push(...parsed.problems);
+      else candidates.push(parsed);
+    });
   return { candidates, problems };
+}
+
+/** A candidate validated as a scenario, or the problems that refuse it. */
+function validateCandidate(
+  { line, scenario }: ScenarioCandidate,
+  file: string,
+  seen: Map<string, number>,
+): Scenario | string[] {
+  const parsed = ScenarioSchema.safeParse(scenario);
+  if (!parsed.success) {
+    return describeIssues(parsed.error, scenario).map(
+      (issue) => `${file}:${line}: ${formatPath(issue.path)}: ${issue.message}`,
+    );
+  }
+  const earlier = seen.get(parsed.data.id);
+  if (earlier !== undefined) return [`${file}:${line}: prompt_id: "${parsed.data.id}" already on line ${earlier}`];
+  seen.set(parsed.data.id, line);
+  return parsed.data;
+}
+
+export type StreamedLine = { scenario: Scenario; line: number } | { problems: string[] };
+
+/**
+ * Reads a comparisons.jsonl file line by line (a byte-order mark and CRLF
+ * line ends are fine), yielding each validated scenario or the problems of
+ * its line, so a file of any size is never in memory whole. A file that
+ * cannot be read yields one problem.
+ */
+export async function* streamComparisonsFile(file: string, displayName = file): AsyncGenerator<StreamedLine> {
+  const seen = new Map<string, number>();
+  let line = 0;
+  try {
+    const lines = createInterface({
+      input: createReadStream(file, { encoding: "utf8" }),
+      crlfDelay: Number.POSITIVE_INFINITY,
+    });
+    for await (const raw of lines) {
+      line++;
+      const text = line === 1 ? stripBom(raw) : raw;
+      if (text.trim() === "") continue;
+      const parsed = parseComparisonLine(text, line, displayName);
+      if ("problems" in parsed) {
+        yield { problems: parsed.problems };
+        continue;
+      }
+      const validated = validateCandidate(parsed, displayName, seen);
+      yield Array.isArray(validated) ? { problems: validated } : { scenario: validated, line };
+    }
+  } catch (error) {
+    yield { problems: [`${displayName}: cannot read: ${(error as Error).message}`] };
+    return;
+  }
 }
 
 export type ComparisonsResult = { ok: true; scenarios: Scenario[] } | { ok: false; problems: string[] };
@@ -108,21 +176,10 @@ export function readComparisonsFile(file: string, displayName = file): Compariso
   const { candidates, problems } = parseComparisonsJsonl(read.text, displayName);
   const scenarios: Scenario[] = [];
   const seen = new Map<string, number>();
-  for (const { line, scenario } of candidates) {
-    const parsed = ScenarioSchema.safeParse(scenario);
-    if (!parsed.success) {
-      for (const issue of describeIssues(parsed.error, scenario)) {
-        problems.push(`${displayName}:${line}: ${formatPath(issue.path)}: ${issue.message}`);
-      }
-      continue;
-    }
-    const earlier = seen.get(parsed.data.id);
-    if (earlier !== undefined) {
-      problems.push(`${displayName}:${line}: prompt_id: "${parsed.data.id}" already on line ${earlier}`);
-      continue;
-    }
-    seen.set(parsed.data.id, line);
-    scenarios.push(parsed.data);
+  for (const candidate of candidates) {
+    const validated = validateCandidate(candidate, displayName, seen);
+    if (Array.isArray(validated)) problems.push(...validated);
+    else scenarios.push(validated);
   }
   if (problems.length === 0 && scenarios.length === 0)
     problems.push(`${displayName}: no scenarios (the file is empty)`);

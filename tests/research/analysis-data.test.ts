@@ -1,6 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NO_RANKING } from "../../src/research/analysis/analyze.js";
 import { type AnalysisLoadOptions, loadAnalysis, NOT_ANSWERED } from "../../src/research/analysis-data.js";
 import type { AnalysisReport } from "../../src/research/report/report.js";
 import { runAnalysis } from "../../src/research/run-analysis.js";
@@ -75,6 +76,25 @@ describe("loading a study for analysis", () => {
     expect(() => load({ by: "shoe_size" })).toThrow(/not a profile question of study mini/);
   });
 
+  it("groups by the intersection of two fields", () => {
+    const loaded = load({ by: "age_band,country_of_residence" });
+    expect(loaded.input.groups).toEqual(["18-29 × US", "30-49 × MX", "prefer_not_to_say × US"]);
+    expect(() => load({ by: "age_band,age_band" })).toThrow(/two different ones/);
+    expect(() => load({ by: "age_band,platform,locale" })).toThrow(/one field or two/);
+    expect(() => load({ by: "age_band,shoe_size" })).toThrow(/--by shoe_size: not a profile question/);
+  });
+
+  it("reads the personal rankings and the unacceptable answers beside the world ones", () => {
+    const loaded = load();
+    const { personal, unacceptable, count } = loaded.input.rows;
+    expect(Array.from(personal ?? []).filter((code) => code !== NO_RANKING)).toHaveLength(3);
+    // p1 flagged C on weather; p2 was asked and flagged none; the others were not asked.
+    expect(Array.from(unacceptable ?? []).sort()).toEqual([-1, -1, -1, 0, 4].sort());
+    expect(count).toBe(5);
+    expect(loaded.input.scenarios[0]?.responses?.map((r) => r.label)).toEqual(["A", "B", "C", "D"]);
+    expect(loaded.input.scenarios[0]?.messages?.[0]?.content).toBe("Should I take an umbrella today?");
+  });
+
   it("filters by completion date and refuses unknown studies and references", () => {
     expect(load({ since: "2026-02-01T10:10:00Z" }).input.rows.count).toBe(3);
     expect(() => load({ studyId: "nope" })).toThrow(/No study with id "nope"/);
@@ -134,6 +154,27 @@ describe("chorus analyze", () => {
     // Offline: no scripts, no external stylesheets, images or fonts.
     expect(content).not.toMatch(/<script|<link|<img|<iframe|\ssrc="|\shref="|url\(|@import/i);
     expect(content).toContain("&#60;img src=x onerror=alert(1)&#62;");
+    // The scenario's prompt and responses, escaped; every group here is under the minimum size: greyed and warned.
+    for (const part of [
+      "<summary>Prompt and responses</summary>",
+      "Should I take an umbrella today?",
+      '<tr class="small" title="fewer than 10: too few to read on its own">',
+      "fewer than 10; its figures are greyed",
+      "Judged unacceptable",
+      "World vs personal ranking",
+    ]) {
+      expect(content).toContain(part);
+    }
+
+    const small = await runChorusInProcess(["analyze", "--by", "age_band,platform", "--min-group", "1"], env);
+    expect(small.code, small.stderr).toBe(0);
+    expect(small.stdout).toContain("age_band,platform = 30-49 × slack");
+    expect(small.stdout).not.toContain("Warning:");
+    expect(small.stdout).toContain("differences between groups (Kruskal–Wallis");
+    expect(small.stdout).toContain("World vs personal ranking of the same assessments:");
+    const warned = await runChorusInProcess(["analyze", "--by", "age_band"], env);
+    expect(warned.stdout).toMatch(/^Warning: group "30-49": 1 participant\(s\), fewer than 10/);
+    expect(warned.stdout).toContain("[n < 10: too few to read on its own]");
   });
 
   it("refuses bad options with one line and exit codes 1 or 2", async () => {
@@ -163,6 +204,19 @@ describe("chorus export and reference import through the command line", () => {
     expect(JSON.parse(done.stdout)).toMatchObject({ format: "csv", assessments: 5, rows: 10, studies: ["mini"] });
     // Not a terminal: progress comes as plain lines on stderr.
     expect(done.stderr).toMatch(/export csv: 5\/5/);
+    database.sqlite
+      .prepare(
+        "UPDATE ranking_blocks SET rationale = 'Mail me: ana@example.org, or +1 415 555 0132' WHERE assessment_id = 1",
+      )
+      .run();
+    const redacted = await runChorusInProcess(["export", "--format", "csv", "--out", out, "--redact"], {
+      DATABASE_PATH: database.path,
+      EXPORT_SECRET: SECRET,
+    });
+    expect(redacted.code, redacted.stderr).toBe(0);
+    expect(redacted.stdout).toContain("Redacted in rationales: 2 email addresses, 2 phone numbers");
+    expect(redacted.stdout).toContain(`Codebook: ${join(database.dir, "cli.codebook.json")}`);
+    expect(readFileSync(out, "utf8")).toContain("Mail me: [email], or [phone]");
   });
 
   it("imports a reference ranking that analyze then compares people with", async () => {

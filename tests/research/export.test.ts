@@ -12,6 +12,7 @@ import { type ExportFormat, runExport } from "../../src/research/export/run.js";
 import { ResearchError, resolveScope } from "../../src/research/export/scope.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { RATIONALES, SECRET, type Seeded, seedResearchData } from "./fixtures.js";
+import { pythonMissing, runPython } from "./python/python.js";
 
 let database: TestDatabase;
 let seeded: Seeded;
@@ -25,7 +26,7 @@ afterEach(() => database.cleanup());
 function exportTo(
   format: ExportFormat,
   out: string,
-  extra: { secret?: string; since?: string; studyId?: string; pageSize?: number } = {},
+  extra: { secret?: string; since?: string; studyId?: string; pageSize?: number; redact?: boolean } = {},
 ) {
   return runExport(database.sqlite, {
     format,
@@ -176,7 +177,7 @@ describe("ca1 export", () => {
           labels && labels.length > 0
             ? [
                 {
-                  ranking: labels.map((label) => `${label} is unacceptable`),
+                  rating: labels.map((label) => `${label} is unacceptable`),
                   rationale: db.unacceptable_rationale,
                   rationale_language: db.unacceptable_rationale_language,
                   rationale_language_confidence: db.unacceptable_rationale_confidence,
@@ -190,7 +191,9 @@ describe("ca1 export", () => {
     // The fixture's special cases survived the round trip.
     const weather = lines.find((line) => line.prompt_id === "weather") as { metadata: { assessments: unknown[] } };
     expect(JSON.stringify(weather)).toContain(JSON.stringify(RATIONALES.p1World));
-    expect(JSON.stringify(weather)).toContain('"ranking":["C is unacceptable"]');
+    // CA-1 analysis code reads ranking_blocks.unacceptable[].rating; `ranking` there would hide every flag.
+    expect(JSON.stringify(weather)).toContain('"rating":["C is unacceptable"]');
+    expect(JSON.stringify(weather)).not.toContain('"ranking":["C is unacceptable"]');
   });
 
   it("writes annotators.jsonl and merged_comparisons_annotators.jsonl with demographics", async () => {
@@ -301,19 +304,23 @@ describe("csv export", () => {
     }
   });
 
-  it("formats the same bytes through the fast path and field by field", async () => {
-    await exportTo("csv", "fast.csv");
-    const context = {
-      sqlite: database.sqlite,
-      scope: resolveScope(database.sqlite, {}),
-      annotatorId: createAnnotatorIds(SECRET),
-      progress: silentProgress,
-      pageSize: 2,
-    };
-    await writeCsv(context, join(database.dir, "typed.csv"), { fastPath: false });
-    expect(readFileSync(join(database.dir, "typed.csv"), "utf8")).toBe(
-      readFileSync(join(database.dir, "fast.csv"), "utf8"),
-    );
+  it("formats the same bytes through the fast path and field by field, redacted or not", async () => {
+    for (const redact of [false, true]) {
+      await exportTo("csv", `fast-${redact}.csv`, { redact });
+      const context = {
+        sqlite: database.sqlite,
+        scope: resolveScope(database.sqlite, {}),
+        annotatorId: createAnnotatorIds(SECRET),
+        progress: silentProgress,
+        pageSize: 2,
+        redact,
+        now: () => new Date(),
+      };
+      await writeCsv(context, join(database.dir, `typed-${redact}.csv`), { fastPath: false });
+      expect(readFileSync(join(database.dir, `typed-${redact}.csv`), "utf8")).toBe(
+        readFileSync(join(database.dir, `fast-${redact}.csv`), "utf8"),
+      );
+    }
   });
 
   it("falls back to field-by-field quoting when a column that is normally safe holds a comma or quote", async () => {
@@ -475,39 +482,210 @@ describe("parquet export", () => {
 });
 
 describe("hf export", () => {
-  it("writes the data files and a dataset card with configs, fields, languages and counts", async () => {
+  it("writes one JSON Lines file per config and a dataset card with configs, features, languages and counts", async () => {
     const summary = await exportTo("hf", "hf");
     const folder = join(database.dir, "hf");
-    for (const file of [
-      "data/comparisons.jsonl",
-      "data/annotators.jsonl",
-      "data/merged_comparisons_annotators.jsonl",
-      "data/assessments.parquet",
-      "data/pairs.csv",
-      "README.md",
-    ]) {
-      expect(existsSync(join(folder, file))).toBe(true);
-    }
+    const dataFiles = readdirSync(join(folder, "data")).sort();
+    expect(dataFiles).toEqual([
+      "annotators.jsonl",
+      "assessments.jsonl",
+      "comparisons.jsonl",
+      "merged_comparisons_annotators.jsonl",
+      "pairs.jsonl",
+    ]);
+    for (const file of ["README.md", "codebook.json", "codebook.md"]) expect(existsSync(join(folder, file))).toBe(true);
     expect(summary).toMatchObject({ assessments: 5, annotators: 3, prompts: 3, rows: 10 });
     const card = readFileSync(join(folder, "README.md"), "utf8");
     const front = parseYaml(card.split("---\n")[1] as string) as {
-      configs: { config_name: string; data_files: { path: string }[] }[];
+      configs: { config_name: string; data_files: { split: string; path: string }[] }[];
+      dataset_info: { config_name: string; features: { name: string }[] }[];
       language: string[];
     };
     expect(front.configs.map((config) => config.config_name)).toEqual([
       "comparisons",
       "annotators",
-      "merged_comparisons_annotators",
+      "merged_comparison_annotators",
       "assessments",
       "pairs",
     ]);
-    for (const config of front.configs)
+    // One format for every config: `datasets` reads all of them with the first config's builder.
+    for (const config of front.configs) {
+      expect(config.data_files).toHaveLength(1);
+      expect(config.data_files[0]?.path).toMatch(/^data\/[a-z_]+\.jsonl$/);
       expect(existsSync(join(folder, config.data_files[0]?.path as string))).toBe(true);
+    }
+    expect(front.dataset_info.map((info) => info.config_name)).toEqual(front.configs.map((c) => c.config_name));
+    // The flat table's declared columns are the CSV's header, in order.
+    await exportTo("csv", "flat.csv");
+    const header = readFileSync(join(database.dir, "flat.csv"), "utf8").split("\r\n")[0]?.split(",");
+    expect(front.dataset_info[3]?.features.map((f) => f.name)).toEqual(header);
+    const flat = jsonl(join(folder, "data/assessments.jsonl"));
+    expect(flat).toHaveLength(10);
+    expect(typeof flat[0]?.assessment_id).toBe("number");
+    expect(jsonl(join(folder, "data/pairs.jsonl"))).toHaveLength(48);
     expect(front.language).toEqual(expect.arrayContaining(["en", "ar", "es"]));
     expect(card).toContain("| Annotators | 3 |");
     expect(card).toContain("| Assessments | 5 |");
-    expect(card).toContain("| Pairwise preferences (rows of pairs.csv) | 48 |");
+    expect(card).toContain("| Pairwise preferences (rows of pairs.jsonl) | 48 |");
     expect(card).toContain("`ranking_blocks.world[]`");
     expect(card).toContain("## Collection method");
+    expect(card).toContain('load_dataset(folder, "merged_comparison_annotators", split="train")');
+  });
+
+  const missing = pythonMissing(["pandas", "yaml"]);
+  it.skipIf(missing !== null)(
+    `every config loads as the card declares it, read by pandas, and the card's example runs${missing ? ` (skipped: ${missing})` : ""}`,
+    async () => {
+      await exportTo("hf", "hf");
+      const folder = join(database.dir, "hf");
+      const checked = runPython<{
+        builder: string;
+        configs: Record<string, { rows: number; columns: string[] }>;
+        example: Record<string, number>;
+      }>("hf_check.py", [folder]);
+      expect(checked.builder).toBe("json");
+      expect(Object.fromEntries(Object.entries(checked.configs).map(([name, c]) => [name, c.rows]))).toEqual({
+        comparisons: 3,
+        annotators: 3,
+        merged_comparison_annotators: 5,
+        assessments: 10,
+        pairs: 48,
+      });
+      expect(checked.configs.annotators?.columns).toEqual([
+        "annotator_id",
+        "demographics",
+        "declared_native_language",
+        "platform",
+        "study_id",
+        "assessments",
+      ]);
+      expect(checked.example).toMatchObject({ comparisons: 3, annotators: 3, merged: 5, flat: 10, pairs: 48 });
+      // The checker refuses what broke `datasets` before: configs of different formats.
+      expect(runPython<{ refused: string }>("hf_check.py", ["--self-test"]).refused).toMatch(/pairs\.csv is not json/);
+    },
+  );
+});
+
+describe("export --redact", () => {
+  const PERSONAL = "Write to ana@example.org or @ana_l, +44 20 7946 0958, https://ana.example/me";
+
+  function plantContactDetails() {
+    database.sqlite
+      .prepare("UPDATE ranking_blocks SET rationale = ? WHERE block = 'world' AND rationale = ?")
+      .run(PERSONAL, RATIONALES.p1World);
+    database.sqlite
+      .prepare("UPDATE assessments SET unacceptable_rationale = ? WHERE unacceptable_rationale = ?")
+      .run("C quotes <@U024BE7LH> at me", RATIONALES.p1Unacceptable);
+  }
+
+  it("replaces contact details in rationales of every format with typed placeholders, and counts them once", async () => {
+    plantContactDetails();
+    const expected = { email: 1, handle: 1, phone: 1, url: 1, mention: 1 };
+    for (const format of ["ca1", "csv", "parquet", "hf"] as const) {
+      const summary = await exportTo(
+        format,
+        `redacted/${format}${format === "csv" ? ".csv" : format === "parquet" ? ".parquet" : ""}`,
+        {
+          redact: true,
+        },
+      );
+      expect([format, summary.redactions]).toEqual([format, expected]);
+    }
+    const text = allText(join(database.dir, "redacted"));
+    expect(text).toContain("Write to [email] or [handle], [phone], [url]");
+    expect(text).toContain("C quotes [mention] at me");
+    for (const leaked of ["ana@example.org", "@ana_l", "7946", "ana.example", "U024BE7LH"]) {
+      expect(text).not.toContain(leaked);
+    }
+    const parquet = (await parquetReadObjects({
+      file: await asyncBufferFromFile(join(database.dir, "redacted/parquet.parquet")),
+    })) as { rationale: string | null }[];
+    expect(parquet.map((row) => row.rationale)).toContain("Write to [email] or [handle], [phone], [url]");
+    const card = readFileSync(join(database.dir, "redacted/hf/README.md"), "utf8");
+    expect(card).toContain("Rationales were redacted before publication");
+    expect(card).toContain("1 email address");
+    const codebook = JSON.parse(readFileSync(join(database.dir, "redacted/hf/codebook.json"), "utf8"));
+    expect(codebook.export.redaction).toMatchObject({ applied: true, replacements: expected });
+  });
+
+  it("is off by default: rationales stay verbatim", async () => {
+    plantContactDetails();
+    const summary = await exportTo("csv", "verbatim.csv");
+    expect(summary.redactions).toBeNull();
+    expect(readFileSync(join(database.dir, "verbatim.csv"), "utf8")).toContain(PERSONAL);
+  });
+});
+
+describe("codebook", () => {
+  it("is written beside every export: study version, consent, screening, questions per locale, options, fields", async () => {
+    const now = () => new Date("2026-03-01T12:00:00.000Z");
+    const written: Record<string, string[]> = {};
+    for (const [format, out] of [
+      ["ca1", "cb/ca1"],
+      ["csv", "cb/blocks.csv"],
+      ["pairs", "cb/pairs.csv"],
+      ["parquet", "cb/blocks.parquet"],
+      ["hf", "cb/hf"],
+    ] as const) {
+      written[format] = (
+        await runExport(database.sqlite, {
+          format,
+          out: join(database.dir, out),
+          secret: SECRET,
+          progress: () => silentProgress,
+          now,
+        })
+      ).codebook.map((path) => path.slice(database.dir.length + 1));
+    }
+    expect(written).toEqual({
+      ca1: ["cb/ca1/codebook.json", "cb/ca1/codebook.md"],
+      csv: ["cb/blocks.codebook.json", "cb/blocks.codebook.md"],
+      pairs: ["cb/pairs.codebook.json", "cb/pairs.codebook.md"],
+      // The CSV's and the Parquet's codebooks share a name when the files do: the last one written wins.
+      parquet: ["cb/blocks.codebook.json", "cb/blocks.codebook.md"],
+      hf: ["cb/hf/codebook.json", "cb/hf/codebook.md"],
+    });
+    const codebook = JSON.parse(readFileSync(join(database.dir, "cb/ca1/codebook.json"), "utf8"));
+    expect(codebook.generated_at).toBe("2026-03-01T12:00:00.000Z");
+    const [study] = codebook.studies;
+    expect(study).toMatchObject({
+      id: "mini",
+      version: seeded.study.version,
+      title: { en: "Mini test study", es: "Estudio de prueba" },
+      consent: { version: "2026-01" },
+      screening: [
+        { id: "reading", correct: "hot", options: expect.arrayContaining([{ id: "hot", label: { "*": "hot" } }]) },
+      ],
+    });
+    expect(study.consent.text.es).toMatch(/^Aceptas/);
+    const age = study.profile.find((q: { id: string }) => q.id === "age_band");
+    expect(age.text).toEqual({ en: "How old are you?", es: "¿Cuántos años tienes?" });
+    expect(age.options.map((o: { id: string }) => o.id)).toEqual(["18-29", "30-49", "50-plus"]);
+    expect(age.special_values.prefer_not_to_say.label.ar).toBeTruthy();
+    // The ranking questions as participants saw them, in every interface language, limits filled in.
+    expect(Object.keys(study.questions.world_ranking).sort()).toEqual([
+      "af",
+      "ar",
+      "en",
+      "es",
+      "hi",
+      "ja",
+      "nl",
+      "pt",
+      "sw",
+      "zu",
+    ]);
+    expect(study.questions.world_rationale.en).toContain(String(seeded.study.rationale.maxChars));
+    expect(study.questions.world_rationale.en).not.toContain("{{");
+    expect(study.scenarios.map((s: { id: string }) => s.id)).toEqual(seeded.study.scenarios.map((s) => s.id));
+    expect(Object.keys(codebook.fields)).toEqual([
+      "comparisons.jsonl",
+      "annotators.jsonl",
+      "merged_comparisons_annotators.jsonl",
+    ]);
+    const markdown = readFileSync(join(database.dir, "cb/blocks.codebook.md"), "utf8");
+    expect(markdown).toContain("## Study `mini`, version 1");
+    expect(markdown).toContain("| `18-29` | 18–29 |");
+    expect(markdown).toContain("## Fields of `blocks.parquet`");
   });
 });

@@ -88,6 +88,14 @@ describe("reference import", () => {
     ]);
   });
 
+  it("reads JSON Lines that start with a byte-order mark", () => {
+    const line = JSON.stringify({ scenario_id: "weather", ranking: "D>A>B=C", source: "bom-judge", version: "1" });
+    const rankings = readReferenceFile(database.sqlite, file("bom.jsonl", `\uFEFF${line}\r\n`));
+    expect(rankings).toEqual([
+      { studyId: "mini", scenarioId: "weather", ranking: "D>A>B=C", source: "bom-judge", version: "1" },
+    ]);
+  });
+
   it("checks the whole file first and names every bad line; nothing is written", () => {
     const path = file(
       "bad.jsonl",

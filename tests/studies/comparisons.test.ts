@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -84,5 +84,19 @@ describe("comparisons.jsonl import", () => {
       ok: false,
       problems: [expect.stringMatching(/^gone\.jsonl: cannot read: ENOENT/)],
     });
+  });
+
+  it("reads a file that starts with a UTF-8 byte-order mark and has CRLF line ends", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chorus-jsonl-"));
+    try {
+      const file = join(dir, "bom.jsonl");
+      const original = readFileSync(join(FIXTURES, "studies/comparisons.jsonl"), "utf8");
+      writeFileSync(file, `\uFEFF${original.replaceAll("\n", "\r\n")}`);
+      const result = readComparisonsFile(file, "bom.jsonl");
+      expect(result).toEqual(readComparisonsFile(join(FIXTURES, "studies/comparisons.jsonl")));
+      expect(result.ok && result.scenarios[0]?.id).toBe("cmp-001");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

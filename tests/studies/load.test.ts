@@ -162,3 +162,23 @@ describe("scenarioFiles: scenarios from the public dataset layout", () => {
     ]);
   });
 });
+
+describe("byte-order marks", () => {
+  it("are dropped from the study file and from its comparisons.jsonl", () => {
+    const dir = mkdtempSync(join(tmpdir(), "chorus-bom-"));
+    try {
+      const jsonl = readFileSync(fixture("studies/comparisons.jsonl"), "utf8");
+      writeFileSync(join(dir, "comparisons.jsonl"), `\uFEFF${jsonl}`);
+      const yaml = readFileSync(fixture("studies/with-jsonl.yaml"), "utf8");
+      writeFileSync(join(dir, "study.yaml"), `\uFEFF${yaml.replaceAll("\n", "\r\n")}`);
+      const result = loadStudyFile(join(dir, "study.yaml"));
+      expect(result.ok ? result.study.scenarios.map((s) => s.id) : result.problems).toEqual([
+        "inline-one",
+        "cmp-001",
+        "cmp-002",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { LABELS, type Label } from "../../core/labels.js";
 import { formatRanking, type Ranking } from "../../core/ranking.js";
+import { holmAdjust, type KruskalWallis, kruskalWallis, ordinalAlpha, wilsonInterval } from "./inference.js";
 import { createPrng } from "./prng.js";
 import type { AttentionCheck } from "./quality.js";
 import { type Concordance, kendallWFromSums, pairAgreementFromRanks, tauBFromRanks } from "./statistics.js";
@@ -24,7 +25,14 @@ export interface ScenarioInput {
   /** The reference ranking text (canonical labels), or null when the scenario has none. */
   reference: string | null;
   attentionCheck: AttentionCheck | null;
+  /** The conversation shown and the four responses (for the report). */
+  messages?: readonly { role: string; content: string }[];
+  responses?: readonly { label: Label; text: string }[];
 }
+
+/** `personal` of a row without a personal ranking; `unacceptable` of a row where the question was not asked. */
+export const NO_RANKING = 255;
+export const NOT_ASKED = -1;
 
 export interface AnalysisInput {
   scenarios: readonly ScenarioInput[];
@@ -38,6 +46,10 @@ export interface AnalysisInput {
     scenario: Uint32Array;
     /** Weak-order code of the world ranking (see weak-orders.ts). */
     code: Uint8Array;
+    /** Weak-order code of the personal ranking, NO_RANKING when the task had none (absent: none at all). */
+    personal?: Uint8Array;
+    /** Bit i set: response i (A–D) judged unacceptable; NOT_ASKED when the question was not asked. */
+    unacceptable?: Int8Array;
   };
 }
 
@@ -47,7 +59,11 @@ export interface AnalysisOptions {
   seed: number;
   /** Interval coverage, e.g. 0.95. */
   confidence: number;
+  /** Cells (and groups) with fewer assessments are flagged `small` and left out of group tests. */
+  minGroupSize?: number;
 }
+
+export const DEFAULT_MIN_GROUP_SIZE = 10;
 
 export interface Estimate {
   value: number | null;
@@ -78,6 +94,10 @@ export interface CellResult {
   /** ties[a][b]: share of assessments tying a and b. */
   ties: Record<Label, Record<Label, number>>;
   concordance: (Concordance & { interval: Estimate }) | null;
+  /** Krippendorff's α, ordinal metric: units are the four responses, values the ranks the annotators gave. */
+  alpha: number | null;
+  /** Fewer assessments than the minimum group size: shown, but not to be read on its own. */
+  small: boolean;
   reference: ReferenceAgreement | null;
   /** The ranking implied by mean ranks (equal means tie). */
   consensus: string | null;
@@ -93,19 +113,86 @@ export interface ScenarioResult {
   groups: CellResult[];
 }
 
+export interface GroupDifference extends KruskalWallis {
+  /** Holm-adjusted p across every test of the analysis (all scenarios and responses). */
+  pHolm: number;
+  /** Groups compared (those with at least the minimum size). */
+  groups: string[];
+}
+
 export interface AgreementSummary {
   group: string;
   participants: number;
   agreement: ReferenceAgreement | null;
 }
 
-export interface AnalysisResult {
+/** The analyses of one ranking block (world or personal). */
+export interface RankingAnalysis {
   groups: readonly string[];
   bootstrap: AnalysisOptions;
   totals: { assessments: number; participants: number; scenarios: number };
   /** Across every scenario with a reference: how often people agree with it. */
   agreement: { all: AgreementSummary; groups: AgreementSummary[] };
+  /** Krippendorff's α (ordinal) pooled over scenarios: units are scenario × response. */
+  alpha: number | null;
   scenarios: ScenarioResult[];
+}
+
+/** World against personal ranking of the same assessments. */
+export interface BlockAgreement {
+  group: string;
+  /** Assessments with both rankings. */
+  assessments: number;
+  /** Mean Kendall τ-b between a participant's world and personal ranking (where defined). */
+  tauB: number | null;
+  /** Share of strict pairs both rankings order, ordered the same way. */
+  pairShare: number | null;
+  /** Share of identical rankings. */
+  identical: number | null;
+  small: boolean;
+}
+
+export interface Share {
+  count: number;
+  n: number;
+  value: number | null;
+  /** Wilson score interval. */
+  low: number | null;
+  high: number | null;
+}
+
+export interface UnacceptableCell {
+  group: string;
+  /** Assessments asked the question. */
+  asked: number;
+  /** Share of them judging each response unacceptable. */
+  responses: Record<Label, Share>;
+  /** Share judging at least one response unacceptable. */
+  any: Share;
+  small: boolean;
+}
+
+export interface UnacceptableResult {
+  /** Over every scenario: assessments flagging any response, and flags per response shown. */
+  all: { asked: number; any: Share; responses: Share };
+  scenarios: { scenarioId: string; all: UnacceptableCell; groups: UnacceptableCell[] }[];
+}
+
+export interface AnalysisResult extends RankingAnalysis {
+  minGroupSize: number;
+  /** The personal rankings analysed like the world ones (null when the study has none). */
+  personal: RankingAnalysis | null;
+  /** World vs personal agreement, pooled and per scenario (whole sample, then groups). */
+  worldVsPersonal: {
+    all: BlockAgreement;
+    groups: BlockAgreement[];
+    scenarios: { scenarioId: string; all: BlockAgreement; groups: BlockAgreement[] }[];
+  } | null;
+  unacceptable: UnacceptableResult | null;
+  /** Kruskal–Wallis of each response's rank across groups, per scenario (null without --by). */
+  groupDifferences: { scenarioId: string; responses: Record<Label, GroupDifference | null> }[] | null;
+  /** Groups (and cells) under the minimum size, in words. */
+  warnings: string[];
 }
 
 export const ALL_GROUP = "all";
@@ -334,39 +421,96 @@ function pairMatrices(hist: Float64Array, offset: number, n: number) {
   };
 }
 
-export function analyze(input: AnalysisInput, options: AnalysisOptions): AnalysisResult {
-  const scenarioCount = input.scenarios.length;
-  const groupCount = input.groups.length;
-  const participants = input.participantGroup.length;
-  const tables = input.scenarios.map((scenario) => referenceTable(scenario.reference));
-  const cells = (groupCount + 1) * scenarioCount;
-  const width = cells * SLOTS_PER_CELL + (groupCount + 1) * 2;
+/** Categories of a fractional rank (1, 1.5, …, 4) for the ordinal statistics. */
+const RANK_CATEGORIES = 7;
+const category = (rank: number) => Math.round((rank - 1) * 2);
 
+/** Per response, the counts of each rank category in one histogram cell. */
+function rankCategoryCounts(hist: Float64Array, offset: number): number[][] {
+  const units = LABELS.map(() => new Array<number>(RANK_CATEGORIES).fill(0));
+  for (let c = 0; c < CODES; c++) {
+    const weight = hist[offset + c] as number;
+    if (weight === 0) continue;
+    const ranks = (WEAK_ORDERS[c] as (typeof WEAK_ORDERS)[number]).ranks;
+    for (let i = 0; i < K; i++) {
+      const unit = units[i] as number[];
+      const at = category(ranks[i] as number);
+      unit[at] = (unit[at] as number) + weight;
+    }
+  }
+  return units;
+}
+
+/** One ranking block's histograms, point statistics and bootstrap draws. */
+interface BlockPlan {
+  input: AnalysisInput;
+  tables: (ReferenceTable | null)[];
+  cells: number;
+  width: number;
+  fill: (hist: Float64Array, weights: Int32Array | null) => void;
+  hist: Float64Array;
+  point: Float64Array;
+  pointHist: Float64Array;
+  vector: Float64Array;
+  draws: Float64Array;
+}
+
+function planBlock(input: AnalysisInput, replicates: number): BlockPlan {
+  const tables = input.scenarios.map((scenario) => referenceTable(scenario.reference));
+  const cells = (input.groups.length + 1) * input.scenarios.length;
+  const width = cells * SLOTS_PER_CELL + (input.groups.length + 1) * 2;
   const hist = new Float64Array(cells * CODES);
-  const fillHistograms = histogramFiller(input);
-  fillHistograms(hist, null);
+  const fill = histogramFiller(input);
+  fill(hist, null);
   const point = new Float64Array(width);
   statisticsVector(input, hist, tables, point);
   const pointHist = hist.slice();
-
   // Replicates, stored statistic-major so each statistic's values are contiguous.
-  const replicates = Math.max(0, Math.floor(options.replicates));
   const draws = new Float64Array(replicates * width);
-  if (replicates > 0 && participants > 0) {
-    const prng = createPrng(options.seed);
-    const weights = new Int32Array(participants);
-    const vector = new Float64Array(width);
-    for (let b = 0; b < replicates; b++) {
-      weights.fill(0);
-      for (let i = 0; i < participants; i++) {
-        const drawn = prng.int(participants);
-        weights[drawn] = (weights[drawn] as number) + 1;
-      }
-      fillHistograms(hist, weights);
-      statisticsVector(input, hist, tables, vector);
-      for (let k = 0; k < width; k++) draws[k * replicates + b] = vector[k] as number;
+  return { input, tables, cells, width, fill, hist, point, pointHist, vector: new Float64Array(width), draws };
+}
+
+/**
+ * The clustered bootstrap of every block at once: each replicate draws the
+ * participants once and rebuilds every block's histograms from the same
+ * draw (the blocks share their participants), so the world and personal
+ * analyses cost one set of draws.
+ */
+function bootstrapBlocks(plans: readonly BlockPlan[], participants: number, replicates: number, seed: number): void {
+  if (replicates === 0 || participants === 0) return;
+  const prng = createPrng(seed);
+  const weights = new Int32Array(participants);
+  for (let b = 0; b < replicates; b++) {
+    weights.fill(0);
+    for (let i = 0; i < participants; i++) {
+      const drawn = prng.int(participants);
+      weights[drawn] = (weights[drawn] as number) + 1;
+    }
+    for (const plan of plans) {
+      plan.fill(plan.hist, weights);
+      statisticsVector(plan.input, plan.hist, plan.tables, plan.vector);
+      for (let k = 0; k < plan.width; k++) plan.draws[k * replicates + b] = plan.vector[k] as number;
     }
   }
+}
+
+/** Each input's ranking analysis, with the whole-sample histograms it was computed from. */
+function analyzeRankings(
+  inputs: readonly AnalysisInput[],
+  options: AnalysisOptions,
+): { result: RankingAnalysis; histograms: Float64Array }[] {
+  const replicates = Math.max(0, Math.floor(options.replicates));
+  const plans = inputs.map((input) => planBlock(input, replicates));
+  bootstrapBlocks(plans, inputs[0]?.participantGroup.length ?? 0, replicates, options.seed);
+  return plans.map((plan) => ({ result: blockResult(plan, options, replicates), histograms: plan.pointHist }));
+}
+
+function blockResult(plan: BlockPlan, options: AnalysisOptions, replicates: number): RankingAnalysis {
+  const { input, tables, cells, point, pointHist, draws } = plan;
+  const minGroupSize = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
+  const scenarioCount = input.scenarios.length;
+  const groupCount = input.groups.length;
+  const participants = input.participantGroup.length;
   const estimate = (slot: number): Estimate => {
     const value = finiteOrNull(point[slot] as number);
     if (replicates === 0 || value === null) return { value, low: null, high: null };
@@ -402,6 +546,8 @@ export function analyze(input: AnalysisInput, options: AnalysisOptions): Analysi
     return {
       group,
       assessments: stats.n,
+      alpha: ordinalAlpha(rankCategoryCounts(pointHist, cell * CODES)),
+      small: stats.n < minGroupSize,
       meanRank: byLabel((i) => estimate(slot + SLOT_MEAN_RANK + i)),
       borda: byLabel((i) => (stats.n > 0 ? K - (meanRanks[i] as number) : 0)),
       firstChoice: byLabel((i) => estimate(slot + SLOT_FIRST + i)),
@@ -414,10 +560,14 @@ export function analyze(input: AnalysisInput, options: AnalysisOptions): Analysi
     };
   };
 
+  const pooledUnits = input.scenarios.flatMap((_, s) =>
+    rankCategoryCounts(pointHist, (groupCount * scenarioCount + s) * CODES),
+  );
   return {
     groups: input.groups,
-    bootstrap: { ...options, replicates },
+    bootstrap: { replicates, seed: options.seed, confidence: options.confidence },
     totals: { assessments: input.rows.count, participants, scenarios: scenarioCount },
+    alpha: ordinalAlpha(pooledUnits),
     agreement: {
       all: agreementOf(groupCount, ALL_GROUP, participants),
       groups: input.groups.map((group, g) => agreementOf(g, group, participantsPerGroup[g] as number)),
@@ -431,5 +581,239 @@ export function analyze(input: AnalysisInput, options: AnalysisOptions): Analysi
       all: cellResult(groupCount, s, ALL_GROUP),
       groups: input.groups.map((group, g) => cellResult(g, s, group)),
     })),
+  };
+}
+
+/** The rows that have a personal ranking, as an input of their own (codes = the personal rankings). */
+function personalInput(input: AnalysisInput): AnalysisInput | null {
+  const personal = input.rows.personal;
+  if (!personal) return null;
+  const keep: number[] = [];
+  for (let r = 0; r < input.rows.count; r++) if (personal[r] !== NO_RANKING) keep.push(r);
+  if (keep.length === 0) return null;
+  const pick = <T extends Uint8Array | Uint32Array>(array: T, make: (n: number) => T): T => {
+    const out = make(keep.length);
+    keep.forEach((r, i) => {
+      out[i] = array[r] as number;
+    });
+    return out;
+  };
+  return {
+    ...input,
+    rows: {
+      count: keep.length,
+      participant: pick(input.rows.participant, (n) => new Uint32Array(n)),
+      scenario: pick(input.rows.scenario, (n) => new Uint32Array(n)),
+      code: pick(personal, (n) => new Uint8Array(n)),
+    },
+  };
+}
+
+/** τ-b, agreeing and strict pairs of every pair of weak orders (75 × 75). */
+const PAIR_TABLES = (() => {
+  const tau = new Float64Array(CODES * CODES);
+  const agreeing = new Float64Array(CODES * CODES);
+  const strict = new Float64Array(CODES * CODES);
+  WEAK_ORDERS.forEach((a, i) => {
+    WEAK_ORDERS.forEach((b, j) => {
+      tau[i * CODES + j] = tauBFromRanks(a.ranks, b.ranks) ?? Number.NaN;
+      const pairs = pairAgreementFromRanks(a.ranks, b.ranks);
+      agreeing[i * CODES + j] = pairs.agreeing;
+      strict[i * CODES + j] = pairs.strictPairs;
+    });
+  });
+  return { tau, agreeing, strict };
+})();
+
+function blockAgreements(input: AnalysisInput, minGroupSize: number): AnalysisResult["worldVsPersonal"] {
+  const personal = input.rows.personal;
+  if (!personal) return null;
+  const groups = input.groups.length;
+  const scenarios = input.scenarios.length;
+  // Sums per (scenario or pooled) × (group or all): n, tau sum, tau count, agreeing, strict, identical.
+  const width = 6;
+  const sums = new Float64Array((scenarios + 1) * (groups + 1) * width);
+  let any = false;
+  for (let r = 0; r < input.rows.count; r++) {
+    const p = personal[r] as number;
+    if (p === NO_RANKING) continue;
+    any = true;
+    const w = input.rows.code[r] as number;
+    const pair = w * CODES + p;
+    const group = groups > 0 ? (input.participantGroup[input.rows.participant[r] as number] as number) : -1;
+    for (const s of [input.rows.scenario[r] as number, scenarios]) {
+      for (const g of group >= 0 ? [group, groups] : [groups]) {
+        const at = (s * (groups + 1) + g) * width;
+        const tau = PAIR_TABLES.tau[pair] as number;
+        sums[at] = (sums[at] as number) + 1;
+        if (!Number.isNaN(tau)) {
+          sums[at + 1] = (sums[at + 1] as number) + tau;
+          sums[at + 2] = (sums[at + 2] as number) + 1;
+        }
+        sums[at + 3] = (sums[at + 3] as number) + (PAIR_TABLES.agreeing[pair] as number);
+        sums[at + 4] = (sums[at + 4] as number) + (PAIR_TABLES.strict[pair] as number);
+        if (w === p) sums[at + 5] = (sums[at + 5] as number) + 1;
+      }
+    }
+  }
+  if (!any) return null;
+  const cell = (s: number, g: number, group: string): BlockAgreement => {
+    const at = (s * (groups + 1) + g) * width;
+    const n = sums[at] as number;
+    const ratio = (a: number, b: number) => (b > 0 ? a / b : null);
+    return {
+      group,
+      assessments: n,
+      tauB: ratio(sums[at + 1] as number, sums[at + 2] as number),
+      pairShare: ratio(sums[at + 3] as number, sums[at + 4] as number),
+      identical: ratio(sums[at + 5] as number, n),
+      small: n < minGroupSize,
+    };
+  };
+  const byGroup = (s: number) => input.groups.map((group, g) => cell(s, g, group));
+  return {
+    all: cell(scenarios, groups, ALL_GROUP),
+    groups: byGroup(scenarios),
+    scenarios: input.scenarios.map((scenario, s) => ({
+      scenarioId: scenario.scenarioId,
+      all: cell(s, groups, ALL_GROUP),
+      groups: byGroup(s),
+    })),
+  };
+}
+
+function share(count: number, n: number, confidence: number): Share {
+  const interval = wilsonInterval(count, n, confidence);
+  return { count, n, value: n > 0 ? count / n : null, low: interval?.[0] ?? null, high: interval?.[1] ?? null };
+}
+
+function unacceptableShares(
+  input: AnalysisInput,
+  options: AnalysisOptions,
+  minGroupSize: number,
+): UnacceptableResult | null {
+  const flags = input.rows.unacceptable;
+  if (!flags) return null;
+  const groups = input.groups.length;
+  const scenarios = input.scenarios.length;
+  // Per scenario × (group or all): asked, any, and flags per response.
+  const width = 2 + K;
+  const sums = new Float64Array(scenarios * (groups + 1) * width);
+  let asked = 0;
+  let anyTotal = 0;
+  let flagTotal = 0;
+  for (let r = 0; r < input.rows.count; r++) {
+    const mask = flags[r] as number;
+    if (mask === NOT_ASKED) continue;
+    asked++;
+    if (mask !== 0) anyTotal++;
+    const s = input.rows.scenario[r] as number;
+    const group = groups > 0 ? (input.participantGroup[input.rows.participant[r] as number] as number) : -1;
+    for (const g of group >= 0 ? [group, groups] : [groups]) {
+      const at = (s * (groups + 1) + g) * width;
+      sums[at] = (sums[at] as number) + 1;
+      if (mask !== 0) sums[at + 1] = (sums[at + 1] as number) + 1;
+      for (let i = 0; i < K; i++) {
+        if (mask & (1 << i)) {
+          sums[at + 2 + i] = (sums[at + 2 + i] as number) + 1;
+          if (g === groups) flagTotal++;
+        }
+      }
+    }
+  }
+  if (asked === 0) return null;
+  const cell = (s: number, g: number, group: string): UnacceptableCell => {
+    const at = (s * (groups + 1) + g) * width;
+    const n = sums[at] as number;
+    return {
+      group,
+      asked: n,
+      responses: byLabel((i) => share(sums[at + 2 + i] as number, n, options.confidence)),
+      any: share(sums[at + 1] as number, n, options.confidence),
+      small: n < minGroupSize,
+    };
+  };
+  return {
+    all: {
+      asked,
+      any: share(anyTotal, asked, options.confidence),
+      responses: share(flagTotal, asked * K, options.confidence),
+    },
+    scenarios: input.scenarios.map((scenario, s) => ({
+      scenarioId: scenario.scenarioId,
+      all: cell(s, groups, ALL_GROUP),
+      groups: input.groups.map((group, g) => cell(s, g, group)),
+    })),
+  };
+}
+
+/**
+ * Kruskal–Wallis of each response's rank across the groups of at least the
+ * minimum size, per scenario; p-values Holm-adjusted over all of them.
+ */
+function groupDifferences(
+  input: AnalysisInput,
+  hist: Float64Array,
+  minGroupSize: number,
+): AnalysisResult["groupDifferences"] {
+  if (input.groups.length < 2) return null;
+  const scenarios = input.scenarios.length;
+  const raw = input.scenarios.map((_, s) => {
+    const included: { group: string; units: number[][] }[] = [];
+    input.groups.forEach((group, g) => {
+      const offset = (g * scenarios + s) * CODES;
+      let n = 0;
+      for (let c = 0; c < CODES; c++) n += hist[offset + c] as number;
+      if (n >= minGroupSize) included.push({ group, units: rankCategoryCounts(hist, offset) });
+    });
+    return LABELS.map((_, i) => {
+      const test = kruskalWallis(included.map((entry) => entry.units[i] as number[]));
+      return test ? { ...test, groups: included.map((entry) => entry.group) } : null;
+    });
+  });
+  const pValues = raw.flat().flatMap((test) => (test ? [test.pValue] : []));
+  const adjusted = holmAdjust(pValues);
+  let next = 0;
+  return input.scenarios.map((scenario, s) => ({
+    scenarioId: scenario.scenarioId,
+    responses: byLabel((i) => {
+      const test = raw[s]?.[i];
+      return test ? { ...test, pHolm: adjusted[next++] as number } : null;
+    }),
+  }));
+}
+
+function smallGroupWarnings(result: RankingAnalysis, minGroupSize: number): string[] {
+  const warnings: string[] = [];
+  for (const summary of result.agreement.groups) {
+    if (summary.participants < minGroupSize) {
+      warnings.push(
+        `group "${summary.group}": ${summary.participants} participant(s), fewer than ${minGroupSize}; its figures are greyed and left out of the group tests`,
+      );
+    }
+  }
+  return warnings;
+}
+
+/**
+ * Every analysis of a study: the world rankings (rank statistics, W and α,
+ * agreement with the reference), the personal rankings the same way, how
+ * far each participant's world and personal rankings agree, the share of
+ * annotators judging each response unacceptable, and (with groups) a
+ * Kruskal–Wallis test per scenario and response with Holm's correction.
+ */
+export function analyze(input: AnalysisInput, options: AnalysisOptions): AnalysisResult {
+  const minGroupSize = options.minGroupSize ?? DEFAULT_MIN_GROUP_SIZE;
+  const personalRows = personalInput(input);
+  const [world, personal] = analyzeRankings(personalRows ? [input, personalRows] : [input], options);
+  if (!world) throw new Error("no world analysis");
+  return {
+    ...world.result,
+    minGroupSize,
+    personal: personal?.result ?? null,
+    worldVsPersonal: blockAgreements(input, minGroupSize),
+    unacceptable: unacceptableShares(input, options, minGroupSize),
+    groupDifferences: groupDifferences(input, world.histograms, minGroupSize),
+    warnings: input.groups.length > 0 ? smallGroupWarnings(world.result, minGroupSize) : [],
   };
 }

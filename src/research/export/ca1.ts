@@ -3,6 +3,7 @@ import type { ChatMessage } from "../../core/study/schema.js";
 import { assessmentRows, COL, demographicsOf, type RawRow } from "./assessment-rows.js";
 import { annotatorOf, countLanguages, type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { unacceptableLabels } from "./flat.js";
+import { type TextFilter, textFilter } from "./redact.js";
 import { openTextSink, type TextSink } from "./sink.js";
 
 /**
@@ -75,13 +76,13 @@ function promptOf(prompts: Map<string, PromptRecord>, row: RawRow): PromptRecord
   return prompt;
 }
 
-function block(row: RawRow, prefix: "world" | "personal") {
+function block(row: RawRow, prefix: "world" | "personal", text: TextFilter) {
   const ranking = row[COL[`${prefix}_ranking`]] as string | null;
   if (ranking === null) return [];
   return [
     {
       ranking,
-      rationale: row[COL[`${prefix}_rationale`]],
+      rationale: text(row[COL[`${prefix}_rationale`]]),
       rationale_language: row[COL[`${prefix}_rationale_language`]],
       rationale_language_confidence: row[COL[`${prefix}_rationale_confidence`]],
       ranked_at: row[COL[`${prefix}_ranked_at`]],
@@ -90,21 +91,21 @@ function block(row: RawRow, prefix: "world" | "personal") {
   ];
 }
 
-/** One annotator's assessment of one prompt, as in `metadata.assessments[]`. */
-export function assessmentRecord(row: RawRow, annotatorId: string) {
+/** One annotator's assessment of one prompt, as in `metadata.assessments[]`; `text` filters the rationales. */
+export function assessmentRecord(row: RawRow, annotatorId: string, text: TextFilter) {
   const labels = unacceptableLabels(row);
   return {
     annotator_id: annotatorId,
     assessment_id: row[COL.assessment_id],
     ranking_blocks: {
-      world: block(row, "world"),
-      personal: block(row, "personal"),
+      world: block(row, "world", text),
+      personal: block(row, "personal", text),
       unacceptable:
         labels && labels.length > 0
           ? [
               {
-                ranking: labels.map((label) => `${label} is unacceptable`),
-                rationale: row[COL.unacceptable_rationale],
+                rating: labels.map((label) => `${label} is unacceptable`),
+                rationale: text(row[COL.unacceptable_rationale]),
                 rationale_language: row[COL.unacceptable_rationale_language],
                 rationale_language_confidence: row[COL.unacceptable_rationale_confidence],
               },
@@ -132,6 +133,8 @@ async function writeComparisonsAndMerged(
   merged: TextSink,
   counts: ExportCounts,
 ): Promise<void> {
+  const text = textFilter(context.redact);
+  counts.redactions = text.counts;
   let open: string | null = null;
   let first = true;
   let sinceTick = 0;
@@ -162,7 +165,7 @@ async function writeComparisonsAndMerged(
       comparisons.write(`${head.slice(0, -1)},"metadata":${metadata.slice(0, -1)},"assessments":[`);
     }
     const annotatorId = annotatorOf(context, row);
-    const assessment = assessmentRecord(row, annotatorId);
+    const assessment = assessmentRecord(row, annotatorId, text);
     const waitComparisons = comparisons.write(`${first ? "" : ","}${JSON.stringify(assessment)}`);
     first = false;
     const { annotator_id: _, ...rest } = assessment;
@@ -195,6 +198,8 @@ async function writeComparisonsAndMerged(
 
 /** annotators.jsonl: one pass ordered by participant, one line per annotator. */
 async function writeAnnotators(context: ExportContext, annotators: TextSink, counts: ExportCounts): Promise<void> {
+  // Its own filter: the counts reported are the first pass's, where each rationale is seen once.
+  const text = textFilter(context.redact);
   let open: string | null = null;
   let sinceTick = 0;
   for (const { row, participant: info, endOfPage } of assessmentRows(
@@ -220,7 +225,7 @@ async function writeAnnotators(context: ExportContext, annotators: TextSink, cou
     } else {
       annotators.write(",");
     }
-    const { annotator_id: _, ...assessment } = assessmentRecord(row, annotatorId);
+    const { annotator_id: _, ...assessment } = assessmentRecord(row, annotatorId, text);
     const wait = annotators.write(JSON.stringify({ prompt_id: row[COL.scenario_id], ...assessment }));
     sinceTick++;
     if (endOfPage) {

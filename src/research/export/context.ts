@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { COL, type RawRow } from "./assessment-rows.js";
 import type { Progress } from "./progress.js";
+import type { RedactionCounts } from "./redact.js";
 import type { Scope } from "./scope.js";
 
 /** What every export writer needs. */
@@ -12,6 +13,10 @@ export interface ExportContext {
   progress: Progress;
   /** Assessments per database read. */
   pageSize: number;
+  /** Replace emails, phone numbers, URLs, handles and mentions in rationales (export --redact). */
+  redact: boolean;
+  /** When the export was made (the codebook records it). */
+  now: () => Date;
 }
 
 /** Counts an export reports (and the dataset card prints). */
@@ -24,10 +29,20 @@ export interface ExportCounts {
   /** Detected rationale language → number of rationales. */
   rationaleLanguages: Map<string, number>;
   uiLocales: Set<string>;
+  /** Replacements made in rationales (each rationale counted once), or null without --redact. */
+  redactions: RedactionCounts | null;
 }
 
 export function emptyCounts(): ExportCounts {
-  return { assessments: 0, rows: 0, annotators: 0, prompts: 0, rationaleLanguages: new Map(), uiLocales: new Set() };
+  return {
+    assessments: 0,
+    rows: 0,
+    annotators: 0,
+    prompts: 0,
+    rationaleLanguages: new Map(),
+    uiLocales: new Set(),
+    redactions: null,
+  };
 }
 
 /** Tallies the detected languages and UI locale of one assessment. */

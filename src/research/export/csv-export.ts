@@ -13,6 +13,7 @@ import {
 import { type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { CSV_RECORD_END, csvField, csvFields } from "./csv-format.js";
 import { flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
+import { type TextFilter, textFilter } from "./redact.js";
 import { openTextSink } from "./sink.js";
 
 /**
@@ -104,34 +105,39 @@ interface Lines {
   count: number;
 }
 
+/** Whether every joined run of the row holds what it should, so the fast path may format it. */
+function fastPathSafe(row: RawRow): boolean {
+  if (!SAFE.head.test(row[C.head] as string) || !SAFE.context.test(row[C.context] as string)) return false;
+  for (const at of C.blocks) {
+    const prefix = row[at] as string | null;
+    if (prefix === null) continue;
+    if (!SAFE.prefix.test(prefix) || !SAFE.language.test(row[at + 2] as string)) return false;
+    if (!SAFE.times.test(row[at + 4] as string)) return false;
+  }
+  return row[C.unacceptableLabels] === null || SAFE.language.test(row[C.unacceptableLanguage] as string);
+}
+
 /** The row's lines through the fast path, or null when a joined run is not safe. */
-function fastLines(row: RawRow, annotatorId: string, participantText: string): Lines | null {
-  const head = row[C.head] as string;
-  const context = row[C.context] as string;
-  if (!SAFE.head.test(head) || !SAFE.context.test(context)) return null;
-  const start = `${head},${row[C.id]},${annotatorId},`;
-  const end = `,${context}${participantText}${CSV_RECORD_END}`;
-  let text = "";
+function fastLines(row: RawRow, annotatorId: string, participantText: string, text: TextFilter): Lines | null {
+  if (!fastPathSafe(row)) return null;
+  const start = `${row[C.head]},${row[C.id]},${annotatorId},`;
+  const end = `,${row[C.context]}${participantText}${CSV_RECORD_END}`;
+  let lines = "";
   let count = 0;
   for (const at of C.blocks) {
     const prefix = row[at] as string | null;
     if (prefix === null) continue;
-    const language = row[at + 2] as string;
-    const times = row[at + 4] as string;
-    if (!SAFE.prefix.test(prefix) || !SAFE.language.test(language) || !SAFE.times.test(times)) return null;
-    text += `${start}${prefix},${csvField(row[at + 1])},${language},${number(row[at + 3])},${times}${end}`;
+    lines += `${start}${prefix},${csvField(text(row[at + 1]))},${row[at + 2]},${number(row[at + 3])},${row[at + 4]}${end}`;
     count++;
   }
   const labels = row[C.unacceptableLabels] as string | null;
   if (labels !== null) {
-    const language = row[C.unacceptableLanguage] as string;
-    if (!SAFE.language.test(language)) return null;
-    text +=
+    lines +=
       `${start}unacceptable,,${csvField((JSON.parse(labels) as string[]).join(","))},` +
-      `${csvField(row[C.unacceptableRationale])},${language},${number(row[C.unacceptableConfidence])},,${end}`;
+      `${csvField(text(row[C.unacceptableRationale]))},${row[C.unacceptableLanguage]},${number(row[C.unacceptableConfidence])},,${end}`;
     count++;
   }
-  return { text, count };
+  return { text: lines, count };
 }
 
 /**
@@ -146,14 +152,14 @@ const STRINGIFY = { record_delimiter: "\r\n", quoted_match: /[\r\n]/ };
  * implementation. Rows the fast path cannot vouch for go through it, and the
  * tests check that both paths write the same bytes.
  */
-function typedLines(row: RawRow, annotatorId: string, participant: ParticipantInfo): Lines {
+function typedLines(row: RawRow, annotatorId: string, participant: ParticipantInfo, text: TextFilter): Lines {
   const head = flatHead(row, annotatorId);
   const context = flatContext(row);
   // Seconds are written with three decimals, as the fast path's SQL prints them.
   context[context.length - 2] = formatSeconds(context[context.length - 2]);
   context[context.length - 1] = formatSeconds(context[context.length - 1]);
   const tail = [...context, ...flatParticipant(participant)];
-  const blocks = flatBlocks(row);
+  const blocks = flatBlocks(row, text);
   return {
     text: stringify(
       blocks.map((block) => [...head, ...block, ...tail]),
@@ -176,6 +182,8 @@ export interface CsvOptions {
 export async function writeCsv(context: ExportContext, path: string, options: CsvOptions = {}): Promise<ExportCounts> {
   const fastPath = options.fastPath ?? true;
   const counts = emptyCounts();
+  const text = textFilter(context.redact);
+  counts.redactions = text.counts;
   const sink = openTextSink(path);
   const typedRow = typedRowReader(context.sqlite);
   sink.write(stringify([flatColumns(context.scope)], STRINGIFY));
@@ -194,11 +202,12 @@ export async function writeCsv(context: ExportContext, path: string, options: Cs
       const participantId = row[COL.participant_id] as string;
       const annotatorId = context.annotatorId(participantId);
       const lines =
-        (fastPath ? fastLines(row, annotatorId, textOf(participantId)) : null) ??
+        (fastPath ? fastLines(row, annotatorId, textOf(participantId), text) : null) ??
         typedLines(
           fastPath ? typedRow(row[COL.assessment_id] as number) : row,
           annotatorId,
           page.participants.get(participantId) as ParticipantInfo,
+          text,
         );
       counts.rows += lines.count;
       counts.assessments++;

@@ -39,7 +39,7 @@ export const COMPARISON_FIELDS: FieldDoc[] = [
   ["ranking_blocks.personal[]", "What the participant would personally prefer (long form only; else empty)."],
   [
     "ranking_blocks.unacceptable[]",
-    '`{ranking: ["C is unacceptable", …], rationale}` when any response was judged unacceptable; else empty.',
+    '`{rating: ["C is unacceptable", …], rationale}` (the CA-1 key) when any response was judged unacceptable; else empty.',
   ],
   ["unacceptable_asked", "Whether the unacceptable question was asked (false: the empty list means not asked)."],
   ...BLOCK_ENTRY.map(([name, description]): FieldDoc => [`ranking_blocks.*[].${name}`, description]),

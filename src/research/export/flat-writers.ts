@@ -5,11 +5,12 @@ import { assessmentPages, assessmentRows, COL } from "./assessment-rows.js";
 import { countLanguages, type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { CSV_RECORD_END, csvFields, csvRecord } from "./csv-format.js";
 import { FLAT_FIXED_COLUMNS, flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
+import { textFilter } from "./redact.js";
 import { openTextSink } from "./sink.js";
 
 /**
- * Pairwise preferences (CSV) and the flat table as Parquet. (The flat CSV
- * has its own module, csv-export.ts.) Each page of assessments is formatted
+ * Pairwise preferences (CSV or JSON Lines) and the flat table as Parquet or
+ * JSON Lines. (The flat CSV has its own module, csv-export.ts.) Each page of assessments is formatted
  * into one string and handed to the sink, which makes the writer wait for
  * 'drain' when the disk is behind.
  */
@@ -44,19 +45,30 @@ export function rankingPairs(ranking: string): { a: string; b: string; preferred
   return pairs;
 }
 
-export async function writePairs(context: ExportContext, path: string): Promise<ExportCounts> {
+type PairFormat = "csv" | "jsonl";
+
+/** The pairs as CSV (`--format pairs`) or JSON Lines (the hf folder's `pairs` config). */
+export async function writePairs(
+  context: ExportContext,
+  path: string,
+  format: PairFormat = "csv",
+): Promise<ExportCounts> {
   const counts = emptyCounts();
   const sink = openTextSink(path);
-  sink.write(csvRecord(PAIR_COLUMNS));
+  if (format === "csv") sink.write(csvRecord(PAIR_COLUMNS));
   for (const page of assessmentPages(context.sqlite, context.scope, "assessment", context.pageSize)) {
     for (const row of page.rows) {
-      const head = `${csvFields(flatHead(row, context.annotatorId(row[COL.participant_id] as string)))},`;
+      const head = flatHead(row, context.annotatorId(row[COL.participant_id] as string));
+      const csvHead = format === "csv" ? `${csvFields(head)},` : "";
       let lines = "";
       for (const block of ["world", "personal"] as const) {
         const ranking = row[COL[`${block}_ranking`]] as string | null;
         if (ranking === null) continue;
         for (const pair of rankingPairs(ranking)) {
-          lines += `${head}${block},${pair.a},${pair.b},${pair.preferred}${CSV_RECORD_END}`;
+          lines +=
+            format === "csv"
+              ? `${csvHead}${block},${pair.a},${pair.b},${pair.preferred}${CSV_RECORD_END}`
+              : `${JSON.stringify(recordOf(PAIR_COLUMNS, [...head, block, pair.a, pair.b, pair.preferred]))}\n`;
           counts.rows++;
         }
       }
@@ -66,6 +78,58 @@ export async function writePairs(context: ExportContext, path: string): Promise<
       if (wait) await wait;
     }
     context.progress.tick(page.rows.length);
+  }
+  await sink.end();
+  return counts;
+}
+
+function recordOf(columns: readonly string[], cells: readonly unknown[]): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  columns.forEach((name, i) => {
+    record[name] = cells[i] ?? null;
+  });
+  return record;
+}
+
+/**
+ * Every row of the flat table as cells in flatColumns order (rationales
+ * through the context's text filter), tallying into `counts`.
+ */
+function* flatCells(context: ExportContext, counts: ExportCounts): Generator<unknown[]> {
+  const text = textFilter(context.redact);
+  counts.redactions = text.counts;
+  let sinceTick = 0;
+  for (const { row, participant, endOfPage } of assessmentRows(
+    context.sqlite,
+    context.scope,
+    "assessment",
+    context.pageSize,
+  )) {
+    const head = flatHead(row, context.annotatorId(row[COL.participant_id] as string));
+    const tail = [...flatContext(row), ...flatParticipant(participant)];
+    for (const block of flatBlocks(row, text)) {
+      counts.rows++;
+      yield [...head, ...block, ...tail];
+    }
+    countLanguages(row, counts);
+    counts.assessments++;
+    sinceTick++;
+    if (endOfPage) {
+      context.progress.tick(sinceTick);
+      sinceTick = 0;
+    }
+  }
+  context.progress.tick(sinceTick);
+}
+
+/** The flat table as JSON Lines, one object per block row (the hf folder's `assessments` config). */
+export async function writeFlatJsonl(context: ExportContext, path: string): Promise<ExportCounts> {
+  const counts = emptyCounts();
+  const columns = flatColumns(context.scope);
+  const sink = openTextSink(path);
+  for (const cells of flatCells(context, counts)) {
+    const wait = sink.write(`${JSON.stringify(recordOf(columns, cells))}\n`);
+    if (wait) await wait;
   }
   await sink.end();
   return counts;
@@ -107,35 +171,12 @@ export function writeParquet(context: ExportContext, path: string): ExportCounts
   const columns = flatColumns(context.scope);
   const timestampIndexes = FLAT_FIXED_COLUMNS.flatMap((name, i) => (TIMESTAMP_COLUMNS.has(name) ? [i] : []));
   function* records(): Generator<Record<string, unknown>> {
-    let sinceTick = 0;
-    for (const { row, participant, endOfPage } of assessmentRows(
-      context.sqlite,
-      context.scope,
-      "assessment",
-      context.pageSize,
-    )) {
-      const head = flatHead(row, context.annotatorId(row[COL.participant_id] as string));
-      const tail = [...flatContext(row), ...flatParticipant(participant)];
-      for (const block of flatBlocks(row)) {
-        const cells = [...head, ...block, ...tail];
-        for (const i of timestampIndexes) {
-          const value = cells[i] as string | null;
-          cells[i] = value === null ? null : new Date(value);
-        }
-        const record: Record<string, unknown> = {};
-        columns.forEach((name, i) => {
-          record[name] = cells[i];
-        });
-        counts.rows++;
-        yield record;
+    for (const cells of flatCells(context, counts)) {
+      for (const i of timestampIndexes) {
+        const value = cells[i] as string | null;
+        cells[i] = value === null ? null : new Date(value);
       }
-      countLanguages(row, counts);
-      counts.assessments++;
-      sinceTick++;
-      if (endOfPage) {
-        context.progress.tick(sinceTick);
-        sinceTick = 0;
-      }
+      yield recordOf(columns, cells);
     }
   }
   const result = parquetWriteRows({

@@ -1,4 +1,5 @@
 import { COL, type ParticipantInfo, type RawRow } from "./assessment-rows.js";
+import type { TextFilter } from "./redact.js";
 import type { Scope } from "./scope.js";
 
 /**
@@ -60,8 +61,8 @@ export function flatHead(row: RawRow, annotatorId: string): unknown[] {
   return [row[COL.study_id], row[COL.scenario_id], row[COL.assessment_id], annotatorId];
 }
 
-/** The block parts (FLAT_BLOCK_COLUMNS) of one assessment: 1 to 3 of them. */
-export function flatBlocks(row: RawRow): unknown[][] {
+/** The block parts (FLAT_BLOCK_COLUMNS) of one assessment: 1 to 3 of them; `text` filters the rationales. */
+export function flatBlocks(row: RawRow, text: TextFilter): unknown[][] {
   const blocks: unknown[][] = [];
   for (const block of ["world", "personal"] as const) {
     const ranking = row[COL[`${block}_ranking`]];
@@ -70,7 +71,7 @@ export function flatBlocks(row: RawRow): unknown[][] {
       block,
       ranking,
       null,
-      row[COL[`${block}_rationale`]],
+      text(row[COL[`${block}_rationale`]]),
       row[COL[`${block}_rationale_language`]],
       row[COL[`${block}_rationale_confidence`]],
       row[COL[`${block}_ranked_at`]],
@@ -83,7 +84,7 @@ export function flatBlocks(row: RawRow): unknown[][] {
       "unacceptable",
       null,
       labels.join(","),
-      row[COL.unacceptable_rationale],
+      text(row[COL.unacceptable_rationale]),
       row[COL.unacceptable_rationale_language],
       row[COL.unacceptable_rationale_confidence],
       null,

@@ -12,22 +12,39 @@ import {
   MERGED_FIELDS,
   PAIR_FIELDS,
 } from "./fields.js";
-import { writePairs, writeParquet } from "./flat-writers.js";
+import { flatColumns } from "./flat.js";
+import { PAIR_COLUMNS, writeFlatJsonl, writePairs } from "./flat-writers.js";
+import {
+  annotatorsFeatures,
+  comparisonsFeatures,
+  type Field,
+  flatFeatures,
+  hasEmptyStruct,
+  mergedFeatures,
+  pairFeatures,
+  yamlFields,
+} from "./hf-features.js";
+import { describeRedactions, type RedactionCounts } from "./redact.js";
 
 /**
- * A folder ready to publish as a Hugging Face dataset: data/ holds the CA-1
- * files, the flat table as Parquet and the pairwise preferences as CSV;
- * README.md is the dataset card, its YAML header declaring one `config` per
- * file so `load_dataset(path, "annotators")` works.
+ * A folder ready to publish as a Hugging Face dataset: data/ holds one JSON
+ * Lines file per config (the three CA-1 files, the flat table and the
+ * pairwise preferences); README.md is the dataset card. Every config has
+ * files of the same format because `datasets` picks one builder for a
+ * folder, from the first config's files, and reads every config with it;
+ * the card's YAML declares each config's `data_files` and its `features`,
+ * so each config loads with `load_dataset(folder, "annotators")`.
  */
 
-export const HF_DATA_FILES = {
+export const HF_CONFIGS = {
   comparisons: `data/${CA1_FILES.comparisons}`,
   annotators: `data/${CA1_FILES.annotators}`,
-  merged: `data/${CA1_FILES.merged}`,
-  assessments: "data/assessments.parquet",
-  pairs: "data/pairs.csv",
+  /** The config name CA-1 uses (its file keeps the plural, as in CA-1). */
+  merged_comparison_annotators: `data/${CA1_FILES.merged}`,
+  assessments: "data/assessments.jsonl",
+  pairs: "data/pairs.jsonl",
 } as const;
+export type HfConfig = keyof typeof HF_CONFIGS;
 
 export interface HfOptions {
   license: string;
@@ -42,12 +59,32 @@ export interface HfCounts {
 export async function writeHf(context: ExportContext, folder: string, options: HfOptions): Promise<HfCounts> {
   mkdirSync(join(folder, "data"), { recursive: true });
   const ca1 = await writeCa1(context, join(folder, "data"));
-  const flat = writeParquet(context, join(folder, HF_DATA_FILES.assessments));
-  const pairs = await writePairs(context, join(folder, HF_DATA_FILES.pairs));
+  const flat = await writeFlatJsonl(context, join(folder, HF_CONFIGS.assessments));
+  const pairs = await writePairs(context, join(folder, HF_CONFIGS.pairs), "jsonl");
   const counts = { ca1, flat, pairs };
   writeFileSync(join(folder, "README.md"), datasetCard(context, counts, options));
   return counts;
 }
+
+/** Each config's fields as the card's `dataset_info` declares them. */
+export function hfFeatures(context: ExportContext): Record<HfConfig, Field[]> {
+  return {
+    comparisons: comparisonsFeatures(),
+    annotators: annotatorsFeatures(context.scope),
+    merged_comparison_annotators: mergedFeatures(context.scope),
+    assessments: flatFeatures(flatColumns(context.scope)),
+    pairs: pairFeatures(PAIR_COLUMNS),
+  };
+}
+
+/** The field dictionary of each hf data file (the card and the codebook print them). */
+export const HF_FIELD_DOCS: Record<HfConfig, readonly FieldDoc[]> = {
+  comparisons: COMPARISON_FIELDS,
+  annotators: ANNOTATOR_FIELDS,
+  merged_comparison_annotators: MERGED_FIELDS,
+  assessments: FLAT_FIELDS,
+  pairs: PAIR_FIELDS,
+};
 
 function sizeCategory(n: number): string {
   if (n < 1_000) return "n<1K";
@@ -69,6 +106,7 @@ function fieldTable(fields: readonly FieldDoc[]): string {
 }
 
 export function datasetCard(context: ExportContext, counts: HfCounts, options: HfOptions): string {
+  const features = hfFeatures(context);
   const studies = context.scope.studies;
   const primary = studies[0];
   const title = primary ? textOf(primary.title, primary.language) : "Chorus collective-alignment survey";
@@ -85,13 +123,14 @@ export function datasetCard(context: ExportContext, counts: HfCounts, options: H
     language: languages,
     size_categories: [sizeCategory(counts.ca1.assessments)],
     tags: ["human-feedback", "preference", "ranking", "collective-alignment", "pluralistic-alignment"],
-    configs: [
-      { config_name: "comparisons", data_files: [{ split: "train", path: HF_DATA_FILES.comparisons }], default: true },
-      { config_name: "annotators", data_files: [{ split: "train", path: HF_DATA_FILES.annotators }] },
-      { config_name: "merged_comparisons_annotators", data_files: [{ split: "train", path: HF_DATA_FILES.merged }] },
-      { config_name: "assessments", data_files: [{ split: "train", path: HF_DATA_FILES.assessments }] },
-      { config_name: "pairs", data_files: [{ split: "train", path: HF_DATA_FILES.pairs }] },
-    ],
+    configs: (Object.entries(HF_CONFIGS) as [HfConfig, string][]).map(([name, path]) => ({
+      config_name: name,
+      data_files: [{ split: "train", path }],
+      ...(name === "comparisons" ? { default: true } : {}),
+    })),
+    dataset_info: (Object.entries(features) as [HfConfig, Field[]][])
+      .filter(([, fields]) => !hasEmptyStruct(fields))
+      .map(([name, fields]) => ({ config_name: name, features: yamlFields(fields) })),
   };
   const screened = studies.some((study) => study.screening.length > 0);
   const quotas = studies.some((study) => study.quota !== undefined);
@@ -106,8 +145,11 @@ ${toYaml(header).trimEnd()}
 Human rankings of AI responses to value-sensitive prompts, with the participants' own rationales,
 collected in chat apps with Chorus, an open-source survey system. The files follow the layout of OpenAI's
 public collective-alignment dataset (CA-1): \`comparisons.jsonl\`, \`annotators.jsonl\`,
-\`merged_comparisons_annotators.jsonl\`; a flat table (\`assessments.parquet\`, one row per
-assessment block) and the pairwise preferences each ranking implies (\`pairs.csv\`) come alongside.
+\`merged_comparisons_annotators.jsonl\`; a flat table (\`assessments.jsonl\`, one row per
+assessment block) and the pairwise preferences each ranking implies (\`pairs.jsonl\`) come alongside.
+Every file is JSON Lines, one config each (\`${Object.keys(HF_CONFIGS).join("`, `")}\`).
+\`codebook.md\` and \`codebook.json\` hold the questionnaire: consent and screening texts, every
+profile question with its options in every language, and the wording of each ranking question.
 
 Studies: ${studies.map((study) => `\`${study.id}\` (version ${study.version})`).join(", ") || "none"}${since}.
 
@@ -118,8 +160,8 @@ Studies: ${studies.map((study) => `\`${study.id}\` (version ${study.version})`).
 | Prompts (scenarios with at least one assessment) | ${counts.ca1.prompts} |
 | Annotators | ${counts.ca1.annotators} |
 | Assessments | ${counts.ca1.assessments} |
-| Assessment blocks (rows of assessments.parquet) | ${counts.flat.rows} |
-| Pairwise preferences (rows of pairs.csv) | ${counts.pairs.rows} |
+| Assessment blocks (rows of assessments.jsonl) | ${counts.flat.rows} |
+| Pairwise preferences (rows of pairs.jsonl) | ${counts.pairs.rows} |
 | Candidate responses per prompt | 4 (A–D) |
 
 ## Collection method
@@ -135,7 +177,7 @@ are unacceptable and why. Rankings are stored in canonical labels A–D whatever
 
 Participants appear only under \`annotator_id\`, a keyed hash (HMAC-SHA256) of a random participant
 id; chat-platform ids never leave the database. Participants who withdrew were deleted before this
-export and do not appear. Rationales are verbatim and may contain anything a participant typed.
+export and do not appear. ${redactionNote(counts.flat.redactions)}
 
 ## Languages
 
@@ -156,24 +198,37 @@ ${fieldTable(COMPARISON_FIELDS)}
 
 ${fieldTable(ANNOTATOR_FIELDS)}
 
-### merged_comparisons_annotators.jsonl (one line per prompt × annotator)
+### merged_comparisons_annotators.jsonl (config \`merged_comparison_annotators\`, one line per prompt × annotator)
 
 ${fieldTable(MERGED_FIELDS)}
 
-### assessments.parquet (one row per assessment block)
+### assessments.jsonl (one row per assessment block)
 
 ${fieldTable(FLAT_FIELDS)}
 
-### pairs.csv (six rows per ranking)
+### pairs.jsonl (six rows per ranking)
 
 ${fieldTable(PAIR_FIELDS)}
 
 ## Loading
 
 \`\`\`python
-from datasets import load_dataset
-comparisons = load_dataset("path/to/this/folder", "comparisons", split="train")
-flat = load_dataset("path/to/this/folder", "assessments", split="train").to_pandas()
-\`\`\`
+${LOADING_EXAMPLE}\`\`\`
 `;
+}
+
+/** The card's loading example; the hf test runs it. */
+export const LOADING_EXAMPLE = `from datasets import load_dataset
+
+folder = "path/to/this/folder"
+comparisons = load_dataset(folder, "comparisons", split="train")
+annotators = load_dataset(folder, "annotators", split="train")
+merged = load_dataset(folder, "merged_comparison_annotators", split="train")
+flat = load_dataset(folder, "assessments", split="train").to_pandas()
+pairs = load_dataset(folder, "pairs", split="train").to_pandas()
+`;
+
+function redactionNote(redactions: RedactionCounts | null): string {
+  if (!redactions) return "Rationales are verbatim and may contain anything a participant typed.";
+  return `Rationales were redacted before publication: email addresses, phone numbers, URLs, @handles and chat mention ids are replaced by \`[email]\`, \`[phone]\`, \`[url]\`, \`[handle]\` and \`[mention]\` (${describeRedactions(redactions)}).`;
 }

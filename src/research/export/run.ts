@@ -1,14 +1,17 @@
 import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import type Database from "better-sqlite3";
 import { createAnnotatorIds, requireExportSecret } from "../annotator-id.js";
 import { countAssessments, DEFAULT_PAGE_SIZE } from "./assessment-rows.js";
-import { writeCa1 } from "./ca1.js";
-import type { ExportContext } from "./context.js";
+import { CA1_FILES, writeCa1 } from "./ca1.js";
+import { type CodebookFile, writeCodebook } from "./codebook.js";
+import type { ExportContext, ExportCounts } from "./context.js";
 import { writeCsv } from "./csv-export.js";
+import { ANNOTATOR_FIELDS, COMPARISON_FIELDS, FLAT_FIELDS, MERGED_FIELDS, PAIR_FIELDS } from "./fields.js";
 import { writePairs, writeParquet } from "./flat-writers.js";
-import { writeHf } from "./hf.js";
+import { HF_CONFIGS, HF_FIELD_DOCS, type HfConfig, writeHf } from "./hf.js";
 import type { Progress } from "./progress.js";
+import type { RedactionCounts } from "./redact.js";
 import { ResearchError, resolveScope } from "./scope.js";
 
 export const EXPORT_FORMATS = ["ca1", "csv", "pairs", "parquet", "hf"] as const;
@@ -24,6 +27,10 @@ export interface ExportOptions {
   secret: string | undefined;
   /** Dataset card licence (hf). */
   license?: string;
+  /** Replace emails, phone numbers, URLs, @handles and mention ids in rationales with typed placeholders. */
+  redact?: boolean;
+  /** The export's time (the codebook records it); default now. */
+  now?: () => Date;
   /** Assessments read per query (default 5000); tests use tiny pages to cross page boundaries. */
   pageSize?: number;
   /** Builds the progress reporter once the number of assessments is known. */
@@ -39,7 +46,18 @@ export interface ExportSummary {
   rows: number;
   annotators: number | null;
   prompts: number | null;
+  /** Placeholders written per kind (each rationale counted once), or null without --redact. */
+  redactions: RedactionCounts | null;
+  /** The codebook files written beside the data. */
+  codebook: string[];
   seconds: number;
+}
+
+/** `FOLDER/codebook` for folder formats, `DIR/NAME.codebook` beside a file (NAME without its extension). */
+function codebookBase(options: ExportOptions): string {
+  if (options.format === "ca1" || options.format === "hf") return join(options.out, "codebook");
+  const name = basename(options.out, extname(options.out));
+  return join(dirname(options.out), `${name}.codebook`);
 }
 
 export function isExportFormat(value: string): value is ExportFormat {
@@ -73,16 +91,26 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
       annotatorId,
       progress,
       pageSize: options.pageSize ?? DEFAULT_PAGE_SIZE,
+      redact: options.redact ?? false,
+      now: options.now ?? (() => new Date()),
     };
     const summary = { format: options.format, out: options.out, studies: scope.studies.map((s) => s.id) };
-    let result: Omit<ExportSummary, keyof typeof summary | "seconds">;
+    let result: Omit<ExportSummary, keyof typeof summary | "seconds" | "codebook">;
+    let files: CodebookFile[];
     switch (options.format) {
       case "csv":
       case "pairs":
       case "parquet": {
         const write = { csv: writeCsv, pairs: writePairs, parquet: writeParquet }[options.format];
-        const counts = await write(context, options.out);
-        result = { assessments: counts.assessments, rows: counts.rows, annotators: null, prompts: null };
+        const counts: ExportCounts = await write(context, options.out);
+        result = {
+          assessments: counts.assessments,
+          rows: counts.rows,
+          annotators: null,
+          prompts: null,
+          redactions: counts.redactions,
+        };
+        files = [{ file: basename(options.out), fields: options.format === "pairs" ? PAIR_FIELDS : FLAT_FIELDS }];
         break;
       }
       case "ca1": {
@@ -92,7 +120,13 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
           rows: counts.prompts,
           annotators: counts.annotators,
           prompts: counts.prompts,
+          redactions: counts.redactions,
         };
+        files = [
+          { file: CA1_FILES.comparisons, fields: COMPARISON_FIELDS },
+          { file: CA1_FILES.annotators, fields: ANNOTATOR_FIELDS },
+          { file: CA1_FILES.merged, fields: MERGED_FIELDS },
+        ];
         break;
       }
       case "hf": {
@@ -102,12 +136,22 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
           rows: counts.flat.rows,
           annotators: counts.ca1.annotators,
           prompts: counts.ca1.prompts,
+          redactions: counts.flat.redactions,
         };
+        files = (Object.entries(HF_CONFIGS) as [HfConfig, string][]).map(([config, file]) => ({
+          file,
+          fields: HF_FIELD_DOCS[config],
+        }));
         break;
       }
     }
+    const codebook = writeCodebook(context, codebookBase(options), {
+      format: options.format,
+      files,
+      redactions: result.redactions,
+    });
     progress.done();
-    return { ...summary, ...result, seconds: (performance.now() - started) / 1000 };
+    return { ...summary, ...result, codebook, seconds: (performance.now() - started) / 1000 };
   } finally {
     sqlite.exec("COMMIT");
   }

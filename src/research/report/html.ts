@@ -1,5 +1,14 @@
 import { LABELS, type Label } from "../../core/labels.js";
-import type { AgreementSummary, CellResult, Estimate, ScenarioResult } from "../analysis/analyze.js";
+import type {
+  AgreementSummary,
+  BlockAgreement,
+  CellResult,
+  Estimate,
+  ScenarioInput,
+  ScenarioResult,
+  Share,
+  UnacceptableCell,
+} from "../analysis/analyze.js";
 import { type AnalysisReport, formatEstimate, formatNumber, formatPercent, formatPValue, share } from "./report.js";
 
 /**
@@ -147,24 +156,71 @@ function winTable(cell: CellResult): string {
   return `<table class="matrix"><caption>Row ranked above column</caption><tr><th></th>${LABELS.map((l) => `<th>${l}</th>`).join("")}</tr>${cells.join("")}</table>`;
 }
 
-function groupTable(cells: CellResult[], by: string | null): string {
+/** A row's attributes: groups under the minimum size are greyed, with the reason on hover. */
+function rowClass(small: boolean, minGroupSize: number): string {
+  return small ? ` class="small" title="fewer than ${minGroupSize}: too few to read on its own"` : "";
+}
+
+function groupTable(cells: CellResult[], by: string | null, minGroupSize: number, caption: string): string {
   const head = [
     by ?? "group",
     "n",
     ...LABELS.map((l) => `first ${l}`),
     ...LABELS.map((l) => `rank ${l}`),
     "W",
+    "α",
     "agree",
   ];
   const rows = cells.map(
     (cell) =>
-      `<tr><th>${escapeHtml(cell.group)}</th><td>${cell.assessments}</td>${LABELS.map((l) => `<td>${formatPercent(cell.firstChoice[l].value, 0)}</td>`).join("")}${LABELS.map((l) => `<td>${formatNumber(cell.meanRank[l].value, 2)}</td>`).join("")}<td>${formatNumber(cell.concordance?.w ?? null, 2)}</td><td>${cell.reference ? formatPercent(cell.reference.share.value, 0) : "–"}</td></tr>`,
+      `<tr${rowClass(cell.small, minGroupSize)}><th>${escapeHtml(cell.group)}</th><td>${cell.assessments}</td>${LABELS.map((l) => `<td>${formatPercent(cell.firstChoice[l].value, 0)}</td>`).join("")}${LABELS.map((l) => `<td>${formatNumber(cell.meanRank[l].value, 2)}</td>`).join("")}<td>${formatNumber(cell.concordance?.w ?? null, 2)}</td><td>${formatNumber(cell.alpha, 2)}</td><td>${cell.reference ? formatPercent(cell.reference.share.value, 0) : "–"}</td></tr>`,
   );
-  return `<table><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${rows.join("")}</table>`;
+  return `<table><caption>${escapeHtml(caption)}</caption><tr>${head.map((h) => `<th>${escapeHtml(h)}</th>`).join("")}</tr>${rows.join("")}</table>`;
+}
+
+function shareCell(share: Share): string {
+  return `<td title="${escapeHtml(`${share.count} of ${share.n}`)}">${escapeHtml(formatEstimate(share, (v) => formatPercent(v, 0)))}</td>`;
+}
+
+function unacceptableTable(cells: UnacceptableCell[], minGroupSize: number): string {
+  const rows = cells.map(
+    (cell) =>
+      `<tr${rowClass(cell.small, minGroupSize)}><th>${escapeHtml(cell.group)}</th><td>${cell.asked}</td>${shareCell(cell.any)}${LABELS.map((l) => shareCell(cell.responses[l])).join("")}</tr>`,
+  );
+  return `<table><caption>Judged unacceptable (Wilson intervals)</caption><tr><th></th><th>asked</th><th>any</th>${LABELS.map((l) => `<th>${l}</th>`).join("")}</tr>${rows.join("")}</table>`;
+}
+
+function blockAgreementTable(cells: BlockAgreement[], minGroupSize: number): string {
+  const rows = cells.map(
+    (cell) =>
+      `<tr${rowClass(cell.small, minGroupSize)}><th>${escapeHtml(cell.group)}</th><td>${cell.assessments}</td><td>${formatNumber(cell.tauB, 2)}</td><td>${formatPercent(cell.pairShare, 0)}</td><td>${formatPercent(cell.identical, 0)}</td></tr>`,
+  );
+  return `<table><caption>World vs personal ranking</caption><tr><th></th><th>n</th><th>mean τ-b</th><th>pairs agreeing</th><th>identical</th></tr>${rows.join("")}</table>`;
+}
+
+/** The prompt and the four responses, folded (a details element needs no script). */
+function scenarioText(input: Pick<ScenarioInput, "messages" | "responses"> | undefined): string {
+  if (!input?.messages?.length) return "";
+  const messages = input.messages
+    .map((m) => `<div class="msg"><span class="role">${escapeHtml(m.role)}</span> ${escapeHtml(m.content)}</div>`)
+    .join("");
+  const responses = (input.responses ?? [])
+    .map(
+      (r) =>
+        `<div class="msg"><span class="role" style="color:${COLOURS[r.label]}">${r.label}</span> ${escapeHtml(r.text)}</div>`,
+    )
+    .join("");
+  return `<details><summary>Prompt and responses</summary>${messages}<h3>Responses</h3>${responses}</details>`;
 }
 
 function scenarioSection(scenario: ScenarioResult, report: AnalysisReport): string {
   const all = scenario.all;
+  const { result } = report;
+  const min = result.minGroupSize;
+  const personal = result.personal?.scenarios.find((s) => s.scenarioId === scenario.scenarioId);
+  const unacceptable = result.unacceptable?.scenarios.find((s) => s.scenarioId === scenario.scenarioId);
+  const blocks = result.worldVsPersonal?.scenarios.find((s) => s.scenarioId === scenario.scenarioId);
+  const differences = result.groupDifferences?.find((s) => s.scenarioId === scenario.scenarioId);
   const facts = [
     `${all.assessments} assessments`,
     all.consensus ? `consensus <code>${escapeHtml(all.consensus)}</code>` : null,
@@ -172,6 +228,7 @@ function scenarioSection(scenario: ScenarioResult, report: AnalysisReport): stri
     all.concordance
       ? `Kendall's W ${escapeHtml(formatEstimate({ ...all.concordance.interval, value: all.concordance.w }))}, χ²(${all.concordance.df}) = ${all.concordance.chiSquare.toFixed(2)}, ${formatPValue(all.concordance.pValue)}`
       : null,
+    all.alpha !== null ? `Krippendorff's α ${formatNumber(all.alpha)}` : null,
     all.reference
       ? `pairs agreeing with the reference ${escapeHtml(formatEstimate(all.reference.share, formatPercent))}`
       : null,
@@ -181,9 +238,23 @@ function scenarioSection(scenario: ScenarioResult, report: AnalysisReport): stri
   return `<section>
 <h2>${escapeHtml(scenario.scenarioId)}</h2>
 <p>${facts.join(" · ")}</p>
+${scenarioText(report.scenarios.find((s) => s.scenarioId === scenario.scenarioId))}
 <div class="charts"><figure><figcaption>First choice</figcaption>${firstChoiceChart([all, ...scenario.groups])}</figure>
 <figure><figcaption>Mean rank (whole sample)</figcaption>${meanRankChart(all)}</figure></div>
-<div class="charts">${winTable(all)}${scenario.groups.length > 0 ? groupTable(scenario.groups, report.by) : ""}</div>
+<div class="charts">${winTable(all)}${scenario.groups.length > 0 ? groupTable(scenario.groups, report.by, min, "World ranking by group") : ""}</div>
+<div class="charts">${personal && personal.all.assessments > 0 ? groupTable([personal.all, ...personal.groups], report.by, min, "Personal ranking") : ""}${blocks && blocks.all.assessments > 0 ? blockAgreementTable([blocks.all, ...blocks.groups], min) : ""}${unacceptable && unacceptable.all.asked > 0 ? unacceptableTable([unacceptable.all, ...unacceptable.groups], min) : ""}</div>
+${
+  differences
+    ? `<table><caption>Differences between groups: Kruskal–Wallis on each response's rank (groups of at least ${min}), Holm-adjusted across all tests</caption><tr><th>response</th><th>H</th><th>df</th><th>p</th><th>p (Holm)</th><th>n</th></tr>${LABELS.map(
+        (l) => {
+          const test = differences.responses[l];
+          return test
+            ? `<tr><th>${l}</th><td>${test.h.toFixed(2)}</td><td>${test.df}</td><td>${escapeHtml(formatPValue(test.pValue))}</td><td>${escapeHtml(formatPValue(test.pHolm))}</td><td>${test.n}</td></tr>`
+            : `<tr><th>${l}</th><td colspan="5">not tested (fewer than two groups of ${min}, or every rank tied)</td></tr>`;
+        },
+      ).join("")}</table>`
+    : ""
+}
 </section>`;
 }
 
@@ -196,7 +267,10 @@ th{background:#f7f7f7}caption{font-size:.8rem;color:#555;text-align:left}
 .charts{display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start}figure{margin:0}figcaption{font-size:.85rem;color:#555}
 svg text{font-size:12px;fill:#1a1a1a}svg .axis{fill:#666;font-size:11px}svg .value{fill:#333;font-size:11px}svg .inbar{fill:#fff;font-size:11px}
 svg .grid{stroke:#e3e3e3}svg .ci{stroke:#333;stroke-width:1.5}svg .bar{fill:#0072B2}
-@media print{section{break-inside:avoid}}`;
+tr.small td,tr.small th{color:#9a9a9a;background:#f4f4f4}.warn{background:#fff4e5;border-left:4px solid #e69f00;padding:.4rem .8rem}
+details{margin:.4rem 0 .8rem}summary{cursor:pointer;color:#0072B2}.msg{white-space:pre-wrap;margin:.3rem 0;padding:.3rem .5rem;background:#fafafa;border-radius:3px}
+.role{font-weight:600;margin-right:.4rem}h3{font-size:.95rem;margin:.6rem 0 .2rem}
+@media print{section{break-inside:avoid}details{display:block}}`;
 
 export function renderHtml(report: AnalysisReport): string {
   const { result, quality } = report;
@@ -212,6 +286,10 @@ ${agreementChart([result.agreement.all, ...result.agreement.groups])}</section>`
 <h1>${escapeHtml(report.study.title)}</h1>
 <p class="meta">Study <code>${escapeHtml(report.study.id)}</code> v${report.study.version} · ${result.totals.assessments} assessments by ${result.totals.participants} participants on ${result.totals.scenarios} scenarios${report.since ? ` completed since ${escapeHtml(report.since)}` : ""}${report.by ? ` · by <code>${escapeHtml(report.by)}</code>` : ""} · generated ${escapeHtml(report.generatedAt)}</p>
 <p class="meta">Intervals: ${Math.round(result.bootstrap.confidence * 100)}% percentile bootstrap, ${result.bootstrap.replicates} replicates resampling participants (seed ${result.bootstrap.seed}). Ranks: 1 = best; ties share the mean position.</p>
+${result.warnings.length > 0 ? `<div class="warn">${result.warnings.map((w) => `<p>${escapeHtml(w)}</p>`).join("")}</div>` : ""}
+<section><h2>Across scenarios</h2>
+<p>Krippendorff's α (ordinal, pooled over scenarios): world ${formatNumber(result.alpha)}${result.personal ? `, personal ${formatNumber(result.personal.alpha)}` : ""}${result.unacceptable ? ` · judged unacceptable: ${escapeHtml(formatEstimate(result.unacceptable.all.any, formatPercent))} of ${result.unacceptable.all.asked} assessments flagged at least one response` : ""}</p>
+${result.worldVsPersonal ? blockAgreementTable([result.worldVsPersonal.all, ...result.worldVsPersonal.groups], result.minGroupSize) : ""}</section>
 <section><h2>Quality</h2><table>
 <tr><th>Assessments read</th><td>${quality.assessments}</td></tr>
 <tr><th>Speeders (&lt; ${quality.minSecondsPerResponse} s per response read)</th><td>${quality.speeders}${share(quality.speeders, quality.assessments)}</td></tr>

@@ -1,4 +1,4 @@
-import type { AnalysisResult, Estimate } from "../analysis/analyze.js";
+import type { AnalysisResult, Estimate, ScenarioInput } from "../analysis/analyze.js";
 import type { LoadedAnalysis, QualitySummary } from "../analysis-data.js";
 
 /** Everything `chorus analyze` reports: the analysis plus what it was run on. */
@@ -11,6 +11,8 @@ export interface AnalysisReport {
   since: string | null;
   quality: QualitySummary;
   result: AnalysisResult;
+  /** Each scenario's prompt and responses, as shown (the HTML report prints them). */
+  scenarios: Pick<ScenarioInput, "scenarioId" | "messages" | "responses">[];
 }
 
 export function buildReport(
@@ -32,6 +34,11 @@ export function buildReport(
     since: options.since,
     quality: loaded.quality,
     result,
+    scenarios: loaded.input.scenarios.map(({ scenarioId, messages, responses }) => ({
+      scenarioId,
+      messages,
+      responses,
+    })),
   };
 }
 

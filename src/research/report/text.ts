@@ -1,5 +1,12 @@
 import { LABELS } from "../../core/labels.js";
-import type { AgreementSummary, CellResult } from "../analysis/analyze.js";
+import type {
+  AgreementSummary,
+  BlockAgreement,
+  CellResult,
+  GroupDifference,
+  Share,
+  UnacceptableCell,
+} from "../analysis/analyze.js";
 import { type AnalysisReport, formatEstimate, formatNumber, formatPercent, formatPValue, share } from "./report.js";
 
 /** The terminal rendering of `chorus analyze`. */
@@ -13,14 +20,18 @@ function agreementLine(summary: AgreementSummary, width: number): string {
   )}  (${summary.participants} participants, ${agreement.rankings} rankings)`;
 }
 
-function cellLines(cell: CellResult, indent: string): string[] {
+function smallNote(small: boolean, minGroupSize: number): string {
+  return small ? `  [n < ${minGroupSize}: too few to read on its own]` : "";
+}
+
+function cellLines(cell: CellResult, indent: string, minGroupSize: number): string[] {
   const lines = [
-    `${indent}n = ${cell.assessments}${cell.consensus ? `  consensus ${cell.consensus}` : ""}${
+    `${indent}n = ${cell.assessments}${smallNote(cell.small, minGroupSize)}${cell.consensus ? `  consensus ${cell.consensus}` : ""}${
       cell.concordance
         ? `  Kendall's W ${formatEstimate({ ...cell.concordance.interval, value: cell.concordance.w })}` +
           `  χ²(${cell.concordance.df}) = ${cell.concordance.chiSquare.toFixed(2)}, ${formatPValue(cell.concordance.pValue)}`
         : ""
-    }`,
+    }${cell.alpha !== null ? `  Krippendorff's α ${formatNumber(cell.alpha)}` : ""}`,
     `${indent}mean rank    ${LABELS.map((l) => `${l} ${formatEstimate(cell.meanRank[l], (v) => formatNumber(v, 2))}`).join("  ")}`,
     `${indent}first choice ${LABELS.map((l) => `${l} ${formatEstimate(cell.firstChoice[l], formatPercent)}`).join("  ")}`,
     `${indent}Borda (0–3)  ${LABELS.map((l) => `${l} ${formatNumber(cell.borda[l], 2)}`).join("  ")}`,
@@ -48,9 +59,32 @@ function winMatrix(cell: CellResult, indent: string): string[] {
   ];
 }
 
+function shareText(share: Share): string {
+  return formatEstimate(share, formatPercent);
+}
+
+function blockAgreementLine(cell: BlockAgreement, width: number, minGroupSize: number): string {
+  return `  ${cell.group.padEnd(width)}  n = ${cell.assessments}  mean τ-b ${formatNumber(cell.tauB)}  pairs agreeing ${formatPercent(
+    cell.pairShare,
+  )}  identical ${formatPercent(cell.identical)}${smallNote(cell.small, minGroupSize)}`;
+}
+
+function unacceptableLine(cell: UnacceptableCell, indent: string, minGroupSize: number): string {
+  return `${indent}${cell.group}: asked ${cell.asked}${smallNote(cell.small, minGroupSize)}  any ${shareText(cell.any)}  ${LABELS.map(
+    (l) => `${l} ${shareText(cell.responses[l])}`,
+  ).join("  ")}`;
+}
+
+function differenceLine(label: string, test: GroupDifference | null): string {
+  if (!test) return `    ${label}: not tested (fewer than two groups of the minimum size, or every rank tied)`;
+  return `    ${label}: H(${test.df}) = ${test.h.toFixed(2)}, ${formatPValue(test.pValue)}, Holm ${formatPValue(test.pHolm)} (n = ${test.n}, ${test.groups.length} groups)`;
+}
+
 export function renderText(report: AnalysisReport): string {
   const { result, quality } = report;
+  const minGroupSize = result.minGroupSize;
   const lines: string[] = [];
+  if (result.warnings.length > 0) lines.push(...result.warnings.map((warning) => `Warning: ${warning}`), "");
   lines.push(
     `Study ${report.study.id} v${report.study.version}: ${report.study.title}`,
     `${result.totals.assessments} assessments by ${result.totals.participants} participants on ${result.totals.scenarios} scenarios` +
@@ -77,6 +111,29 @@ export function renderText(report: AnalysisReport): string {
   } else {
     lines.push("No reference rankings (chorus reference import FILE, or referenceRanking in the study file).", "");
   }
+  lines.push(
+    `Krippendorff's α (ordinal, pooled over scenarios): world ${formatNumber(result.alpha)}${
+      result.personal ? `, personal ${formatNumber(result.personal.alpha)}` : ""
+    }`,
+    "",
+  );
+  if (result.worldVsPersonal) {
+    const width = Math.max(3, ...result.worldVsPersonal.groups.map((g) => g.group.length));
+    lines.push(
+      "World vs personal ranking of the same assessments:",
+      blockAgreementLine(result.worldVsPersonal.all, width, minGroupSize),
+      ...result.worldVsPersonal.groups.map((cell) => blockAgreementLine(cell, width, minGroupSize)),
+      "",
+    );
+  }
+  if (result.unacceptable) {
+    const all = result.unacceptable.all;
+    lines.push(
+      `Unacceptable (of ${all.asked} assessments asked; Wilson ${Math.round(result.bootstrap.confidence * 100)}% intervals):`,
+      `  assessments judging any response unacceptable ${shareText(all.any)}; responses judged unacceptable ${shareText(all.responses)}`,
+      "",
+    );
+  }
   for (const scenario of result.scenarios) {
     const notes = [
       scenario.reference ? `reference ${scenario.reference}` : null,
@@ -84,9 +141,25 @@ export function renderText(report: AnalysisReport): string {
       scenario.tags.length > 0 ? `tags ${scenario.tags.join(", ")}` : null,
     ].filter(Boolean);
     lines.push(`Scenario ${scenario.scenarioId}${notes.length > 0 ? `  (${notes.join("; ")})` : ""}`);
-    lines.push(...cellLines(scenario.all, "  "), ...winMatrix(scenario.all, "  "));
+    lines.push(...cellLines(scenario.all, "  ", minGroupSize), ...winMatrix(scenario.all, "  "));
     for (const group of scenario.groups) {
-      lines.push(`  ${report.by} = ${group.group}`, ...cellLines(group, "    "));
+      lines.push(`  ${report.by} = ${group.group}`, ...cellLines(group, "    ", minGroupSize));
+    }
+    const personal = result.personal?.scenarios.find((s) => s.scenarioId === scenario.scenarioId);
+    if (personal && personal.all.assessments > 0) {
+      lines.push("  personal ranking", ...cellLines(personal.all, "    ", minGroupSize));
+    }
+    const unacceptable = result.unacceptable?.scenarios.find((s) => s.scenarioId === scenario.scenarioId);
+    if (unacceptable && unacceptable.all.asked > 0) {
+      lines.push("  unacceptable", unacceptableLine(unacceptable.all, "    ", minGroupSize));
+      for (const group of unacceptable.groups) lines.push(unacceptableLine(group, "    ", minGroupSize));
+    }
+    const differences = result.groupDifferences?.find((s) => s.scenarioId === scenario.scenarioId);
+    if (differences) {
+      lines.push(
+        `  differences between groups (Kruskal–Wallis on each response's rank):`,
+        ...LABELS.map((l) => differenceLine(l, differences.responses[l])),
+      );
     }
     lines.push("");
   }

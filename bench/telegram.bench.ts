@@ -255,9 +255,8 @@ async function echoRound(server: FakeServerProcess, updates: Update[], latencyMs
  * engine's transaction.
  */
 const cannedEngine: Engine = {
-  handleMany: () => {
-    throw new Error("the canned engine answers one input at a time");
-  },
+  handleMany: (calls) =>
+    calls.map((call) => ({ ok: true as const, result: cannedEngine.handle(call.ref, call.input, call.options) })),
   handle: (_ref, input) => ({
     prompts: [
       {

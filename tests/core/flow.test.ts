@@ -380,6 +380,23 @@ describe("a whole card submitted at once", () => {
     ...fields,
   });
 
+  it("tells the adapter what a whole-card answer must give: both blocks and the check on the long form only", () => {
+    expect(cardOf(walk(ctx, START_TASK).prompts).form).toEqual({
+      blocks: ["world", "personal"],
+      unacceptable: true,
+      allowTies: true,
+      maxChars: 200,
+    });
+    const next = walk(ctx, [submit({})], atCard);
+    expect(cardOf(next.prompts).form).toMatchObject({ blocks: ["world"], unacceptable: false });
+    const strict = fakeContext(miniStudy({ blocks: { personal: false, unacceptable: false, allowTies: false } }));
+    expect(cardOf(walk(strict, START_TASK).prompts).form).toMatchObject({
+      blocks: ["world"],
+      unacceptable: false,
+      allowTies: false,
+    });
+  });
+
   it("records every block from one submission", () => {
     const result = walk(ctx, [submit({})], atCard);
     const [assessment] = recorded(result.effects);

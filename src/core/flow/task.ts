@@ -8,7 +8,14 @@ import { joinDraft, takeDraftInput } from "./draft.js";
 import type { AssessmentRecord, BlockRecord, Effect, RationaleRecord } from "./effects.js";
 import type { CardSubmission, Input } from "./inputs.js";
 import { key, type Prompt } from "./prompts.js";
-import { cardClosed, completionMessage, currentPrompts, scenarioOf } from "./render.js";
+import {
+  blocksAsked,
+  cardClosed,
+  completionMessage,
+  currentPrompts,
+  planAsksUnacceptable,
+  scenarioOf,
+} from "./render.js";
 import type { CardLayout, FlowState, Pick, RankingBlockName, TaskProgress } from "./state.js";
 import { advanced, notice, reask, unchanged } from "./transition.js";
 
@@ -33,8 +40,7 @@ export function beginTask(
 ): Transition {
   const plan = state.assignments[index];
   if (!plan) throw new Error("no assignment at index");
-  const blocks: RankingBlockName[] =
-    plan.form === "long" && ctx.study.blocks.personal ? ["world", "personal"] : ["world"];
+  const blocks = blocksAsked(plan, ctx);
   const layout = cardLayout(scenarioOf({ ...state, taskIndex: index }, ctx), ctx);
   const task: TaskProgress = {
     stage: "ranking",
@@ -268,7 +274,8 @@ function rationale(state: FlowState, task: TaskProgress, input: Input, ctx: Flow
 }
 
 function asksUnacceptable(state: FlowState, ctx: FlowContext): boolean {
-  return state.assignments[state.taskIndex]?.form === "long" && ctx.study.blocks.unacceptable;
+  const plan = state.assignments[state.taskIndex];
+  return plan !== undefined && planAsksUnacceptable(plan, ctx);
 }
 
 function unacceptable(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
@@ -305,8 +312,7 @@ function unacceptableRationale(state: FlowState, task: TaskProgress, input: Inpu
 function submitCard(state: FlowState, task: TaskProgress, input: CardSubmission, ctx: FlowContext): Transition {
   const plan = state.assignments[state.taskIndex];
   if (!plan) throw new Error("task index out of range");
-  const asked: RankingBlockName[] =
-    plan.form === "long" && ctx.study.blocks.personal ? ["world", "personal"] : ["world"];
+  const asked = blocksAsked(plan, ctx);
   const problems: Prompt[] = [];
   const answers: TaskProgress["answers"] = {};
   for (const block of asked) {

@@ -55,6 +55,8 @@ export interface SlackHarnessOptions {
   rateLimitWait?: (seconds: number) => Promise<void>;
   /** The engine's clock (default: the system's). */
   now?: () => Date;
+  /** Talk to this fake Web API (another app's: a second process, a restart) instead of a new one; not closed. */
+  fake?: FakeSlackServer;
 }
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -73,7 +75,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     importStudy(database.db, study, { at: "2026-01-01T00:00:00.000Z" });
     publishStudy(database.db, study.id, "2026-01-01T00:00:00.000Z");
   }
-  const fake = await startFakeSlackServer({ locales: options.locales ?? {} });
+  const fake = options.fake ?? (await startFakeSlackServer({ locales: options.locales ?? {} }));
   const i18n = createI18n({ localesDir: LOCALES_DIR });
   const store = createSurveyStore(database);
   let seed = 11;
@@ -124,7 +126,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     post: (body, headers) => fetch(eventsUrl, { method: "POST", headers, body }),
     async close() {
       await slack.stop();
-      await fake.close();
+      if (!options.fake) await fake.close();
       if (testDb) testDb.cleanup();
       else database.close();
     },

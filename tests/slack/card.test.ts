@@ -231,4 +231,38 @@ describe("the scenario card in the DM", () => {
     expect(messageText(zed.lastMessage)).toContain(text("pause.resumed"));
     expect(choicesOn(zed.card)).toContain("p:A");
   });
+
+  it("works from a process that never saw the card (a restart): the press edits it in place, the form opens", async () => {
+    h = await startSlackHarness();
+    const bo = h.user("U0BO");
+    await toFirstCard(bo);
+    await bo.press("p:A");
+    const card = bo.card;
+    const restarted = await startSlackHarness({
+      databasePath: h.database.sqlite.name,
+      seedStudy: false,
+      fake: h.fake,
+      idPrefix: "r-",
+    });
+    try {
+      const again = restarted.user("U0BO");
+      const before = h.fake.calls.length;
+      await again.press("p:B");
+      // (auth.test: the new app checks its token on its first request.)
+      expect(callsSince(h, before)).toEqual({ "auth.test": 1, "chat.update": 1 });
+      expect(again.card.ts).toBe(card.ts);
+      expect(messageText(again.card)).toContain("So far: A > B.");
+      const view = await again.openForm();
+      expect(view.callback_id).toBe("chorus.card");
+      // Typed: the card moves below the reason, the old one shrinks to its summary.
+      for (const choice of ["p:C", "ok"]) await again.press(choice);
+      await again.type(REASON);
+      expect(again.card.ts).not.toBe(card.ts);
+      expect(messageText(again.messages.find((message) => message.ts === card.ts) ?? { blocks: [] })).toBe(
+        "Scenario 1 of 2: continued below ↓",
+      );
+    } finally {
+      await restarted.close();
+    }
+  });
 });

@@ -34,7 +34,8 @@ import { type OpenedDatabase, openDatabase } from "../src/store/client.js";
 import { createSurveyStore } from "../src/store/survey-store.js";
 import { ensureSampleStudy } from "../src/studies/bootstrap.js";
 import { createTelegramBot } from "../src/telegram/bot.js";
-import { packChoice } from "../src/telegram/callback-data.js";
+import { cardKey, packChoice } from "../src/telegram/callback-data.js";
+import { TELEGRAM_SURFACE } from "../src/telegram/card.js";
 import { InFlight } from "../src/telegram/in-flight.js";
 import { createTelegramStore } from "../src/telegram/store.js";
 import { nextInput } from "./simulated-participant.js";
@@ -82,34 +83,41 @@ function sampleEngine(database: OpenedDatabase, locales: readonly string[]) {
   return { study, engine: createEngine({ store, clock, random: Math.random, newParticipantId: randomUUID, locales }) };
 }
 
-/** One person's way through the sample study, as engine inputs (plus: was a choice pressed on the viewer?). */
-function recordScript(): { input: Input; viewer: boolean }[] {
+/** One step of a person's way: the input, and for a press on a card, that card's key. */
+interface ScriptStep {
+  input: Input;
+  card?: string;
+}
+
+/** One person's way through the sample study, as engine inputs. */
+function recordScript(): ScriptStep[] {
   const database = openDatabase(":memory:");
   const { study, engine } = sampleEngine(database, ["en"]);
-  const script: { input: Input; viewer: boolean }[] = [];
+  const script: ScriptStep[] = [];
   let input: Input | undefined = { kind: "start", source: "bench", suggestedLocale: "en" };
-  let viewer = false;
+  let card: string | undefined;
   while (input) {
-    script.push({ input, viewer });
-    const result = engine.handle({ platform: "telegram", platformUserId: "1" }, input);
+    script.push({ input, ...(card !== undefined && input.kind === "choice" ? { card } : {}) });
+    const result = engine.handle({ platform: "telegram", platformUserId: "1" }, input, { surface: TELEGRAM_SURFACE });
     if (result.prompts.some((p) => p.kind === "message" && "key" in p.text && p.text.key.startsWith("completed."))) {
       break;
     }
     input = nextInput(result.prompts, study);
-    viewer = result.prompts.some((prompt) => prompt.kind === "response");
+    const shown = result.prompts.find((prompt) => prompt.kind === "card");
+    card = shown ? cardKey(shown.cardId) : undefined;
   }
   database.close();
   return script;
 }
 
 /** The script as Telegram updates for users firstUser … firstUser+count-1, interleaved. */
-function updatesFor(script: { input: Input; viewer: boolean }[], firstUser: number, count: number): Update[] {
+function updatesFor(script: ScriptStep[], firstUser: number, count: number): Update[] {
   const updates: Update[] = [];
   let updateId = 1;
   let queryId = 1;
   const now = Math.floor(Date.now() / 1000);
   for (let step = 0; step < script.length; step++) {
-    const { input, viewer } = script[step] as { input: Input; viewer: boolean };
+    const { input, card } = script[step] as ScriptStep;
     for (let u = 0; u < count; u++) {
       const id = firstUser + u;
       const from = { id, is_bot: false, first_name: `P${id}`, language_code: "en" };
@@ -121,12 +129,19 @@ function updatesFor(script: { input: Input; viewer: boolean }[], firstUser: numb
             id: String(queryId++),
             from,
             chat_instance: `c${id}`,
-            data: packChoice(input.step, input.choice, 0, { viewer }).data,
+            data: packChoice(input.step, input.choice, 0, card !== undefined ? { card } : {}).data,
             message: { message_id: 1_000 + step, date: now, chat, text: "…" },
           },
         } as Update);
       } else {
-        const text = input.kind === "start" ? "/start bench" : input.kind === "text" ? input.text : `/${input.name}`;
+        const text =
+          input.kind === "start"
+            ? "/start bench"
+            : input.kind === "text"
+              ? input.text
+              : input.kind === "command"
+                ? `/${input.name}`
+                : "";
         updates.push({
           update_id: updateId++,
           message: {
@@ -240,6 +255,9 @@ async function echoRound(server: FakeServerProcess, updates: Update[], latencyMs
  * engine's transaction.
  */
 const cannedEngine: Engine = {
+  handleMany: () => {
+    throw new Error("the canned engine answers one input at a time");
+  },
   handle: (_ref, input) => ({
     prompts: [
       {
@@ -287,8 +305,12 @@ async function chorusRound(
   return { ...result, completed };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const round1 = (value: number, digits = 0) => Number(value.toFixed(digits));
+/** A median rounded, or nothing when the bot was not measured (ONLY=echo or ONLY=chorus). */
+const figure = (value: number | undefined, digits = 0) => (value === undefined ? undefined : round1(value, digits));
+const share = (part: number | undefined, whole: number | undefined) =>
+  part === undefined || whole === undefined ? undefined : round1(part / whole, 3);
 
 /**
  * Two regimes: an instant fake (the bots' CPU is the only limit: the worst
@@ -304,52 +326,56 @@ const script = recordScript();
 const server = new FakeServerProcess();
 const regimes: Record<string, unknown>[] = [];
 let incomplete = false;
-for (const regime of REGIMES) {
-  const updates = updatesFor(script, 500_000, regime.participants);
-  const echo: RoundResult[] = [];
-  const chorus: RoundResult[] = [];
-  const adapter: RoundResult[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    if (ONLY !== "chorus") echo.push(await echoRound(server, updates, regime.latencyMs));
-    if (ONLY !== "echo") chorus.push(await chorusRound(server, updates, regime.latencyMs));
-    if (!ONLY && regime.latencyMs === 0) adapter.push(await chorusRound(server, updates, 0, true));
-    const e = echo.at(-1);
-    const c = chorus.at(-1);
-    process.stderr.write(
-      `${regime.name} round ${round + 1}/${ROUNDS}: echo ${Math.round(e?.perSecond ?? 0)}/s (${Math.round(e?.perCpuSecond ?? 0)}/CPU-s), ` +
-        `chorus ${Math.round(c?.perSecond ?? 0)}/s (${Math.round(c?.perCpuSecond ?? 0)}/CPU-s), ${c?.completed ?? "-"} completed` +
-        (adapter.length > round ? `, adapter only ${Math.round(adapter[round]?.perSecond ?? 0)}/s\n` : "\n"),
-    );
-    if (c && c.completed !== regime.participants) incomplete = true;
+try {
+  for (const regime of REGIMES) {
+    const updates = updatesFor(script, 500_000, regime.participants);
+    const echo: RoundResult[] = [];
+    const chorus: RoundResult[] = [];
+    const adapter: RoundResult[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      if (ONLY !== "chorus") echo.push(await echoRound(server, updates, regime.latencyMs));
+      if (ONLY !== "echo") chorus.push(await chorusRound(server, updates, regime.latencyMs));
+      if (!ONLY && regime.latencyMs === 0) adapter.push(await chorusRound(server, updates, 0, true));
+      const e = echo.at(-1);
+      const c = chorus.at(-1);
+      process.stderr.write(
+        `${regime.name} round ${round + 1}/${ROUNDS}: echo ${Math.round(e?.perSecond ?? 0)}/s (${Math.round(e?.perCpuSecond ?? 0)}/CPU-s), ` +
+          `chorus ${Math.round(c?.perSecond ?? 0)}/s (${Math.round(c?.perCpuSecond ?? 0)}/CPU-s), ${c?.completed ?? "-"} completed` +
+          (adapter.length > round ? `, adapter only ${Math.round(adapter[round]?.perSecond ?? 0)}/s\n` : "\n"),
+      );
+      if (c && c.completed !== regime.participants) incomplete = true;
+    }
+    const pick = (results: RoundResult[], field: keyof RoundResult) => median(results.map((r) => Number(r[field])));
+    regimes.push({
+      regime: regime.name,
+      latencyMs: regime.latencyMs,
+      participants: regime.participants,
+      updates: updates.length,
+      echoUpdatesPerSecond: figure(pick(echo, "perSecond")),
+      chorusUpdatesPerSecond: figure(pick(chorus, "perSecond")),
+      chorusShareOfEcho: share(pick(chorus, "perSecond"), pick(echo, "perSecond")),
+      echoUpdatesPerCpuSecond: figure(pick(echo, "perCpuSecond")),
+      chorusUpdatesPerCpuSecond: figure(pick(chorus, "perCpuSecond")),
+      chorusShareOfEchoPerCpuSecond: share(pick(chorus, "perCpuSecond"), pick(echo, "perCpuSecond")),
+      ...(adapter.length > 0
+        ? {
+            adapterOnlyUpdatesPerSecond: figure(pick(adapter, "perSecond")),
+            adapterOnlyShareOfEcho: share(pick(adapter, "perSecond"), pick(echo, "perSecond")),
+            adapterOnlyUpdatesPerCpuSecond: figure(pick(adapter, "perCpuSecond")),
+            adapterOnlyShareOfEchoPerCpuSecond: share(pick(adapter, "perCpuSecond"), pick(echo, "perCpuSecond")),
+          }
+        : {}),
+      echoCallsPerUpdate: figure(pick(echo, "callsPerUpdate"), 2),
+      chorusCallsPerUpdate: figure(pick(chorus, "callsPerUpdate"), 2),
+      failedCalls: [...echo, ...chorus].reduce((sum, r) => sum + r.failedCalls, 0),
+      roundsEcho: echo.map((r) => Math.round(r.perSecond)),
+      roundsChorus: chorus.map((r) => Math.round(r.perSecond)),
+    });
   }
-  const pick = (results: RoundResult[], field: keyof RoundResult) => median(results.map((r) => Number(r[field])));
-  regimes.push({
-    regime: regime.name,
-    latencyMs: regime.latencyMs,
-    participants: regime.participants,
-    updates: updates.length,
-    echoUpdatesPerSecond: round1(pick(echo, "perSecond")),
-    chorusUpdatesPerSecond: round1(pick(chorus, "perSecond")),
-    chorusShareOfEcho: round1(pick(chorus, "perSecond") / pick(echo, "perSecond"), 3),
-    echoUpdatesPerCpuSecond: round1(pick(echo, "perCpuSecond")),
-    chorusUpdatesPerCpuSecond: round1(pick(chorus, "perCpuSecond")),
-    chorusShareOfEchoPerCpuSecond: round1(pick(chorus, "perCpuSecond") / pick(echo, "perCpuSecond"), 3),
-    ...(adapter.length > 0
-      ? {
-          adapterOnlyUpdatesPerSecond: round1(pick(adapter, "perSecond")),
-          adapterOnlyShareOfEcho: round1(pick(adapter, "perSecond") / pick(echo, "perSecond"), 3),
-          adapterOnlyUpdatesPerCpuSecond: round1(pick(adapter, "perCpuSecond")),
-          adapterOnlyShareOfEchoPerCpuSecond: round1(pick(adapter, "perCpuSecond") / pick(echo, "perCpuSecond"), 3),
-        }
-      : {}),
-    echoCallsPerUpdate: round1(pick(echo, "callsPerUpdate"), 2),
-    chorusCallsPerUpdate: round1(pick(chorus, "callsPerUpdate"), 2),
-    failedCalls: [...echo, ...chorus].reduce((sum, r) => sum + r.failedCalls, 0),
-    roundsEcho: echo.map((r) => Math.round(r.perSecond)),
-    roundsChorus: chorus.map((r) => Math.round(r.perSecond)),
-  });
+} finally {
+  // Also after a failure: the fake server is a child process that would outlive the bench.
+  await server.close();
 }
-await server.close();
 const cpu = os.cpus()[0]?.model ?? "unknown CPU";
 const result = {
   machine: `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`,

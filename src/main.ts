@@ -14,6 +14,7 @@ import { createEngine } from "./core/engine.js";
 import type { Engine } from "./core/engine-types.js";
 import { createLanguageDetector } from "./i18n/detect-language.js";
 import { createI18n, type I18n } from "./i18n/index.js";
+import { createPlaceMatcher } from "./i18n/places.js";
 import { createLogger, type Logger } from "./logger.js";
 import { LOCALES_DIR, PACKAGE_ROOT } from "./paths.js";
 import { startSlack } from "./slack/run.js";
@@ -85,6 +86,7 @@ async function main(): Promise<number> {
     newParticipantId: randomUUID,
     locales: i18n.locales,
     detectLanguage: await createLanguageDetector(),
+    matchPlace: createPlaceMatcher(),
   });
   const app: AppContext = { config, logger, database, i18n, engine };
 

@@ -21,7 +21,23 @@ export interface EngineResult {
   duplicate: boolean;
 }
 
+/** One input for `handleMany`. */
+export interface EngineCall {
+  ref: ParticipantRef;
+  input: Input;
+  options?: HandleOptions;
+}
+
+/** What became of one input of a group: its result, or the error that rolled back that input alone. */
+export type EngineOutcome = { ok: true; result: EngineResult } | { ok: false; error: unknown };
+
 export interface Engine {
   /** One synchronous store transaction: load state, transition, save, record answers. */
   handle(ref: ParticipantRef, input: Input, options?: HandleOptions): EngineResult;
+  /**
+   * Several inputs in ONE store transaction (one commit for all: group commit),
+   * each in its own savepoint, in order, so one that fails rolls back alone.
+   * Nothing is visible to other processes, and no reply should be sent, until it returns.
+   */
+  handleMany(calls: readonly EngineCall[]): EngineOutcome[];
 }

@@ -1,4 +1,4 @@
-import type { Engine, EngineResult, HandleOptions } from "./engine-types.js";
+import type { Engine, EngineOutcome, EngineResult, HandleOptions } from "./engine-types.js";
 import { CorruptStateError } from "./errors.js";
 import type { FlowContext } from "./flow/context.js";
 import type { Input } from "./flow/inputs.js";
@@ -8,7 +8,7 @@ import { type FlowState, FlowStateSchema, RECENT_EVENTS } from "./flow/state.js"
 import { migrateFlowState } from "./flow/state-migrations.js";
 import { initialState, transition } from "./flow/transition.js";
 import { closestOfferedLocale } from "./locales.js";
-import type { Clock, LanguageDetector, ParticipantRecord, ParticipantRef, SurveyStore } from "./ports.js";
+import type { Clock, LanguageDetector, ParticipantRecord, ParticipantRef, PlaceMatcher, SurveyStore } from "./ports.js";
 import type { Study } from "./study/schema.js";
 
 /** Recruitment sources arrive in deep links: at most 64 characters of A-Z a-z 0-9 _ -. */
@@ -24,6 +24,7 @@ export interface EngineDependencies {
   /** UI locales offered, in menu order; the first is the fallback. */
   locales: readonly string[];
   detectLanguage?: LanguageDetector;
+  matchPlace?: PlaceMatcher;
 }
 
 /**
@@ -58,6 +59,7 @@ export function createEngine(deps: EngineDependencies): Engine {
       quotaCount: (match) => store.quotaCount(study.id, match),
       dataSummary: () => store.dataSummary(participantId),
       ...(deps.detectLanguage ? { detectLanguage: deps.detectLanguage } : {}),
+      ...(deps.matchPlace ? { matchPlace: deps.matchPlace } : {}),
     };
   }
 
@@ -212,6 +214,21 @@ export function createEngine(deps: EngineDependencies): Engine {
   return {
     handle(ref, input, options = {}) {
       return store.transaction(() => handleInTransaction(ref, input, options));
+    },
+    handleMany(calls) {
+      return store.transaction(() =>
+        calls.map((call): EngineOutcome => {
+          try {
+            // A transaction inside the transaction is a savepoint: this input alone is undone if it throws.
+            return {
+              ok: true,
+              result: store.transaction(() => handleInTransaction(call.ref, call.input, call.options ?? {})),
+            };
+          } catch (error) {
+            return { ok: false, error };
+          }
+        }),
+      );
     },
   };
 }

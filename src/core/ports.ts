@@ -41,6 +41,7 @@ export interface ParticipantDataSummary {
  * call runs inside one `transaction`, with no await between read and write.
  */
 export interface SurveyStore {
+  /** A write transaction; called inside another one, a savepoint that rolls back alone if `fn` throws. */
   transaction<T>(fn: () => T): T;
   /**
    * Records a platform update/event id that has no participant state to live
@@ -72,3 +73,19 @@ export interface Clock {
 
 /** Detects the language of a rationale; optional so the core runs without a detector. */
 export type LanguageDetector = (text: string) => { language: string; confidence: number } | null;
+
+export type PlaceKind = "country" | "language";
+
+/** A typed place: its ISO code, and whether the text named it (true) or only came close to a name (false). */
+export interface PlaceMatch {
+  code: string;
+  exact: boolean;
+}
+
+/**
+ * Matches what a participant typed for a country or language ("Deutschland",
+ * "UK", "Mandarin", "Kenyaa") to an ISO 3166-1 / 639-1 code. `locales` are
+ * the participant's, most preferred first. A close misspelling comes back
+ * with `exact: false`, for the participant to confirm ("Did you mean Kenya?").
+ */
+export type PlaceMatcher = (kind: PlaceKind, typed: string, locales: readonly string[]) => PlaceMatch | null;

@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import i18next, { type i18n as I18nInstance, type TFunction } from "i18next";
+import type { CommandName } from "../core/flow/inputs.js";
 import type { Text } from "../core/flow/prompts.js";
 import type { LocalizedText } from "../core/study/schema.js";
+import { writeCommandWords } from "../core/text/command-words.js";
 import { isolate, isolateLtrRuns, isRtlLocale } from "./bidi.js";
 
 export interface I18n {
@@ -11,9 +13,18 @@ export interface I18n {
   readonly fallbackLocale: string;
   /** A `t` fixed to one locale: adapters take one per participant, never a global `t`. */
   fixedT(locale: string): TFunction;
-  /** Resolves a core Text (locale key, study text or verbatim) in a locale. */
-  render(locale: string, text: Text): string;
+  /**
+   * Resolves a core Text (locale key, study text or verbatim) in a locale.
+   * A study text's `{{command:name}}` is written by `writeCommand`, by default
+   * "/name" as Telegram and the terminal type it (and as the locale texts write commands).
+   */
+  render(locale: string, text: Text, writeCommand?: CommandWriter): string;
 }
+
+/** How a platform types a command, e.g. "/withdraw" or "/chorus withdraw". */
+export type CommandWriter = (name: CommandName) => string;
+
+const slashCommand: CommandWriter = (name) => `/${name}`;
 
 type Resources = Record<string, { translation: Record<string, unknown> }>;
 
@@ -111,16 +122,17 @@ export function createI18n(options: { localesDir: string; fallbackLocale?: strin
    * interpolated value (except `count`, which also picks the plural form) is
    * isolated as a whole, so "Response B · 2/4" and "/withdraw" read right.
    */
-  function render(locale: string, text: Text): string {
+  function render(locale: string, text: Text, writeCommand = slashCommand): string {
     if ("verbatim" in text) return text.verbatim;
     const rtl = isRtlLocale(locale);
     if ("localized" in text) {
       const picked = pickLocalizedWithLocale(text.localized, locale, fallbackLocale);
-      return rtl && picked.locale && isRtlLocale(picked.locale) ? isolateLtrRuns(picked.text) : picked.text;
+      const written = writeCommandWords(picked.text, writeCommand);
+      return rtl && picked.locale && isRtlLocale(picked.locale) ? isolateLtrRuns(written) : written;
     }
     const params: Record<string, string | number> = {};
     for (const [name, value] of Object.entries(text.params ?? {})) {
-      const rendered = typeof value === "object" ? render(locale, value) : value;
+      const rendered = typeof value === "object" ? render(locale, value, writeCommand) : value;
       params[name] = rtl && name !== "count" ? isolate(String(rendered)) : rendered;
     }
     return fixedT(locale)(text.key, params) as string;

@@ -199,6 +199,8 @@ export const assessments = sqliteTable(
     layout: text("layout", { enum: ["all", "paged"] }),
     /** Times each response (canonical label) was shown before the first ranking; null before cards. */
     opens: text("opens", { mode: "json" }).$type<Record<Label, number>>(),
+    /** Prompt rating id → option id (the study's promptRatings); null when the study asks none. */
+    ratings: text("ratings", { mode: "json" }).$type<Record<string, string>>(),
   },
   (table) => [
     uniqueIndex("assessments_assignment").on(table.assignmentId),

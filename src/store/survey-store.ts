@@ -278,8 +278,8 @@ function prepareStatements(sqlite: Database.Database) {
     insertAssessment: sqlite.prepare<unknown[], { id: number }>(
       `INSERT INTO assessments (assignment_id, participant_id, study_id, scenario_id, locale, started_at, reading_done_at,
          completed_at, unacceptable_labels, unacceptable_rationale, unacceptable_rationale_language,
-         unacceptable_rationale_confidence, layout, opens)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         unacceptable_rationale_confidence, layout, opens, ratings)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
     ),
     insertBlock: sqlite.prepare<unknown[]>(
       `INSERT INTO ranking_blocks (assessment_id, block, ranking, rationale, rationale_language, rationale_confidence,
@@ -359,6 +359,7 @@ function createEffectWriter(s: Statements) {
       unacceptable?.rationale?.detectedConfidence ?? null,
       a.layout ?? null,
       a.opens ? JSON.stringify(a.opens) : null,
+      a.ratings ? JSON.stringify(a.ratings) : null,
     );
     if (!assessment) throw new Error("assessment insert returned no id");
     for (const block of a.blocks) {

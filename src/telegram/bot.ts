@@ -3,6 +3,7 @@ import { sequentialize } from "@grammyjs/runner";
 import { Bot, HttpError, type Transformer } from "grammy";
 import type { UserFromGetMe } from "grammy/types";
 import type { Engine } from "../core/engine-types.js";
+import { createInputBatcher } from "../core/input-batcher.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
 import type { StaffChat } from "../staff/chat.js";
@@ -56,7 +57,7 @@ export interface TelegramBotDeps {
  * 2. a child logger per update (update id only)
  * 3. sequentialize per user, so one participant's updates run in order
  * 4. error boundary around every feature:
- *    my_chat_member → /stats → viewer pages → the survey
+ *    my_chat_member → /stats → card pages → the survey
  */
 export function createTelegramBot(deps: TelegramBotDeps): Bot<ChorusContext> {
   const bot = new Bot<ChorusContext>(deps.token, {
@@ -76,6 +77,8 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot<ChorusContext> {
 
   const featureDeps: FeatureDeps = {
     engine: deps.engine,
+    // The runner hands updates of many chats at once; their inputs commit together .
+    inputs: createInputBatcher(deps.engine, { defer: setImmediate }),
     i18n: deps.i18n,
     render: cachedRender(deps.i18n),
     store: deps.store,

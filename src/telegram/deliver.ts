@@ -1,8 +1,9 @@
 import type { Api } from "grammy";
 import type { ForceReply, InlineKeyboardMarkup } from "grammy/types";
 import { isNotModified, isUneditable } from "./errors.js";
+import type { Keyboard } from "./keyboard.js";
 import type { MessageMemory } from "./message-memory.js";
-import type { Keyboard, OutgoingMessage, RenderPlan, ReplyMarkup } from "./render.js";
+import type { CardMark, Operation, RenderPlan, ReplyMarkup } from "./render.js";
 
 /** Every message goes out as plain text without link previews. */
 const PLAIN = { link_preview_options: { is_disabled: true } } as const;
@@ -13,9 +14,11 @@ export function inlineKeyboard(rows: Keyboard): InlineKeyboardMarkup {
   };
 }
 
+/** No buttons is no reply markup (an edit without one drops the keyboard). */
 function replyMarkup(markup: ReplyMarkup | undefined): InlineKeyboardMarkup | ForceReply | undefined {
   if (!markup) return undefined;
-  return markup.kind === "force_reply" ? { force_reply: true } : inlineKeyboard(markup.rows);
+  if (markup.kind === "force_reply") return { force_reply: true };
+  return markup.rows.length > 0 ? inlineKeyboard(markup.rows) : undefined;
 }
 
 export interface DeliveryTarget {
@@ -28,40 +31,77 @@ export interface DeliveryTarget {
 
 /**
  * Performs a render plan: the callback answer (so the button stops spinning)
- * goes out together with the messages, which follow one another in order;
- * the participant sees the reply one round trip sooner than if the answer
- * were awaited first. A viewer edit that changes nothing is fine; a viewer
- * message that can no longer be edited is sent anew. Resolves when all is
- * done; the first failure (if any) is thrown after the rest has settled.
+ * goes out together with the writes, which follow one another in order; the
+ * participant sees the reply one round trip sooner than if the answer were
+ * awaited first. An edit that changes nothing is fine; a card that can no
+ * longer be edited is sent anew; a message that can no longer be closed is
+ * left as it is. The memory learns each message's memo and the chat's live
+ * card. Resolves when all is done; the first failure (if any) is thrown after
+ * the rest has settled.
  */
 export async function deliver(target: DeliveryTarget, plan: RenderPlan): Promise<void> {
   const answer =
     plan.callbackAnswer !== undefined && target.answerCallback ? target.answerCallback(plan.callbackAnswer) : undefined;
-  const messages = (async () => {
-    for (const message of plan.messages) await deliverOne(target, message);
+  const writes = (async () => {
+    for (const operation of plan.operations) await perform(target, operation);
   })();
-  const [answered, sent] = await Promise.allSettled([answer, messages]);
-  if (sent.status === "rejected") throw sent.reason;
+  const [answered, written] = await Promise.allSettled([answer, writes]);
+  if (written.status === "rejected") throw written.reason;
   if (answered.status === "rejected") throw answered.reason;
 }
 
-async function deliverOne(target: DeliveryTarget, message: OutgoingMessage): Promise<void> {
-  const markup = replyMarkup(message.markup);
-  const options = { ...PLAIN, ...(markup ? { reply_markup: markup } : {}) };
-  if (message.editMessageId !== undefined) {
-    try {
-      await target.api.editMessageText(target.chatId, message.editMessageId, message.text, {
+async function perform(target: DeliveryTarget, operation: Operation): Promise<void> {
+  const { api, chatId, memory } = target;
+  switch (operation.kind) {
+    case "send": {
+      const markup = replyMarkup(operation.markup);
+      const sent = await api.sendMessage(chatId, operation.text, {
         ...PLAIN,
-        ...(markup && "inline_keyboard" in markup ? { reply_markup: markup } : {}),
+        ...(markup ? { reply_markup: markup } : {}),
       });
-      target.memory.remember(target.chatId, message.editMessageId, message.memo);
+      remember(target, sent.message_id, operation);
       return;
-    } catch (error) {
-      if (isNotModified(error)) return;
-      if (!isUneditable(error)) throw error;
-      target.memory.remember(target.chatId, message.editMessageId, undefined);
+    }
+    case "edit": {
+      const markup = operation.keyboard.length > 0 ? inlineKeyboard(operation.keyboard) : undefined;
+      try {
+        await api.editMessageText(chatId, operation.messageId, operation.text, {
+          ...PLAIN,
+          ...(markup ? { reply_markup: markup } : {}),
+        });
+      } catch (error) {
+        if (isUneditable(error)) {
+          // Deleted, or too old to edit: the card comes anew.
+          memory.remember(chatId, operation.messageId, undefined);
+          memory.cardClosed(chatId, operation.messageId);
+          const { messageId: _gone, keyboard, ...rest } = operation;
+          return perform(target, { ...rest, kind: "send", markup: { kind: "inline", rows: keyboard } });
+        }
+        if (!isNotModified(error)) throw error;
+      }
+      remember(target, operation.messageId, operation);
+      return;
+    }
+    case "close": {
+      memory.remember(chatId, operation.messageId, undefined);
+      memory.cardClosed(chatId, operation.messageId);
+      try {
+        // Without reply_markup an edit drops the inline keyboard.
+        if (operation.text !== undefined) await api.editMessageText(chatId, operation.messageId, operation.text, PLAIN);
+        else await api.editMessageReplyMarkup(chatId, operation.messageId);
+      } catch (error) {
+        if (!isNotModified(error) && !isUneditable(error)) throw error;
+      }
+      return;
     }
   }
-  const sent = await target.api.sendMessage(target.chatId, message.text, options);
-  target.memory.remember(target.chatId, sent.message_id, message.memo);
+}
+
+function remember(
+  target: DeliveryTarget,
+  messageId: number,
+  operation: { memo?: Parameters<MessageMemory["remember"]>[2]; card?: CardMark },
+): void {
+  target.memory.remember(target.chatId, messageId, operation.memo);
+  if (operation.card) target.memory.setLiveCard(target.chatId, { messageId, ...operation.card });
 }

@@ -1,6 +1,7 @@
 import type { Engine } from "../core/engine-types.js";
 import type { ParticipantStatus } from "../core/flow/effects.js";
 import type { Text } from "../core/flow/prompts.js";
+import type { InputBatcher } from "../core/input-batcher.js";
 import type { I18n } from "../i18n/index.js";
 import type { StaffChat } from "../staff/chat.js";
 import type { LocaleMemory } from "./locale.js";
@@ -25,6 +26,8 @@ export interface TelegramStore {
 /** What every feature gets: built once per bot in bot.ts. */
 export interface FeatureDeps {
   engine: Engine;
+  /** The engine with group commit: inputs of concurrent updates share one transaction (survey feature). */
+  inputs: InputBatcher;
   i18n: I18n;
   /** i18n.render with a cache (text-cache.ts): use it for everything shown. */
   render: (locale: string, text: Text) => string;

@@ -1,17 +1,25 @@
-import type { Keyboard } from "./render.js";
+import type { Keyboard } from "./keyboard.js";
 
-/** One page of a response viewer, ready to be put in place by a page button. */
-export interface ViewerPage {
+/** One page of a card longer than one Telegram message, ready to be put in place by a page button. */
+export interface CardPage {
   text: string;
   keyboard: Keyboard;
 }
 
 /** What the adapter must recall about one sent message when its buttons are pressed. */
 export interface MessageMemo {
-  /** The prompt's choice ids, when its buttons carry indexes (an id was too long for 64 bytes). */
+  /** The choice ids of a message whose buttons carry indexes (an id too long for callback data). */
   choiceIds?: string[];
-  /** Every page of a response viewer longer than one Telegram message. */
-  pages?: ViewerPage[];
+  /** Every page of a card longer than one Telegram message. */
+  pages?: CardPage[];
+}
+
+/** The scenario card the participant works on in a chat: the message to edit, and what it shrinks to. */
+export interface LiveCard {
+  messageId: number;
+  cardId: string;
+  /** The card's one-line summary, rendered, for when it stops being the live one. */
+  summary: string;
 }
 
 /**
@@ -50,20 +58,25 @@ export class LruMap<K, V> {
 }
 
 /**
- * Memos of sent messages, by chat and message id, kept in memory.
+ * What the adapter remembers about its messages, in memory: memos by chat and
+ * message id, and the live card of each chat.
  *
- * Why memory and not a table: only two rare cases need a memo (a response
- * longer than 4,096 characters, shown in pages; a choice id too long for
- * callback data), the bot runs in one process per token, and forgetting is
- * safe: after a restart such a button answers "out of date" and changes
- * nothing, while ◀ ▶ and every other button keep working because they carry
- * everything in their callback data. The response viewer itself is edited in
- * place using the message the button was pressed on, so it needs no memo.
+ * Why memory and not a table: the bot runs in one process per token, and
+ * forgetting is safe. The live card is only needed when the participant
+ * types (the old card shrinks to its summary as the card moves below their
+ * message); a press names its own message, and its card key says whether it
+ * is the card being shown, so presses keep working after a restart. Memos
+ * are needed for two rare cases (a card longer than 4,096 characters, shown
+ * in pages; a choice id too long for callback data): after a restart a page
+ * button opens its response again through the engine, an index button
+ * answers "out of date" and changes nothing.
  */
 export class MessageMemory {
   private readonly memos: LruMap<string, MessageMemo>;
+  private readonly cards: LruMap<number, LiveCard>;
   constructor(maxEntries = 20_000) {
     this.memos = new LruMap(maxEntries);
+    this.cards = new LruMap(maxEntries);
   }
 
   /** Records (or, with an empty memo, forgets) what a message's buttons need. */
@@ -75,5 +88,18 @@ export class MessageMemory {
 
   recall(chatId: number, messageId: number): MessageMemo | undefined {
     return this.memos.get(`${chatId}:${messageId}`);
+  }
+
+  liveCard(chatId: number): LiveCard | undefined {
+    return this.cards.get(chatId);
+  }
+
+  setLiveCard(chatId: number, card: LiveCard): void {
+    this.cards.set(chatId, card);
+  }
+
+  /** The card message `messageId` is no longer live (closed into its summary). */
+  cardClosed(chatId: number, messageId: number): void {
+    if (this.cards.get(chatId)?.messageId === messageId) this.cards.delete(chatId);
   }
 }

@@ -1,80 +1,114 @@
-import type { Choice, Prompt, Text } from "../core/flow/prompts.js";
+import type { Prompt, Text } from "../core/flow/prompts.js";
 import type { I18n } from "../i18n/index.js";
-import { packChoice, packPage } from "./callback-data.js";
-import type { MessageMemo, ViewerPage } from "./message-memory.js";
+import { cardKey } from "./callback-data.js";
+import { MESSAGE_MAX_CHARS, renderCard } from "./card.js";
+import { choiceKeyboard, type Keyboard } from "./keyboard.js";
+import type { LiveCard, MessageMemo } from "./message-memory.js";
 import { splitText } from "./split-text.js";
 
-/** Telegram's limit on a message's text. */
-export const MESSAGE_MAX_CHARS = 4096;
 /** Telegram's limit on the text of a callback-query answer. */
 export const CALLBACK_ANSWER_MAX_CHARS = 200;
 
-export interface Button {
-  text: string;
-  data: string;
-}
-export type Keyboard = Button[][];
-
 export type ReplyMarkup = { kind: "inline"; rows: Keyboard } | { kind: "force_reply" };
 
-export interface OutgoingMessage {
-  /** Plain text: no parse mode, so AI and participant text never needs escaping. */
-  text: string;
-  markup?: ReplyMarkup;
-  /** What to remember about this message for its buttons (see message-memory.ts). */
-  memo?: MessageMemo;
-  /** Edit this message in place (the response viewer) instead of sending a new one. */
-  editMessageId?: number;
+/** The card a message shows, so the executor can remember it as the chat's live card. */
+export interface CardMark {
+  cardId: string;
+  summary: string;
 }
+
+/** One Bot API write. Texts are plain: no parse mode, so AI and participant text never needs escaping. */
+export type Operation =
+  /** A new message. */
+  | { kind: "send"; text: string; markup?: ReplyMarkup; memo?: MessageMemo; card?: CardMark }
+  /** A message's text and keyboard replaced (the live card, a page of it). */
+  | { kind: "edit"; messageId: number; text: string; keyboard: Keyboard; memo?: MessageMemo; card?: CardMark }
+  /** A message that is done: its buttons removed, its text replaced by `text` if given. */
+  | { kind: "close"; messageId: number; text?: string };
 
 export interface RenderPlan {
   /** For a button press: the text of its answerCallbackQuery ("" = answer without text). */
   callbackAnswer?: string;
-  messages: OutgoingMessage[];
+  operations: Operation[];
+}
+
+/** The message a button was pressed on, as the callback query tells it. */
+export interface PressedMessage {
+  messageId: number;
+  /** Its text as Telegram shows it ("" if Telegram did not send it). */
+  text: string;
+  /** The key of the card the pressed button sits on, for a button on a scenario card. */
+  card?: string;
+  /** The pressed button's label. */
+  label?: string;
+  /** Telegram showed the message without buttons (they were removed already): nothing to close. */
+  closed?: boolean;
 }
 
 export interface RenderOptions {
   /** Renders a core Text (the bot passes a cached i18n.render, see text-cache.ts). */
   i18n: Pick<I18n, "render">;
   locale: string;
-  /** The update was a button press: short notices become the callback answer. */
-  callback: boolean;
-  /** The press came from a response viewer: a response prompt replaces that message. */
-  viewerMessageId?: number;
+  /** The update was a button press on this message: short notices become the callback answer. */
+  pressed?: PressedMessage;
+  /** The chat's live card as the adapter remembers it. */
+  liveCard?: LiveCard;
   /** For tests: the message length limit. */
   maxChars?: number;
 }
 
 /**
- * Core prompts → what to send to Telegram. Pure: the executor (deliver.ts)
- * performs the plan.
+ * Core prompts → the Bot API writes that show them. Pure: the executor
+ * (deliver.ts) performs the plan.
  *
- * - Messages and notices in front of a question are merged into the
- *   question's message, so a step is one message, not a burst.
- * - The scenario is its own message (headed by any remark in front of it,
- *   e.g. "Saved. 1 of 4 done."); the response viewer is one message edited
- *   in place when the press came from it.
- * - Text over the limit is split (messages) or paged (the viewer), never cut.
+ * - A scenario is one card message. A press on the card edits it in place;
+ *   otherwise (the participant typed, or pressed an older message) the card
+ *   is sent anew below, and the card that was live shrinks to its summary.
+ *   `card_closed` shrinks the saved card's message the same way.
+ * - Messages and notices in front of a question or a card head its message,
+ *   so a step is one message, not a burst.
+ * - A pressed question message loses its buttons and keeps what was chosen
+ *   ("✓ I agree"); a card pressed when nothing is asked any more (the
+ *   participant withdrew) just loses its buttons. Closing comes after the
+ *   new messages, which the participant waits for.
+ * - Text over the limit is split (messages) or paged (a card), never cut.
  * - ask_text without choices gets force_reply; with choices, the buttons
  *   (Telegram allows one reply markup per message) and typing still works.
  */
 export function renderPrompts(prompts: readonly Prompt[], options: RenderOptions): RenderPlan {
   const limit = options.maxChars ?? MESSAGE_MAX_CHARS;
   const t = (text: Text) => options.i18n.render(options.locale, text);
-  const messages: OutgoingMessage[] = [];
+  const { pressed } = options;
+  const operations: Operation[] = [];
+  // Messages that are done are closed after the new ones are out, so the next step shows a round trip sooner.
+  const closes: Operation[] = [];
   const pending: string[] = [];
   const notices: string[] = [];
-  let scenarioSent = false;
+  let live = options.liveCard;
+  let pressedDone = false;
 
-  const flush = (markup?: ReplyMarkup, memo?: MessageMemo) => {
-    if (pending.length === 0 && !markup) return;
-    const chunks = splitText(pending.join("\n\n"), limit);
-    pending.length = 0;
+  const send = (texts: string[], markup?: ReplyMarkup, memo?: MessageMemo) => {
+    if (texts.length === 0 && !markup) return;
+    const chunks = splitText(texts.join("\n\n"), limit);
     chunks.forEach((chunk, index) => {
       const last = index === chunks.length - 1;
-      messages.push({ text: chunk, ...(last && markup ? { markup } : {}), ...(last && memo ? { memo } : {}) });
+      operations.push({
+        kind: "send",
+        text: chunk,
+        ...(last && markup ? { markup } : {}),
+        ...(last && memo ? { memo } : {}),
+      });
     });
   };
+  const closeLive = (summary = live?.summary) => {
+    if (!live) return;
+    closes.push({ kind: "close", messageId: live.messageId, ...(summary ? { text: summary } : {}) });
+    if (live.messageId === pressed?.messageId) pressedDone = true;
+    live = undefined;
+  };
+  // A card message Telegram shows without buttons already stands for its card as a summary: it is not put back.
+  const pressedOn = (cardId: string) =>
+    !pressedDone && !pressed?.closed && pressed?.card !== undefined && pressed.card === cardKey(cardId);
 
   for (const prompt of prompts) {
     switch (prompt.kind) {
@@ -84,131 +118,101 @@ export function renderPrompts(prompts: readonly Prompt[], options: RenderOptions
       case "notice": {
         const text = t(prompt.text);
         const joined = [...notices, text].join(" ");
-        if (options.callback && joined.length <= CALLBACK_ANSWER_MAX_CHARS) notices.push(text);
+        if (pressed && joined.length <= CALLBACK_ANSWER_MAX_CHARS) notices.push(text);
         else pending.push(text);
         break;
       }
-      case "question": {
-        pending.push(t(prompt.text));
-        const { rows, memo } = choiceKeyboard(prompt.choices, prompt.step, false, t);
-        flush({ kind: "inline", rows }, memo);
-        break;
-      }
+      case "question":
       case "ask_text": {
         pending.push(t(prompt.text));
-        if (prompt.choices.length === 0) {
-          flush({ kind: "force_reply" });
+        if (prompt.kind === "ask_text" && prompt.choices.length === 0) {
+          send(pending.splice(0), { kind: "force_reply" });
+          break;
+        }
+        const { rows, choiceIds } = choiceKeyboard(prompt.choices, prompt.step, (choice) => t(choice.label));
+        send(pending.splice(0), { kind: "inline", rows }, choiceIds ? { choiceIds } : undefined);
+        break;
+      }
+      case "card_closed": {
+        const summary = t(prompt.summary);
+        if (pressed && pressedOn(prompt.cardId)) {
+          closes.push({ kind: "close", messageId: pressed.messageId, text: summary });
+          pressedDone = true;
+          if (live?.messageId === pressed.messageId) live = undefined;
+        } else if (live?.cardId === prompt.cardId) {
+          closeLive(summary);
+        }
+        break;
+      }
+      case "card": {
+        const rendered = renderCard(prompt, t, pending.splice(0), limit);
+        send(rendered.spill);
+        const [first, ...more] = rendered.pages;
+        if (!first) throw new Error("a card without pages");
+        const memo: MessageMemo = {
+          ...(rendered.choiceIds ? { choiceIds: rendered.choiceIds } : {}),
+          ...(more.length > 0 ? { pages: rendered.pages } : {}),
+        };
+        const card = { cardId: prompt.cardId, summary: rendered.summary };
+        // The card that was live stands for this card where it is: the new one's summary fits it.
+        const sameCard = live?.cardId === prompt.cardId ? rendered.summary : undefined;
+        if (pressed && pressedOn(prompt.cardId)) {
+          if (live && live.messageId !== pressed.messageId) closeLive(sameCard);
+          operations.push({
+            kind: "edit",
+            messageId: pressed.messageId,
+            text: first.text,
+            keyboard: first.keyboard,
+            memo,
+            card,
+          });
+          pressedDone = true;
+          live = { messageId: pressed.messageId, ...card };
         } else {
-          const { rows, memo } = choiceKeyboard(prompt.choices, prompt.step, false, t);
-          flush({ kind: "inline", rows }, memo);
+          closeLive(sameCard);
+          operations.push({
+            kind: "send",
+            text: first.text,
+            markup: { kind: "inline", rows: first.keyboard },
+            memo,
+            card,
+          });
         }
-        break;
-      }
-      case "scenario": {
-        // A remark in front ("Saved. 1 of 4 done.") heads the scenario's message rather than coming alone.
-        pending.push(t(prompt.title));
-        for (const message of prompt.messages) {
-          pending.push(`[${t({ key: `task.role_${message.role}` })}]\n${message.content}`);
-        }
-        flush();
-        scenarioSent = true;
-        break;
-      }
-      case "response": {
-        flush();
-        const edit = scenarioSent ? undefined : options.viewerMessageId;
-        messages.push(viewerMessage(prompt, t, limit, edit));
         break;
       }
     }
   }
-  flush();
-  return {
-    ...(options.callback ? { callbackAnswer: notices.join(" ") } : {}),
-    messages,
-  };
+  send(pending.splice(0));
+
+  if (pressed && !pressedDone && !pressed.closed) {
+    const close = closePressed(prompts, pressed, options.liveCard, limit);
+    if (close) closes.unshift(close);
+  }
+  return { ...(pressed ? { callbackAnswer: notices.join(" ") } : {}), operations: [...operations, ...closes] };
 }
-
-type ResponsePrompt = Extract<Prompt, { kind: "response" }>;
-
-/** The response viewer: header, the response (paged if needed), page buttons, then ◀ ▶ / Rank. */
-function viewerMessage(
-  prompt: ResponsePrompt,
-  t: (text: Text) => string,
-  limit: number,
-  edit?: number,
-): OutgoingMessage {
-  const header = t({
-    key: "viewer.header",
-    params: { label: prompt.displayLabel, index: prompt.index, total: prompt.total },
-  });
-  const pageLabel = (page: number, pages: number) => t({ key: "viewer.page", params: { page, pages } });
-  // Room for the longest header a page can have ("… · page 999/999") and the blank line.
-  const bodyLimit = limit - `${header} · ${pageLabel(999, 999)}\n\n`.length;
-  const bodies = splitText(prompt.text, bodyLimit);
-  const { rows, memo } = choiceKeyboard(prompt.choices, prompt.step, true, t);
-  const pages: ViewerPage[] = bodies.map((body, index) => ({
-    text: bodies.length > 1 ? `${header} · ${pageLabel(index + 1, bodies.length)}\n\n${body}` : `${header}\n\n${body}`,
-    keyboard: [...pageRow(index, bodies.length), ...rows],
-  }));
-  const first = pages[0] as ViewerPage;
-  const viewerMemo: MessageMemo = { ...memo, ...(pages.length > 1 ? { pages } : {}) };
-  return {
-    text: first.text,
-    markup: { kind: "inline", rows: first.keyboard },
-    memo: viewerMemo,
-    ...(edit !== undefined ? { editMessageId: edit } : {}),
-  };
-}
-
-/** Page buttons of a paged response: every page up to 8, else first, neighbours and last. */
-export function pageRow(current: number, pages: number): Keyboard {
-  if (pages <= 1) return [];
-  const shown =
-    pages <= 8
-      ? Array.from({ length: pages }, (_, index) => index)
-      : [...new Set([0, current - 1, current, current + 1, pages - 1])].filter((page) => page >= 0 && page < pages);
-  return [
-    shown.map((page) => ({ text: page === current ? `· ${page + 1} ·` : String(page + 1), data: packPage(page) })),
-  ];
-}
-
-/** Button width budget of one keyboard row, in characters (a phone screen in portrait). */
-const ROW_BUDGET = 32;
-const ROW_MAX_BUTTONS = 4;
 
 /**
- * Lays out choices: ids sharing a `prefix:` (e.g. `p:A` … `p:D`) form their
- * own rows; the others fill rows by label width. Packs each choice into
- * callback data; if any id is too long, the memo keeps the id list.
+ * What happens to a pressed message the prompts did not replace. A question
+ * is answered: its buttons go, and what was chosen stays below its text (only
+ * the buttons go when the press changed nothing: a notice says why). An old
+ * card shrinks when another card is shown, or when nothing is asked any more
+ * (the participant is gone); while a question is asked instead (paused,
+ * confirming a withdrawal) it stays, to be used again after.
  */
-export function choiceKeyboard(
-  choices: readonly Choice[],
-  step: number,
-  viewer: boolean,
-  t: (text: Text) => string,
-): { rows: Keyboard; memo?: MessageMemo } {
-  const rows: Keyboard = [];
-  let row: Button[] = [];
-  let width = 0;
-  let group: string | undefined;
-  let byIndex = false;
-  choices.forEach((choice, index) => {
-    const packed = packChoice(step, choice.id, index, { viewer });
-    byIndex ||= packed.byIndex;
-    const button = { text: t(choice.label), data: packed.data };
-    const choiceGroup = /^([^:]+):/.exec(choice.id)?.[1];
-    const buttonWidth = Math.max(button.text.length, 3) + 4;
-    const full = row.length >= ROW_MAX_BUTTONS || width + buttonWidth > ROW_BUDGET;
-    if (row.length > 0 && (full || choiceGroup !== group)) {
-      rows.push(row);
-      row = [];
-      width = 0;
-    }
-    row.push(button);
-    width += buttonWidth;
-    group = choiceGroup;
-  });
-  if (row.length > 0) rows.push(row);
-  return byIndex ? { rows, memo: { choiceIds: choices.map((choice) => choice.id) } } : { rows };
+function closePressed(
+  prompts: readonly Prompt[],
+  pressed: PressedMessage,
+  liveCard: LiveCard | undefined,
+  limit: number,
+): Operation | undefined {
+  if (pressed.card === undefined) {
+    const answered = !prompts.some((prompt) => prompt.kind === "notice");
+    const text = `${pressed.text}\n\n✓ ${pressed.label ?? ""}`;
+    const keep = answered && pressed.text !== "" && pressed.label && text.length <= limit;
+    return { kind: "close", messageId: pressed.messageId, ...(keep ? { text } : {}) };
+  }
+  const asksElse = prompts.some((prompt) => prompt.kind === "question" || prompt.kind === "ask_text");
+  if (asksElse && !prompts.some((prompt) => prompt.kind === "card")) return undefined;
+  const summary = liveCard?.messageId === pressed.messageId ? liveCard.summary : undefined;
+  return { kind: "close", messageId: pressed.messageId, ...(summary ? { text: summary } : {}) };
 }

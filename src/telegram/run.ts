@@ -16,7 +16,7 @@ import { createTelegramStore } from "./store.js";
 import { startWebhookServer } from "./webhook.js";
 
 /** The update kinds the bot handles; Telegram sends nothing else. */
-export const ALLOWED_UPDATES = ["message", "callback_query", "my_chat_member"] as const;
+export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
 
 export type TelegramMode =
   | { kind: "polling" /** getUpdates long-poll timeout, seconds (default 30). */; timeoutSeconds?: number }

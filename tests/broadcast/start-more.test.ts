@@ -33,10 +33,13 @@ describe("start the new scenarios", () => {
     });
   }
 
-  it("a press from an older message is stale and changes nothing", () => {
+  it("a press from an older message is stale, changes nothing and shows where they are", () => {
     const state = finished("completed", ["s1", "s2"]);
     const result = transition(state, { kind: "choice", step: 39, choice: "more" }, fakeContext(miniStudy()));
     expect(result.state).toBe(state);
-    expect(result.prompts).toEqual([{ kind: "notice", text: { key: "errors.stale" } }]);
+    expect(result.prompts).toEqual([
+      { kind: "notice", text: { key: "errors.stale" } },
+      { kind: "message", text: { key: "completed.thanks" } },
+    ]);
   });
 });

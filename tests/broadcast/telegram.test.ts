@@ -92,7 +92,6 @@ describe("broadcast over Telegram", () => {
       kind: "choice",
       step: 21,
       choice: "more",
-      viewer: false,
     });
     expect(unpackCallbackData(server.chat(102)[0]?.keyboard?.[0]?.[0]?.callback_data ?? "")).toMatchObject({
       step: 22,

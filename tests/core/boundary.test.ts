@@ -42,7 +42,51 @@ describe("src/core boundary", () => {
     expect(offenders).toEqual([]);
   });
 
+  it("has no import cycles between its files (type-only imports included)", () => {
+    const graph = new Map<string, string[]>();
+    for (const file of files) {
+      const targets = importedSpecifiers(readFileSync(file, "utf8"))
+        .filter((specifier) => specifier.startsWith("."))
+        .map((specifier) => path.resolve(path.dirname(file), specifier).replace(/\.js$/, ".ts"));
+      graph.set(file, targets);
+    }
+    expect(findCycle(graph).map((file) => path.relative(CORE, file))).toEqual([]);
+  });
+
+  it("finds a cycle when there is one (the check can fail)", () => {
+    const graph = new Map([
+      ["a", ["b"]],
+      ["b", ["c"]],
+      ["c", ["a"]],
+    ]);
+    expect(findCycle(graph)).toEqual(["a", "b", "c", "a"]);
+  });
+
   it("detects a forbidden import (the check can fail)", () => {
     expect(importedSpecifiers('import { Bot } from "grammy";\nimport x from "./y.js";')).toEqual(["grammy", "./y.js"]);
   });
 });
+
+/** The first import cycle found by depth-first search, as the files along it; [] when there is none. */
+function findCycle(graph: Map<string, string[]>): string[] {
+  const done = new Set<string>();
+  const path: string[] = [];
+  const visit = (node: string): string[] | undefined => {
+    const at = path.indexOf(node);
+    if (at >= 0) return [...path.slice(at), node];
+    if (done.has(node)) return undefined;
+    path.push(node);
+    for (const next of graph.get(node) ?? []) {
+      const cycle = visit(next);
+      if (cycle) return cycle;
+    }
+    path.pop();
+    done.add(node);
+    return undefined;
+  };
+  for (const node of graph.keys()) {
+    const cycle = visit(node);
+    if (cycle) return cycle;
+  }
+  return [];
+}

@@ -531,3 +531,72 @@ describe("commands and stale input", () => {
     expect(more.state?.assignments[1]?.position).toBe(1);
   });
 });
+
+describe("ratings of the prompt itself (CA-1's importance, representativeness, subjectivity)", () => {
+  const scale = [1, 2, 3, 4, 5].map((point) => ({ id: String(point), text: `${point}` }));
+  const study = miniStudy({
+    promptRatings: [
+      {
+        id: "importance",
+        label: "Importance",
+        text: "How important is it that an AI answers this well?",
+        options: scale,
+      },
+      { id: "subjectivity", text: "How much is the best answer a matter of opinion?", options: scale, forms: ["long"] },
+    ],
+  });
+  const ctx = fakeContext(study);
+
+  it("asks each rating with one tap after the rankings, on the forms it names, and records them", () => {
+    const long = walk(ctx, [...START_TASK, ...rankAndConfirm(), ...reason("World reasons."), ...rankAndConfirm()]);
+    const atRating = walk(ctx, reason("Personal reasons."), long.state ?? undefined);
+    expect(atRating.state?.task?.stage).toBe("rating");
+    expect(cardOf(atRating.prompts).choices.map((choice) => choice.id)).toEqual([
+      "rate:1",
+      "rate:2",
+      "rate:3",
+      "rate:4",
+      "rate:5",
+    ]);
+    const rated = walk(ctx, [choose("rate:5")], atRating.state ?? undefined);
+    expect(cardOf(rated.prompts).status).toContainEqual({
+      key: "card.done_rating",
+      params: { label: { localized: "Importance" }, answer: { localized: "5" } },
+    });
+    const done = walk(ctx, [choose("rate:2"), choose("none")], rated.state ?? undefined);
+    expect(recorded(done.effects)[0]?.ratings).toEqual({ importance: "5", subjectivity: "2" });
+    // The short form asks only the rating meant for every form.
+    const short = walk(
+      ctx,
+      [...rankAndConfirm(), ...reason("Short reasons."), choose("rate:3")],
+      done.state ?? undefined,
+    );
+    expect(recorded(short.effects)[0]?.ratings).toEqual({ importance: "3" });
+  });
+
+  it("refuses an option that is not on the scale, and asks for missing ratings in a whole-card submission", () => {
+    const atRating =
+      walk(ctx, [
+        ...START_TASK,
+        ...rankAndConfirm(),
+        ...reason("World reasons."),
+        ...rankAndConfirm(),
+        ...reason("Personal reasons."),
+      ]).state ?? undefined;
+    expect(keysOf(walk(ctx, [choose("rate:9")], atRating).prompts)[0]).toBe("errors.invalid_choice");
+    const atCard = walk(ctx, START_TASK).state ?? undefined;
+    const submission: Input = {
+      kind: "card_submit",
+      step: atCard?.step ?? 0,
+      rankings: { world: "A>B>C>D", personal: "A>B>C>D" },
+      rationales: { world: "World reasons.", personal: "Personal reasons." },
+      ratings: { importance: "4" },
+    };
+    const missing = walk(ctx, [submission], atCard);
+    expect(missing.prompts.map((prompt) => (prompt.kind === "notice" ? prompt.field : prompt.kind))).toEqual([
+      "rating_subjectivity",
+    ]);
+    const complete = walk(ctx, [{ ...submission, ratings: { importance: "4", subjectivity: "1" } }], atCard);
+    expect(recorded(complete.effects)[0]?.ratings).toEqual({ importance: "4", subjectivity: "1" });
+  });
+});

@@ -5,11 +5,15 @@ import type { InlineKeyboardButton, Message, Update } from "grammy/types";
 /**
  * A fake Telegram Bot API on 127.0.0.1 for end-to-end tests: grammY's real
  * HTTP client talks to it through `apiRoot`. It keeps the chats (every
- * message the bot sent or edited), an update queue served by getUpdates with
- * Telegram's offset/timeout semantics, records every call, enforces the
+ * message the bot sent or edited: editMessageText, editMessageReplyMarkup,
+ * an edit without reply_markup dropping the keyboard as Telegram does), an
+ * update queue served by getUpdates with Telegram's offset/timeout semantics
+ * (messages, media with captions, edited messages, button presses carrying
+ * the pressed message as it stands), records every call, enforces the
  * limits Telegram enforces (4,096-character texts, 64-byte callback data,
- * 200-character callback answers, one answer per callback query) and can be
- * told to fail: 429 with retry_after, 403 for a blocked user, 5xx.
+ * 200-character callback answers, one answer per callback query, "message
+ * is not modified") and can be told to fail: 429 with retry_after, 403 for a
+ * blocked user, 5xx.
  */
 
 export interface RecordedCall {
@@ -153,6 +157,43 @@ export class FakeTelegramServer {
     } as Message;
     this.chat(user.id).push({ messageId, from: "user", text, forceReply: false, edits: 0 });
     return this.pushUpdate({ message } as Omit<Update, "update_id">);
+  }
+
+  /**
+   * A private-chat message without text, as Telegram sends media: a photo,
+   * sticker, voice note… (`media`), with an optional caption.
+   */
+  userMedia(user: FakeUser, media: Partial<Message>, caption?: string): Update {
+    const messageId = this.allocateMessageId(user.id);
+    const message = {
+      message_id: messageId,
+      date: Math.floor(Date.now() / 1000),
+      chat: { id: user.id, type: "private", first_name: user.firstName },
+      from: this.userOf(user),
+      ...media,
+      ...(caption !== undefined ? { caption } : {}),
+    } as Message;
+    this.chat(user.id).push({ messageId, from: "user", text: caption ?? "", forceReply: false, edits: 0 });
+    return this.pushUpdate({ message } as Omit<Update, "update_id">);
+  }
+
+  /** The user edited a message they sent: Telegram sends `edited_message` with the new text. */
+  userEdit(user: FakeUser, messageId: number, text: string): Update {
+    const stored = this.chat(user.id).find((message) => message.messageId === messageId && message.from === "user");
+    if (!stored) throw new Error(`user ${user.id} sent no message ${messageId}`);
+    stored.text = text;
+    stored.edits++;
+    const now = Math.floor(Date.now() / 1000);
+    return this.pushUpdate({
+      edited_message: {
+        message_id: messageId,
+        date: now,
+        edit_date: now,
+        chat: { id: user.id, type: "private", first_name: user.firstName },
+        from: this.userOf(user),
+        text,
+      },
+    } as Omit<Update, "update_id">);
   }
 
   /** A press on a button of a message in the user's chat. */
@@ -299,6 +340,8 @@ export class FakeTelegramServer {
         return this.sendMessage(payload);
       case "editMessageText":
         return this.editMessageText(payload);
+      case "editMessageReplyMarkup":
+        return this.editMessageReplyMarkup(payload);
       case "answerCallbackQuery":
         return this.answerCallbackQuery(payload);
       default:
@@ -389,22 +432,47 @@ export class FakeTelegramServer {
     this.checkChat(chatId);
     const text = this.checkText(payload.text);
     const markup = this.checkMarkup(payload.reply_markup);
-    const stored = this.chat(chatId).find((message) => message.messageId === messageId && message.from === "bot");
+    const stored = this.storedBotMessage(chatId, messageId);
     if (!stored) {
       if (this.strict) throw new ApiFailure({ code: 400, description: "Bad Request: message to edit not found" });
       return this.botMessage(chatId, messageId, text);
     }
     if (stored.text === text && JSON.stringify(stored.keyboard) === JSON.stringify(markup.keyboard)) {
-      throw new ApiFailure({
-        code: 400,
-        description:
-          "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
-      });
+      throw this.notModified();
     }
     stored.text = text;
     stored.keyboard = markup.keyboard;
     stored.edits++;
     return this.botMessage(chatId, messageId, text);
+  }
+
+  private storedBotMessage(chatId: number, messageId: number): ChatMessage | undefined {
+    return this.chat(chatId).find((message) => message.messageId === messageId && message.from === "bot");
+  }
+
+  private notModified(): ApiFailure {
+    return new ApiFailure({
+      code: 400,
+      description:
+        "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message",
+    });
+  }
+
+  /** Replaces (or, without reply_markup, removes) a message's inline keyboard; the text stays. */
+  private editMessageReplyMarkup(payload: Record<string, unknown>): Message.TextMessage {
+    const chatId = Number(payload.chat_id);
+    const messageId = Number(payload.message_id);
+    this.checkChat(chatId);
+    const markup = this.checkMarkup(payload.reply_markup);
+    const stored = this.storedBotMessage(chatId, messageId);
+    if (!stored) {
+      if (this.strict) throw new ApiFailure({ code: 400, description: "Bad Request: message to edit not found" });
+      return this.botMessage(chatId, messageId, "…");
+    }
+    if (JSON.stringify(stored.keyboard) === JSON.stringify(markup.keyboard)) throw this.notModified();
+    stored.keyboard = markup.keyboard;
+    stored.edits++;
+    return this.botMessage(chatId, messageId, stored.text);
   }
 
   private answerCallbackQuery(payload: Record<string, unknown>): boolean {

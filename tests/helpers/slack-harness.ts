@@ -7,6 +7,7 @@ import { displayToCanonical, LABELS, type Label } from "../../src/core/labels.js
 import { displayRankingToCanonical, formatRanking, parseRanking } from "../../src/core/ranking.js";
 import type { Study } from "../../src/core/study/schema.js";
 import { createI18n, type I18n } from "../../src/i18n/index.js";
+import { createPlaceMatcher } from "../../src/i18n/places.js";
 import { createLogger } from "../../src/logger.js";
 import { LOCALES_DIR } from "../../src/paths.js";
 import { createSlackApp, SLACK_EVENTS_PATH, type SlackApp } from "../../src/slack/app.js";
@@ -89,6 +90,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     },
     newParticipantId: () => `${options.idPrefix ?? "s-"}${++participants}`,
     locales: i18n.locales,
+    matchPlace: createPlaceMatcher(),
   });
   const logLines: string[] = [];
   const logger = createLogger(

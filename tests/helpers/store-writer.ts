@@ -6,7 +6,7 @@
  * participant with state, a profile answer and a recorded assessment of the
  * shared scenario "weather" (whose counter both processes increment).
  */
-import { FlowStateSchema } from "../../src/core/flow/state.js";
+import { FLOW_STATE_VERSION, FlowStateSchema } from "../../src/core/flow/state.js";
 import { openDatabase } from "../../src/store/client.js";
 import { createSurveyStore } from "../../src/store/survey-store.js";
 
@@ -30,7 +30,7 @@ for (let i = 0; i < Number(countText); i++) {
       createdAt: at,
     });
     const state = FlowStateSchema.parse({
-      schemaVersion: 1,
+      schemaVersion: FLOW_STATE_VERSION,
       studyId: "mini",
       phase: "task",
       step: i,

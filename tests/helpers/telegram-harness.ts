@@ -1,16 +1,19 @@
 import { Writable } from "node:stream";
 import type { Bot } from "grammy";
-import type { Update } from "grammy/types";
+import type { Message, Update } from "grammy/types";
 import { afterEach } from "vitest";
 import { createEngine } from "../../src/core/engine.js";
+import { READ_CHOICE_PREFIX } from "../../src/core/flow/prompts.js";
 import type { Study } from "../../src/core/study/schema.js";
 import { createI18n, type I18n } from "../../src/i18n/index.js";
+import { createPlaceMatcher } from "../../src/i18n/places.js";
 import { createLogger } from "../../src/logger.js";
 import { LOCALES_DIR } from "../../src/paths.js";
 import { createStaffChat } from "../../src/staff/chat.js";
 import { importStudy, publishStudy } from "../../src/store/study-repository.js";
 import { createSurveyStore } from "../../src/store/survey-store.js";
 import { createTelegramBot, type RetryLimits } from "../../src/telegram/bot.js";
+import { unpackCallbackData } from "../../src/telegram/callback-data.js";
 import type { ChorusContext } from "../../src/telegram/context.js";
 import { InFlight } from "../../src/telegram/in-flight.js";
 import { type RunningTelegram, runTelegram, type TelegramMode } from "../../src/telegram/run.js";
@@ -70,6 +73,7 @@ export async function startTelegramHarness(options: HarnessOptions = {}): Promis
     },
     newParticipantId: () => `p-${++participants}`,
     locales: i18n.locales,
+    matchPlace: createPlaceMatcher(),
   });
   const inFlight = new InFlight();
   const lines = options.logLines;
@@ -185,6 +189,27 @@ export class TestUser {
     return update;
   }
 
+  /** Sends a photo, sticker, voice note… (`media`), with an optional caption. */
+  async sendMedia(media: Partial<Message>, caption?: string): Promise<Update> {
+    const update = this.harness.server.userMedia(this.profile, media, caption);
+    await this.harness.handled(update.update_id);
+    return update;
+  }
+
+  /** Edits a message this user sent (Telegram's edited_message). */
+  async edit(messageId: number, text: string): Promise<Update> {
+    const update = this.harness.server.userEdit(this.profile, messageId, text);
+    await this.harness.handled(update.update_id);
+    return update;
+  }
+
+  /** The bot's message with this id, as it stands now. */
+  message(messageId: number): ChatMessage {
+    const found = this.botMessages.find((message) => message.messageId === messageId);
+    if (!found) throw new Error(`user ${this.id}: no bot message ${messageId}`);
+    return found;
+  }
+
   /** Presses the button labelled `label` on the newest bot message that has one. */
   async press(label: string | RegExp): Promise<Update> {
     const { message, button } = this.findButton(label);
@@ -237,7 +262,7 @@ export class TestUser {
 
 export interface WalkOptions {
   source?: string;
-  /** Display letters in order; "=X" ties X with the previous one. */
+  /** Display letters in order; "=X" ties X with the previous one (the last one is placed by itself). */
   ranking?: string[];
   rationale?: string;
   /** Called before each action, so tests can interleave users or inject faults. */
@@ -246,10 +271,13 @@ export interface WalkOptions {
   until?: (user: TestUser) => boolean;
 }
 
+/** Button labels of the card's read row ("📄 B", the open one "📖 A"). */
+export const READ_BUTTON = /^(📄|📖) [A-D]$/;
+
 /**
  * Takes a participant of the mini study through the whole survey the way a
- * person would: reading every response in the viewer, ranking by buttons,
- * typing rationales. Returns the number of actions taken.
+ * person would: ranking on the scenario card by buttons, typing each reason
+ * and pressing Done. Returns the number of actions taken.
  */
 export async function walkThroughSurvey(user: TestUser, options: WalkOptions = {}): Promise<number> {
   const ranking = options.ranking ?? ["B", "=A", "D", "C"];
@@ -276,29 +304,88 @@ export async function walkThroughSurvey(user: TestUser, options: WalkOptions = {
   for (const action of actions) await act(action);
   for (let guard = 0; guard < 200 && !stopped; guard++) {
     const last = user.lastBotMessage;
-    const labels = user.buttons();
+    const labels = (last.keyboard?.flat() ?? [])
+      .map((button) => button.text)
+      .filter((label) => !READ_BUTTON.test(label));
     if (/completion code/.test(last.text)) return step;
-    if (last.forceReply) {
-      await act(() => user.send(rationale));
-    } else if (labels.includes("Rank them")) {
-      await act(() => user.press("Rank them"));
-    } else if (labels.includes("Next ▶")) {
-      await act(() => user.press("Next ▶"));
-    } else if (labels.includes("Yes, that's right")) {
-      await act(() => user.press("Yes, that's right"));
+    if (labels.includes("✓ Confirm")) {
+      await act(() => user.press("✓ Confirm"));
+    } else if (labels.includes("✓ Done")) {
+      await act(() => user.press("✓ Done"));
     } else if (labels.includes("None of them")) {
       await act(() => user.press("None of them"));
     } else if (labels.some((label) => /^[A-D]$/.test(label))) {
       const placed = (last.text.match(/So far: ([A-D =>]+)\./)?.[1] ?? "").replace(/[ =>]/g, "").length;
       const pick = ranking[placed] as string;
       await act(() => user.press(pick.startsWith("=") ? `= ${pick.slice(1)}` : pick));
+    } else if (labels.length === 0 || labels.every((label) => label === "◀ Back")) {
+      // The card asks for the reason: typed, then Done.
+      await act(() => user.send(rationale));
     } else {
       if (stopped) return step;
-      throw new Error(`walk stuck at: ${last.text.slice(0, 200)} / ${JSON.stringify(labels)}`);
+      throw new Error(`walk stuck at: ${last.text.slice(-300)} / ${JSON.stringify(labels)}`);
     }
   }
   if (stopped) return step;
   throw new Error("walk did not finish");
+}
+
+/** Choice ids a sensible participant takes whenever they are offered (see bench/simulated-participant.ts). */
+const PREFERRED_CHOICES = ["en", "yes", "go", "ok", "done", "none"];
+
+export interface StudyWalkOptions {
+  source?: string;
+  rationale?: string;
+  /** Opens every response the card offers (a paged card's read buttons, but the open one) before answering. */
+  readAll?: boolean;
+  /** Wraps each action (a button press or a typed message), e.g. to count what it costs. */
+  around?: (kind: "press" | "send", act: () => Promise<unknown>) => Promise<unknown>;
+}
+
+/**
+ * Takes a participant through any study by the buttons' choice ids, as
+ * bench/simulated-participant.ts does with the engine: English, consent, the
+ * correct screening option, the first profile option, then on each card the
+ * responses ranked in display order (the last one placed by itself), a typed
+ * reason and Done, and no response unacceptable.
+ */
+export async function walkStudy(user: TestUser, study: Study, options: StudyWalkOptions = {}): Promise<void> {
+  const rationale = options.rationale ?? "It answers the question clearly and safely.";
+  const around = options.around ?? ((_kind, act) => act());
+  const read = new Set<string>();
+  await around("send", () => user.start(options.source));
+  for (let guard = 0; guard < 500; guard++) {
+    const last = user.lastBotMessage;
+    if (study.completionCode && last.text.includes(study.completionCode)) return;
+    const choices = (last.keyboard?.flat() ?? []).flatMap((button) => {
+      const action = unpackCallbackData(button.callback_data);
+      return action?.kind === "choice" ? [{ data: button.callback_data, id: action.choice, label: button.text }] : [];
+    });
+    const press = (data: string) => around("press", () => user.pressData(last.messageId, data));
+    // The open response (📖) counts as read.
+    for (const choice of choices) if (choice.label.startsWith("📖")) read.add(choice.id);
+    const unread = options.readAll
+      ? choices.find((choice) => choice.id.startsWith(READ_CHOICE_PREFIX) && !read.has(choice.id))
+      : undefined;
+    if (unread) {
+      read.add(unread.id);
+      await press(unread.data);
+      continue;
+    }
+    const answers = choices.filter((choice) => !choice.id.startsWith(READ_CHOICE_PREFIX));
+    const ids = answers.map((choice) => choice.id);
+    const correct = study.screening.map((question) => question.correct).find((id) => ids.includes(id));
+    const pick =
+      PREFERRED_CHOICES.find((id) => ids.includes(id)) ??
+      correct ??
+      ids.find((id) => id.startsWith("p:")) ??
+      ids.find((id) => id !== "back");
+    const chosen = answers.find((choice) => choice.id === pick);
+    if (chosen) await press(chosen.data);
+    // The card asks for the reason: typed, then Done.
+    else await around("send", () => user.send(rationale));
+  }
+  throw new Error(`walk did not finish: ${user.lastBotMessage.text.slice(-300)}`);
 }
 
 /** For a test file: a function starting a harness that is closed after each test. */

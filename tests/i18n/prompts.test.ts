@@ -10,6 +10,7 @@ import { type Study, StudySchema } from "../../src/core/study/schema.js";
 import { stripBidiControls } from "../../src/i18n/bidi.js";
 import { flattenKeys, PLURAL_CATEGORIES } from "../../src/i18n/check.js";
 import { createI18n, type I18n, loadLocaleResources } from "../../src/i18n/index.js";
+import { createPlaceMatcher } from "../../src/i18n/places.js";
 import { choose, command, fakeContext, sampleStudy, text } from "../helpers/flow.js";
 
 const LOCALES_DIR = path.resolve(import.meta.dirname, "../../locales");
@@ -40,6 +41,7 @@ const REASON = "Clear and honest, it respects the person asking.";
 function contextFor(study: Study, overrides: Partial<FlowContext> = {}): FlowContext {
   return fakeContext(study, {
     locales: LOCALES,
+    matchPlace: createPlaceMatcher(),
     dataSummary: () => ({
       participantId: "p-1",
       createdAt: "2026-11-27T10:00:00.000Z",
@@ -75,6 +77,9 @@ const onboarding: Step[] = [
   text("x".repeat(101)),
   text("Kenya"),
   choose("other"),
+  text("Kenyq"),
+  choose("retype"),
+  text("Kenyq"),
   choose("pnts"),
   choose("other"),
   text("Klingon"),
@@ -193,6 +198,37 @@ function everyPrompt(): Prompt[] {
     [{ kind: "start" }, (state) => ({ kind: "choice", step: state.step, choice: `read:${state.taskIndex}:2` })],
     done,
   );
+  // A study that rates each prompt (CA-1's extras): the rating stage, its answered line, a missing rating.
+  const rating = {
+    id: "importance",
+    label: "Importance",
+    text: "How important?",
+    options: [1, 2, 3].map((n) => ({ id: String(n), text: String(n) })),
+  };
+  const ratedStudy = StudySchema.parse({
+    ...sample,
+    promptRatings: [rating, { ...rating, id: "subjectivity" }],
+    blocks: { ...sample.blocks, unacceptable: false },
+  });
+  const rated = run(
+    contextFor(ratedStudy),
+    [
+      { kind: "start" },
+      ...rankAll,
+      text(REASON),
+      choose("done"),
+      ...rankAll,
+      text(REASON),
+      choose("done"),
+      choose("rate:2"),
+    ],
+    done,
+  );
+  const ratedMissing = run(
+    contextFor(ratedStudy),
+    [{ kind: "start" }, (state) => ({ kind: "card_submit", step: state.step, rankings: {}, rationales: {} })],
+    done,
+  );
   // The whole card at once, with every field wrong.
   const submitted = run(
     ctx,
@@ -260,6 +296,8 @@ function everyPrompt(): Prompt[] {
     ...noCode.prompts,
     ...finishNoCode.prompts,
     ...paged.prompts,
+    ...rated.prompts,
+    ...ratedMissing.prompts,
     ...submitted.prompts,
     ...outside,
   ];
@@ -356,7 +394,8 @@ describe("every prompt the engine can produce, in every locale", () => {
       if (consentText?.kind !== "message") throw new Error("no consent text");
       const rendered = stripBidiControls(i18n.render(locale, consentText.text));
       const own = typeof sample.consent.text === "string" ? sample.consent.text : sample.consent.text[locale];
-      expect(rendered, locale).toBe(own);
+      // The study says {{command:withdraw}}; the default (Telegram, terminal) writes /withdraw.
+      expect(rendered, locale).toBe(own?.replaceAll("{{command:", "/").replaceAll("}}", ""));
       expect(rendered, locale).toContain("/withdraw");
     }
   });

@@ -297,7 +297,19 @@ describe("Slack text", () => {
     expect(decodeSlackText("see <https://example.org|example.org> or <https://x.org>")).toBe(
       "see example.org or https://x.org",
     );
-    expect(decodeSlackText("hi <@U123> in <#C1|general> <!here>")).toBe("hi @U123 in #general @here");
+    expect(decodeSlackText("hi <@U123> in <#C1|general> <!here>")).toBe("hi @someone in #general @here");
+  });
+
+  it("stores mentions as what they are, never as the Slack ids inside them", () => {
+    expect(decodeSlackText("as <@U0CAROL> said, and <@U0DAVE|dave>, <@W0ENTERPRISE>")).toBe(
+      "as @someone said, and @someone, @someone",
+    );
+    expect(decodeSlackText("in <#C0SECRET> and <#C0OPEN|general>")).toBe("in #channel and #general");
+    expect(decodeSlackText("<!here> <!channel> <!everyone>")).toBe("@here @channel @everyone");
+    expect(decodeSlackText("ask <!subteam^S0DESIGN|@design> or <!subteam^S0OPS>")).toBe("ask @design or @group");
+    expect(decodeSlackText("since <!date^1392734382^{date_short}|Feb 18, 2014>")).toBe("since Feb 18, 2014");
+    const decoded = decodeSlackText("<@U0CAROL> <#C0SECRET> <!subteam^S0OPS> <@W0ENTERPRISE|x>");
+    expect(decoded).not.toMatch(/[UCSW]0[A-Z]+/);
   });
 
   it("names commands as /chorus subcommands in every language, never touching other slashes", () => {

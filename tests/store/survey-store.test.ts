@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { AssessmentRecord } from "../../src/core/flow/effects.js";
-import { type FlowState, FlowStateSchema } from "../../src/core/flow/state.js";
+import { FLOW_STATE_VERSION, type FlowState, FlowStateSchema } from "../../src/core/flow/state.js";
 import type { ParticipantRef, SurveyStore } from "../../src/core/ports.js";
 import type { Study } from "../../src/core/study/schema.js";
 import { closeStudy, importStudy, publishStudy } from "../../src/store/study-repository.js";
@@ -39,7 +39,7 @@ function join(id: string, userId = `user-${id}`, platform: ParticipantRef["platf
 
 function state(step: number, overrides: Partial<FlowState> = {}): FlowState {
   return FlowStateSchema.parse({
-    schemaVersion: 1,
+    schemaVersion: FLOW_STATE_VERSION,
     studyId: "mini",
     phase: "profile",
     step,
@@ -84,6 +84,7 @@ function assessment(scenarioId: string, position: number, overrides: Partial<Ass
     },
     layout: "paged",
     opens: { A: 2, B: 1, C: 0, D: 1 },
+    ratings: { importance: "4" },
     startedAt: at(1),
     readingDoneAt: at(2),
     completedAt: at(6),
@@ -209,6 +210,7 @@ describe("applyEffect", () => {
       layout: "paged",
     });
     expect(JSON.parse(String(stored?.opens))).toEqual({ A: 2, B: 1, C: 0, D: 1 });
+    expect(JSON.parse(String(stored?.ratings))).toEqual({ importance: "4" });
     expect(
       rows(
         "SELECT block, ranking, rationale, rationale_language, rationale_confidence, rationale_parts, ranked_at, rationale_at FROM ranking_blocks ORDER BY block DESC",

@@ -97,6 +97,36 @@ describe("misspelled keys", () => {
   });
 });
 
+describe("{{command:name}} in study texts", () => {
+  const mini = readFileSync(join(FIXTURES, "mini-study.yaml"), "utf8");
+
+  it("accepts every command name, in one-string and per-locale texts", () => {
+    const text = mini
+      .replace(/^briefing: .*$/m, "briefing: Send {{command:pause}} to pause, {{ command:resume }} to go on.")
+      .replace(/^ {4}en: You agree.*$/m, "    en: Send {{command:withdraw}} to leave.")
+      .replace(/^ {4}es: Aceptas.*$/m, "    es: Envíe {{command:withdraw}}.");
+    const result = parseStudyText(text, { file: "ok.yaml" });
+    expect(result.ok && result.study.briefing).toBe("Send {{command:pause}} to pause, {{ command:resume }} to go on.");
+    expect(result.ok && result.study.consent.text).toEqual({
+      en: "Send {{command:withdraw}} to leave.",
+      es: "Envíe {{command:withdraw}}.",
+    });
+  });
+
+  it("names an unknown command by file and path", () => {
+    const text = mini
+      .replace(/^briefing: .*$/m, "briefing: Send {{command:stop}} or {{command:}}.")
+      .replace(/^ {4}es: Aceptas.*$/m, "    es: Envíe {{command:retirar}}.");
+    const result = parseStudyText(text, { file: "commands.yaml" });
+    const known = "(known: start, help, progress, language, pause, resume, mydata, withdraw)";
+    expect(result.ok === false && result.problems).toEqual([
+      `commands.yaml: consent.text.es: unknown command "retirar" in {{command:retirar}} ${known}`,
+      `commands.yaml: briefing: unknown command "stop" in {{command:stop}} ${known}`,
+      `commands.yaml: briefing: unknown command "" in {{command:}} ${known}`,
+    ]);
+  });
+});
+
 describe("scenarioFiles: scenarios from the public dataset layout", () => {
   it("appends the .jsonl scenarios after the inline ones", () => {
     const result = loadStudyFile(fixture("studies/with-jsonl.yaml"));

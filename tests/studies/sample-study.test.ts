@@ -173,8 +173,9 @@ describe("studies/sample.yaml", () => {
     const consent = study.consent.text;
     if (typeof consent === "string") throw new Error("consent must be localized");
     for (const locale of ["en", "es"]) {
-      expect(consent[locale], locale).toContain("/withdraw");
-      expect(consent[locale], locale).toContain("/mydata");
+      // Written for every platform: /withdraw on Telegram, /chorus withdraw in Slack.
+      expect(consent[locale], locale).toContain("{{command:withdraw}}");
+      expect(consent[locale], locale).toContain("{{command:mydata}}");
       expect(consent[locale], locale).toMatch(/@example\.org/);
     }
   });

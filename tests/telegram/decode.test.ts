@@ -22,7 +22,11 @@ function text(value: string, extra: Record<string, unknown> = {}): Update {
   } as Update;
 }
 
-function press(data: string, messageId = 7): Update {
+function media(extra: Record<string, unknown>): Update {
+  return { update_id: 3, message: { message_id: 11, date: 0, chat, from, ...extra } } as Update;
+}
+
+function press(data: string, messageId = 7, keyboard?: { text: string; callback_data: string }[][]): Update {
   return {
     update_id: 2,
     callback_query: {
@@ -30,7 +34,13 @@ function press(data: string, messageId = 7): Update {
       from,
       chat_instance: "c",
       data,
-      message: { message_id: messageId, date: 0, chat, text: "x" },
+      message: {
+        message_id: messageId,
+        date: 0,
+        chat,
+        text: "Ready?",
+        ...(keyboard ? { reply_markup: { inline_keyboard: keyboard } } : {}),
+      },
     },
   } as Update;
 }
@@ -60,34 +70,61 @@ describe("decodeUpdate", () => {
     });
   });
 
-  it("keeps typed text exactly, including a slash that is not a command", () => {
+  it("keeps typed text exactly, including a slash that is not a command or a /start that is not one", () => {
     expect(decodeUpdate(text("  B > A = C > D "), nothing)).toEqual({
       kind: "input",
       input: { kind: "text", text: "  B > A = C > D " },
     });
     expect(decodeUpdate(text("1/2 of them"), nothing)).toMatchObject({ input: { kind: "text", text: "1/2 of them" } });
+    // Without a bot_command entity (e.g. pasted mid-text), "/start" is just text: it never becomes a start.
+    expect(decodeUpdate(text("see /start", { entities: [] }), nothing)).toMatchObject({ input: { kind: "text" } });
   });
 
-  it("turns a sticker into empty text and ignores service messages and group chats", () => {
-    const sticker = text("", { text: undefined, sticker: { file_id: "s" } });
-    expect(decodeUpdate(sticker, nothing)).toEqual({ kind: "input", input: { kind: "text", text: "" } });
-    const pinned = text("", { text: undefined, pinned_message: {} });
-    expect(decodeUpdate(pinned, nothing)).toEqual({ kind: "ignored" });
+  it("turns media without text into media, and a caption into text marked as a caption", () => {
+    expect(decodeUpdate(media({ sticker: { file_id: "s" } }), nothing)).toEqual({
+      kind: "input",
+      input: { kind: "media" },
+    });
+    expect(decodeUpdate(media({ voice: { file_id: "v", duration: 3 } }), nothing)).toEqual({
+      kind: "input",
+      input: { kind: "media" },
+    });
+    expect(decodeUpdate(media({ photo: [{ file_id: "p" }], caption: "My reason, on a photo" }), nothing)).toEqual({
+      kind: "input",
+      input: { kind: "text", text: "My reason, on a photo", fromCaption: true },
+    });
+  });
+
+  it("ignores service messages and group chats, and notes edits in a private chat", () => {
+    expect(decodeUpdate(media({ pinned_message: {} }), nothing)).toEqual({ kind: "ignored" });
     const group = text("hello", { chat: { id: -5, type: "group", title: "g" } });
     expect(decodeUpdate(group, nothing)).toEqual({ kind: "ignored" });
+    const edited = { update_id: 4, edited_message: { message_id: 10, date: 0, edit_date: 1, chat, from, text: "x" } };
+    expect(decodeUpdate(edited as Update, nothing)).toEqual({ kind: "edited" });
   });
 
-  it("turns button data into a choice for its step, noting presses on a viewer", () => {
-    expect(decodeUpdate(press(packChoice(12, "yes", 0).data), nothing)).toEqual({
+  it("turns button data into a choice for its step, with the pressed message, its card and label", () => {
+    const data = packChoice(12, "yes", 0).data;
+    expect(decodeUpdate(press(data, 7, [[{ text: "I agree", callback_data: data }]]), nothing)).toEqual({
       kind: "input",
       input: { kind: "choice", step: 12, choice: "yes" },
+      pressed: { messageId: 7, text: "Ready?", label: "I agree" },
     });
-    expect(decodeUpdate(press(packChoice(12, "next", 1, { viewer: true }).data, 99), nothing)).toEqual({
+    expect(decodeUpdate(press(packChoice(12, "p:B", 1, { card: "k9" }).data, 99), nothing)).toEqual({
       kind: "input",
-      input: { kind: "choice", step: 12, choice: "next" },
-      viewerMessageId: 99,
+      input: { kind: "choice", step: 12, choice: "p:B" },
+      pressed: { messageId: 99, text: "Ready?", card: "k9", closed: true },
     });
-    expect(decodeUpdate(press(packPage(1), 99), nothing)).toEqual({ kind: "page", messageId: 99, page: 1 });
+  });
+
+  it("reads page buttons, with the choice that opens the response again if the pages are forgotten", () => {
+    expect(decodeUpdate(press(packPage(1, "k9", "read:0:2"), 99), nothing)).toEqual({
+      kind: "page",
+      page: 1,
+      pressed: { messageId: 99, text: "Ready?", card: "k9", closed: true },
+      reopen: { kind: "choice", step: 0, choice: "read:0:2" },
+    });
+    expect(decodeUpdate(press(packPage(1, "k9"), 99), nothing)).toMatchObject({ kind: "page", page: 1 });
   });
 
   it("resolves index buttons through the message's memo, and calls a forgotten one unknown", () => {
@@ -95,7 +132,7 @@ describe("decodeUpdate", () => {
     const data = packChoice(3, longId, 1).data;
     const recall = (chatId: number, messageId: number) =>
       chatId === 42 && messageId === 7 ? { choiceIds: ["a", longId] } : undefined;
-    expect(decodeUpdate(press(data, 7), recall)).toEqual({
+    expect(decodeUpdate(press(data, 7), recall)).toMatchObject({
       kind: "input",
       input: { kind: "choice", step: 3, choice: longId },
     });

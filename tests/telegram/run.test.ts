@@ -12,6 +12,7 @@ describe("running the Telegram bot", () => {
     expect(methods.indexOf("deleteWebhook")).toBeLessThan(methods.indexOf("getUpdates"));
     expect(harness.server.callsOf("getUpdates")[0]?.payload.allowed_updates).toEqual([
       "message",
+      "edited_message",
       "callback_query",
       "my_chat_member",
     ]);

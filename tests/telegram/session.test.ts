@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { displayRankingToCanonical, formatRanking, parseRanking } from "../../src/core/ranking.js";
 import { loadMiniStudy } from "../helpers/db.js";
+import { sampleStudy } from "../helpers/flow.js";
 import { processedEventIds } from "../helpers/processed-events.js";
-import { type TelegramHarness, useTelegramHarness, walkThroughSurvey } from "../helpers/telegram-harness.js";
+import { type TelegramHarness, useTelegramHarness, walkStudy, walkThroughSurvey } from "../helpers/telegram-harness.js";
 
 const startHarness = useTelegramHarness();
 
@@ -86,44 +87,87 @@ describe("a full session on Telegram", () => {
     expectTelegramRulesKept(harness);
   });
 
-  it("shows each scenario as its own message and the four responses in one viewer edited in place", async () => {
-    const harness = await startHarness();
-    const bob = harness.user(1002);
-    await walkThroughSurvey(bob);
-    const viewers = bob.botMessages.filter((message) => /^Response [A-D] · \d\/4/.test(message.text));
-    // One viewer message per scenario, each edited for ◀ ▶ (3 × Next at least).
-    expect(viewers).toHaveLength(2);
-    for (const viewer of viewers) expect(viewer.edits).toBeGreaterThanOrEqual(3);
-    const scenarios = bob.botMessages.filter((message) => /^Scenario /m.test(message.text));
-    expect(scenarios.map((message) => message.text.match(/^Scenario .*$/m)?.[0])).toEqual([
-      "Scenario 1 of 2: someone gave an AI this prompt",
-      "Scenario 2 of 2: someone gave an AI this prompt",
+  it("takes a participant through the whole sample study, one card per scenario, and stores every answer", async () => {
+    const study = sampleStudy();
+    const harness = await startHarness({ study });
+    const ana = harness.user(1002);
+    await walkStudy(ana, study, { source: "poster", rationale: "Clear, honest and safe for anyone who asks." });
+
+    expect(ana.lastBotMessage.text).toContain("CHORUS-SAMPLE-7F3K");
+    const participant = ana.participant();
+    expect(participant).toMatchObject({
+      source: "poster",
+      status: "completed",
+      locale: "en",
+      consent_version: "2026-11",
+    });
+    const id = participant!.id;
+    const count = (sql: string) => (harness.db.sqlite.prepare<[string], { n: number }>(sql).get(id) as { n: number }).n;
+    expect(count("SELECT count(*) AS n FROM screening_answers WHERE participant_id = ? AND passed = 1")).toBe(
+      study.screening.length,
+    );
+    expect(count("SELECT count(*) AS n FROM profile_answers WHERE participant_id = ?")).toBe(study.profile.length);
+    const assessments = harness.db.sqlite
+      .prepare<[string], { form: string; layout: string; opens: string; unacceptable_labels: string | null }>(
+        `SELECT s.form, a.layout, a.opens, a.unacceptable_labels FROM assessments a
+         JOIN assignments s ON s.id = a.assignment_id WHERE a.participant_id = ? ORDER BY s.position`,
+      )
+      .all(id);
+    // Four scenarios, the first in long form; every card held all four responses (each counted as opened once).
+    expect(assessments.map((row) => [row.form, row.layout])).toEqual([
+      ["long", "all"],
+      ["short", "all"],
+      ["short", "all"],
+      ["short", "all"],
     ]);
-    // Rationales are asked with force_reply.
-    expect(bob.botMessages.filter((message) => message.forceReply).length).toBeGreaterThanOrEqual(3);
+    for (const row of assessments) expect(JSON.parse(row.opens)).toEqual({ A: 1, B: 1, C: 1, D: 1 });
+    expect(assessments.map((row) => row.unacceptable_labels)).toEqual(["[]", null, null, null]);
+    const blocks = harness.db.sqlite
+      .prepare<[string], { block: string; rationale: string; rationale_parts: number }>(
+        `SELECT b.block, b.rationale, b.rationale_parts FROM ranking_blocks b
+         JOIN assessments a ON a.id = b.assessment_id WHERE a.participant_id = ?`,
+      )
+      .all(id);
+    expect(blocks.map((block) => block.block).sort()).toEqual(["personal", "world", "world", "world", "world"]);
+    for (const block of blocks) {
+      expect(block).toMatchObject({ rationale: "Clear, honest and safe for anyone who asks.", rationale_parts: 1 });
+    }
+    // Every card ended as its one-line summary; no message keeps buttons once the survey is done.
+    const cards = ana.botMessages.filter((message) => /^(✓ )?Scenario \d of 4/.test(message.text));
+    expect(cards.filter((message) => message.text.startsWith("✓ Scenario"))).toHaveLength(4);
+    for (const message of ana.botMessages) expect(message.keyboard, message.text.slice(0, 80)).toBeUndefined();
     expectTelegramRulesKept(harness);
   });
 
-  it("shows Rank only once all four responses were seen", async () => {
+  it("edits the card in place for every ranking press, tie and undo: no new message", async () => {
     const harness = await startHarness();
-    const carol = harness.user(1003);
-    await carol.start();
-    for (const label of ["English", "I agree", "hot", "18–29", "United States", "Start"]) await carol.press(label);
-    const viewer = carol.lastBotMessage;
-    expect(viewer.text).toMatch(/^Response A · 1\/4\n\n/);
-    expect(carol.buttons()).toEqual(["Next ▶"]);
-    await carol.press("Next ▶");
-    await carol.press("Next ▶");
-    expect(carol.lastBotMessage.text).toMatch(/^Response C · 3\/4/);
-    expect(carol.buttons()).toEqual(["◀ Previous", "Next ▶"]);
-    await carol.press("◀ Previous");
-    expect(carol.lastBotMessage.text).toMatch(/^Response B · 2\/4/);
-    expect(carol.lastBotMessage.messageId).toBe(viewer.messageId);
-    await carol.press("Next ▶");
-    await carol.press("Next ▶");
-    expect(carol.buttons()).toEqual(["◀ Previous", "Rank them"]);
-    await carol.press("◀ Previous");
-    expect(carol.buttons()).toEqual(["◀ Previous", "Next ▶", "Rank them"]);
+    const bo = harness.user(1003);
+    await bo.start();
+    for (const label of ["English", "I agree", "hot", "18–29", "United States", "Start"]) await bo.press(label);
+    const card = bo.lastBotMessage;
+    expect(card.text).toMatch(/^Scenario 1 of 2: someone gave an AI this prompt/);
+    const sends = harness.server.callsOf("sendMessage").length;
+    const edits = harness.server.callsOf("editMessageText").length;
+    await bo.press("B");
+    expect(bo.lastBotMessage.text).toContain("So far: B.");
+    await bo.press("= A");
+    await bo.press("Undo");
+    expect(bo.lastBotMessage.text).toContain("So far: B.");
+    await bo.press("= A");
+    // D placed, C the last one: put at the end by itself, and the confirmation offers to tie it.
+    await bo.press("D");
+    expect(bo.lastBotMessage.text).toContain("Your ranking: B = A > D > C. Is that right?");
+    await bo.press("C = D (tie)");
+    expect(bo.lastBotMessage.text).toContain("Your ranking: B = A > D = C. Is that right?");
+    await bo.press("C below D");
+    await bo.press("✓ Confirm");
+    expect(bo.lastBotMessage.text).toContain("✓ Best for everyone: A = B > D > C");
+    expect(bo.lastBotMessage.messageId).toBe(card.messageId);
+    expect(harness.server.callsOf("sendMessage")).toHaveLength(sends);
+    const inPlace = harness.server.callsOf("editMessageText").slice(edits);
+    expect(inPlace).toHaveLength(8);
+    for (const edit of inPlace) expect(edit.payload.message_id).toBe(card.messageId);
+    expect(harness.server.callsOf("answerCallbackQuery").length).toBeGreaterThanOrEqual(14);
     expectTelegramRulesKept(harness);
   });
 
@@ -189,7 +233,9 @@ describe("updates that must change nothing", () => {
   it("ignores a redelivered rationale: the answer is recorded once", async () => {
     const harness = await startHarness();
     const gil = harness.user(3004);
-    await walkThroughSurvey(gil, { until: (user) => user.botMessages.at(-1)?.forceReply === true });
+    await walkThroughSurvey(gil, {
+      until: (user) => user.botMessages.at(-1)?.text.includes("Why did you rank them") === true,
+    });
     const sent = await gil.send("It is honest and careful about the weather.");
     const count = () =>
       harness.db.sqlite
@@ -205,7 +251,7 @@ describe("updates that must change nothing", () => {
     expect(remembered).toHaveLength(1);
   });
 
-  it("answers a stale button with 'out of date' and changes nothing", async () => {
+  it("answers a stale button with 'out of date', changes nothing and shows the current step again", async () => {
     const harness = await startHarness();
     const gus = harness.user(3002);
     await gus.start();
@@ -226,9 +272,12 @@ describe("updates that must change nothing", () => {
     const messages = gus.botMessages.length;
     await gus.pressData(message.messageId, button.callback_data);
     expect(state()).toEqual(before);
-    expect(gus.botMessages).toHaveLength(messages);
     const answers = harness.server.callsOf("answerCallbackQuery");
-    expect(answers.at(-1)?.payload.text).toBe("This button is out of date. Please use the latest message.");
+    expect(answers.at(-1)?.payload.text).toBe(harness.i18n.render("en", { key: "errors.stale" }));
+    // The current question comes again, below, with its buttons.
+    expect(gus.botMessages).toHaveLength(messages + 1);
+    expect(gus.lastBotMessage.text).toBe("Which word means the opposite of 'cold'?");
+    expect(gus.buttons()).toEqual(["hot", "blue", "slow"]);
     expectTelegramRulesKept(harness);
   });
 
@@ -238,7 +287,7 @@ describe("updates that must change nothing", () => {
     await hal.start();
     await hal.pressData(hal.lastBotMessage.messageId, "zz-not-ours");
     expect(harness.server.callsOf("answerCallbackQuery").at(-1)?.payload.text).toBe(
-      "This button is out of date. Please use the latest message.",
+      harness.i18n.render("en", { key: "errors.stale" }),
     );
     expectTelegramRulesKept(harness);
   });

@@ -35,7 +35,7 @@ describe("webhook mode", () => {
     expect(set?.payload).toMatchObject({
       url: "https://bot.example.org/telegram/hook",
       secret_token: SECRET,
-      allowed_updates: ["message", "callback_query", "my_chat_member"],
+      allowed_updates: ["message", "edited_message", "callback_query", "my_chat_member"],
     });
     expect(harness.server.callsOf("getUpdates")).toEqual([]);
   });

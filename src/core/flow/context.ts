@@ -1,4 +1,4 @@
-import type { LanguageDetector, ParticipantDataSummary } from "../ports.js";
+import type { LanguageDetector, ParticipantDataSummary, PlaceMatcher } from "../ports.js";
 import type { Study } from "../study/schema.js";
 import type { Effect } from "./effects.js";
 import type { Prompt } from "./prompts.js";
@@ -22,6 +22,8 @@ export interface FlowContext {
   quotaCount: (match: Record<string, string>) => number;
   dataSummary: () => ParticipantDataSummary | undefined;
   detectLanguage?: LanguageDetector;
+  /** Typed countries and languages; without one, exact names in the participant's languages (core/profile/places.ts). */
+  matchPlace?: PlaceMatcher;
   /** What the participant's platform can show; without it a card shows everything at once. */
   surface?: Surface;
 }

@@ -60,6 +60,8 @@ export interface AssessmentRecord {
   blocks: BlockRecord[];
   /** Canonical labels judged unacceptable (empty: none), with the rationale if any. */
   unacceptable: { labels: Label[]; rationale: RationaleRecord | null } | null;
+  /** Prompt rating id → option id, for the ratings the study asks on this form. */
+  ratings?: Record<string, string>;
   /** "all": the four responses were on the card together; "paged": one open at a time. */
   layout?: "all" | "paged";
   /** Times each response (canonical label) was shown before the first ranking was confirmed. */

@@ -1,13 +1,12 @@
 import type { Label } from "../labels.js";
 import type { RankingBlockName } from "./state.js";
 
+export { COMMANDS, type CommandName, isCommandName } from "./commands.js";
+
 /**
  * What a participant did, decoded by an adapter from a platform update.
  * Adapters never interpret these; the engine does.
  */
-export const COMMANDS = ["start", "help", "progress", "language", "pause", "resume", "mydata", "withdraw"] as const;
-export type CommandName = (typeof COMMANDS)[number];
-
 export type Input =
   /** First contact or /start; `source` is the recruitment source, `suggestedLocale` the platform's language. */
   | { kind: "start"; source?: string; suggestedLocale?: string }
@@ -29,10 +28,6 @@ export type Input =
   /** A command (/help …); unknown names are answered by the engine, not the adapter. */
   | { kind: "command"; name: string };
 
-export function isCommandName(name: string): name is CommandName {
-  return (COMMANDS as readonly string[]).includes(name);
-}
-
 export interface CardSubmission {
   kind: "card_submit";
   step: number;
@@ -42,7 +37,13 @@ export interface CardSubmission {
   /** Display letters marked unacceptable (the study's unacceptable check, long form only). */
   unacceptable?: Label[];
   unacceptableRationale?: string;
+  /** Prompt rating id → option id. */
+  ratings?: Record<string, string>;
 }
 
 /** The fields of a card submission a problem can be about. */
-export type CardField = `${RankingBlockName}_ranking` | `${RankingBlockName}_rationale` | "unacceptable_rationale";
+export type CardField =
+  | `${RankingBlockName}_ranking`
+  | `${RankingBlockName}_rationale`
+  | "unacceptable_rationale"
+  | `rating_${string}`;

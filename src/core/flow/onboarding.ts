@@ -1,13 +1,15 @@
-import { matchPlace } from "../profile/places.js";
+import { matchPlaceByName } from "../profile/places.js";
 import { planAssignments } from "../study/assignment.js";
 import { quotaCell, quotaTarget } from "../study/quota.js";
+import type { ProfileQuestion } from "../study/schema.js";
 import type { FlowContext, Transition } from "./context.js";
 import type { Effect } from "./effects.js";
 import type { Input } from "./inputs.js";
+import { pickLocale } from "./locale-choice.js";
+import { advanced, notice, reask } from "./outcomes.js";
 import { currentProfileQuestion, TYPED_ANSWER_MAX } from "./render.js";
 import type { FlowState } from "./state.js";
 import { beginTask } from "./task.js";
-import { advanced, pickLocale, reask } from "./transition.js";
 
 /** language → consent → screening → profile → quota check → briefing. */
 export function onboardingTransition(state: FlowState, input: Input, ctx: FlowContext): Transition {
@@ -89,6 +91,9 @@ function enterProfile(state: FlowState, ctx: FlowContext): FlowState {
 
 function profileAnswer(state: FlowState, input: Input, ctx: FlowContext): Transition {
   const item = currentProfileQuestion(state, ctx);
+  if (state.placeSuggestion !== undefined && input.kind === "choice") {
+    return suggestionAnswer(state, input.choice, state.placeSuggestion, item, ctx);
+  }
   let value: string | null;
   if (input.kind === "choice") {
     if (input.choice === "pnts") value = null;
@@ -98,20 +103,52 @@ function profileAnswer(state: FlowState, input: Input, ctx: FlowContext): Transi
     else return reask(state, ctx, "errors.invalid_choice");
   } else if (input.kind === "text" && item.kind !== "choice") {
     if (input.text.length > TYPED_ANSWER_MAX) return reask(state, ctx, "errors.too_long", { max: TYPED_ANSWER_MAX });
-    const code = matchPlace(item.kind, input.text, [state.locale, ...ctx.locales]);
-    if (!code)
-      return reask(state, ctx, item.kind === "language" ? "profile.unknown_language" : "profile.unknown_country");
-    value = code;
+    const match = (ctx.matchPlace ?? matchPlaceByName)(item.kind, input.text, [state.locale, ...ctx.locales]);
+    const unknown = item.kind === "language" ? "profile.unknown_language" : "profile.unknown_country";
+    if (!match) {
+      // A pending "Did you mean …?" no longer applies to what was typed since.
+      if (state.placeSuggestion === undefined) return reask(state, ctx, unknown);
+      return advanced({ ...withoutSuggestion(state), typingAnswer: true }, ctx, [notice(unknown)]);
+    }
+    if (!match.exact) return advanced({ ...state, typingAnswer: true, placeSuggestion: match.code }, ctx);
+    value = match.code;
   } else {
     return reask(state, ctx, "errors.use_buttons");
   }
+  return profileAnswered(state, item, value, ctx);
+}
+
+/** The answer to "Did you mean Kenya?": yes, type it again, or prefer not to say. */
+function suggestionAnswer(
+  state: FlowState,
+  choice: string,
+  suggestion: string,
+  item: ProfileQuestion,
+  ctx: FlowContext,
+): Transition {
+  if (choice === "yes") return profileAnswered(state, item, suggestion, ctx);
+  if (choice === "pnts") return profileAnswered(state, item, null, ctx);
+  if (choice === "retype") return advanced({ ...withoutSuggestion(state), typingAnswer: true }, ctx);
+  return reask(state, ctx, "errors.invalid_choice");
+}
+
+function withoutSuggestion(state: FlowState): FlowState {
+  const { placeSuggestion: _answered, ...rest } = state;
+  return rest;
+}
+
+function profileAnswered(state: FlowState, item: ProfileQuestion, value: string | null, ctx: FlowContext): Transition {
   const effects: Effect[] = [{ type: "profile_answered", questionId: item.id, value, at: ctx.now }];
-  const profile = { ...state.profile, [item.id]: value };
+  const answered = {
+    ...withoutSuggestion(state),
+    profile: { ...state.profile, [item.id]: value },
+    typingAnswer: false,
+  };
   const nextIndex = state.questionIndex + 1;
   if (nextIndex < ctx.study.profile.length) {
-    return advanced({ ...state, profile, questionIndex: nextIndex, typingAnswer: false }, ctx, [], effects);
+    return advanced({ ...answered, questionIndex: nextIndex }, ctx, [], effects);
   }
-  return continueOnboarding({ ...state, profile, typingAnswer: false }, ctx, effects, true);
+  return continueOnboarding(answered, ctx, effects, true);
 }
 
 /**

@@ -1,5 +1,5 @@
 import { canonicalToDisplay, LABELS } from "../labels.js";
-import { nativeLanguageName } from "../profile/places.js";
+import { nativeLanguageName, placeName } from "../profile/places.js";
 import { canonicalRankingToDisplay, parseRanking } from "../ranking.js";
 import type { ProfileQuestion, Scenario } from "../study/schema.js";
 import { characterCount } from "../text/measure.js";
@@ -16,6 +16,7 @@ import {
   type Text,
   verbatim,
 } from "./prompts.js";
+import { nextRating, ratingsAsked } from "./ratings.js";
 import type { AssignmentPlan, FlowState, RankingBlockName, TaskProgress, Pick as TierPick } from "./state.js";
 
 /**
@@ -109,6 +110,15 @@ export function currentProfileQuestion(state: FlowState, ctx: FlowContext): Prof
 function profilePrompt(state: FlowState, ctx: FlowContext): Prompt {
   const item = currentProfileQuestion(state, ctx);
   const preferNot: Choice = { id: "pnts", label: key("profile.prefer_not_to_say") };
+  if (state.placeSuggestion !== undefined && item.kind !== "choice") {
+    const place = verbatim(placeName(item.kind, state.placeSuggestion, state.locale));
+    const choices: Choice[] = [
+      { id: "yes", label: key("profile.suggestion_yes") },
+      { id: "retype", label: key("profile.type_again") },
+      preferNot,
+    ];
+    return question(state, key("profile.did_you_mean", { place }), choices, true);
+  }
   if (state.typingAnswer) {
     return {
       kind: "ask_text",
@@ -245,6 +255,12 @@ function cardStatus(state: FlowState, task: TaskProgress, ctx: FlowContext): Tex
     if (answer.rationale !== undefined)
       lines.push(key("card.done_reason", { chars: characterCount(answer.rationale) }));
   }
+  for (const question of ratingsAsked(state, ctx)) {
+    const answer = question.options.find((option) => option.id === task.ratings[question.id]);
+    if (!answer) continue;
+    const label = question.label ? localized(question.label) : verbatim(question.id);
+    lines.push(key("card.done_rating", { label, answer: localized(answer.text) }));
+  }
   if (task.stage === "unacceptable_rationale") {
     const labels = task.unacceptable.map((canonical) => canonicalToDisplay(order, canonical)).sort();
     lines.push(key("card.done_unacceptable", { labels: verbatim(labels.join(", ")) }));
@@ -311,6 +327,12 @@ function stageControls(state: FlowState, task: TaskProgress, ctx: FlowContext): 
           ? key(`rationale.ask_${block}`, { min: ctx.study.rationale.minLetters, max: maxChars })
           : key("unacceptable.why", { max: maxChars });
       return { question, choices, typing: { purpose: "rationale", maxChars } };
+    }
+    case "rating": {
+      const question = nextRating(state, task, ctx);
+      if (!question) throw new Error("rating stage without a rating to ask");
+      const choices = question.options.map((option) => ({ id: `rate:${option.id}`, label: localized(option.text) }));
+      return { question: localized(question.text), choices };
     }
     case "unacceptable": {
       const order = shownOrderOf(state);

@@ -30,7 +30,14 @@ export const FINAL_PHASES: readonly Phase[] = ["completed", "declined", "screene
  * stage: the responses stay in reach (the card) on every stage, and ranking
  * can start at once; how often each response was opened is recorded instead.
  */
-export const TaskStageSchema = z.enum(["ranking", "confirm", "rationale", "unacceptable", "unacceptable_rationale"]);
+export const TaskStageSchema = z.enum([
+  "ranking",
+  "confirm",
+  "rationale",
+  "rating",
+  "unacceptable",
+  "unacceptable_rationale",
+]);
 export type TaskStage = z.infer<typeof TaskStageSchema>;
 
 export const BlockSchema = z.enum(["world", "personal"]);
@@ -96,6 +103,8 @@ export const TaskProgressSchema = z.object({
   /** Canonical labels marked unacceptable. */
   unacceptable: z.array(LabelSchema).default([]),
   unacceptableRationale: z.string().optional(),
+  /** Prompt rating id → option id (the study's promptRatings). */
+  ratings: z.record(z.string(), z.string()).default({}),
   draft: DraftSchema.optional(),
   startedAt: z.string(),
   /** When the first ranking input arrived (the end of reading, as far as the data can tell). */
@@ -120,6 +129,8 @@ export const FlowStateSchema = z.object({
   questionIndex: z.number().int().nonnegative().default(0),
   /** The profile question awaiting a typed answer ("other" country / language). */
   typingAnswer: z.boolean().default(false),
+  /** The ISO code offered for a misspelt typed answer ("Did you mean Kenya?"), until answered. */
+  placeSuggestion: z.string().optional(),
   /** Profile answers so far (null: prefer not to say), for the quota check. */
   profile: z.record(z.string(), z.string().nullable()).default({}),
   assignments: z.array(AssignmentPlanSchema).default([]),

@@ -7,7 +7,9 @@ import type { FlowContext, Transition } from "./context.js";
 import { joinDraft, takeDraftInput } from "./draft.js";
 import type { AssessmentRecord, BlockRecord, Effect, RationaleRecord } from "./effects.js";
 import type { CardSubmission, Input } from "./inputs.js";
+import { advanced, notice, reask, unchanged } from "./outcomes.js";
 import { key, type Prompt } from "./prompts.js";
+import { nextRating, ratingsAsked } from "./ratings.js";
 import {
   blocksAsked,
   cardClosed,
@@ -17,7 +19,6 @@ import {
   scenarioOf,
 } from "./render.js";
 import type { CardLayout, FlowState, Pick, RankingBlockName, TaskProgress } from "./state.js";
-import { advanced, notice, reask, unchanged } from "./transition.js";
 
 /** Characters a card spends around each text (headers, role lines) when judging whether all fits. */
 const CARD_OVERHEAD_PER_TEXT = 80;
@@ -51,6 +52,7 @@ export function beginTask(
     picks: [],
     answers: {},
     unacceptable: [],
+    ratings: {},
     startedAt: ctx.now,
   };
   effects.push({ type: "assignment_started", position: plan.position, at: ctx.now });
@@ -114,6 +116,8 @@ export function taskTransition(state: FlowState, input: Input, ctx: FlowContext)
       return confirm(state, task, input, ctx);
     case "rationale":
       return rationale(state, task, input, ctx);
+    case "rating":
+      return rating(state, task, input, ctx);
     case "unacceptable":
       return unacceptable(state, task, input, ctx);
     case "unacceptable_rationale":
@@ -267,10 +271,26 @@ function rationale(state: FlowState, task: TaskProgress, input: Input, ctx: Flow
     if (blocks.length > 0) {
       return advanced(withTask(state, { ...rest, answers, blocks, stage: "ranking", picks: [] }), ctx);
     }
-    const next: TaskProgress = { ...rest, answers, blocks };
-    if (asksUnacceptable(state, ctx)) return advanced(withTask(state, { ...next, stage: "unacceptable" }), ctx);
-    return finishTask(state, next, ctx);
+    return afterRankings(state, { ...rest, answers, blocks }, ctx);
   });
+}
+
+/** After the last reason: the prompt ratings still to answer, then the unacceptable check, then saving. */
+function afterRankings(state: FlowState, task: TaskProgress, ctx: FlowContext): Transition {
+  if (nextRating(state, task, ctx)) return advanced(withTask(state, { ...task, stage: "rating" }), ctx);
+  if (asksUnacceptable(state, ctx)) return advanced(withTask(state, { ...task, stage: "unacceptable" }), ctx);
+  return finishTask(state, task, ctx);
+}
+
+function rating(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
+  if (input.kind !== "choice") return reask(state, ctx, "errors.use_buttons");
+  const question = nextRating(state, task, ctx);
+  const option = input.choice.startsWith("rate:") ? input.choice.slice("rate:".length) : undefined;
+  if (!question?.options.some((candidate) => candidate.id === option) || option === undefined) {
+    return reask(state, ctx, "errors.invalid_choice");
+  }
+  const next = { ...task, ratings: { ...task.ratings, [question.id]: option } };
+  return afterRankings(state, next, ctx);
 }
 
 function asksUnacceptable(state: FlowState, ctx: FlowContext): boolean {
@@ -346,9 +366,17 @@ function submitCard(state: FlowState, task: TaskProgress, input: CardSubmission,
       unacceptableRationale = reason.trim();
     }
   }
+  const ratings: Record<string, string> = {};
+  for (const question of ratingsAsked(state, ctx)) {
+    const option = input.ratings?.[question.id];
+    if (option !== undefined && question.options.some((candidate) => candidate.id === option))
+      ratings[question.id] = option;
+    else problems.push(notice("rating.missing", undefined, `rating_${question.id}`));
+  }
   if (problems.length > 0) return unchanged(state, problems);
   const submitted: TaskProgress = {
     ...task,
+    ratings,
     answers,
     blocks: [],
     unacceptable: unacceptableLabels,
@@ -411,6 +439,7 @@ function finishTask(state: FlowState, task: TaskProgress, ctx: FlowContext): Tra
     unacceptable: asksUnacceptable(state, ctx)
       ? { labels: task.unacceptable, rationale: rationaleRecord(task.unacceptableRationale, ctx) }
       : null,
+    ...(Object.keys(task.ratings).length > 0 ? { ratings: task.ratings } : {}),
     layout: task.layout,
     opens: opensByLabel(task.opensAtRanking ?? task.opens, plan.shownOrder),
     startedAt: task.startedAt,

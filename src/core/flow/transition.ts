@@ -1,8 +1,10 @@
+import { isCommandName } from "./commands.js";
 import type { FlowContext, Transition } from "./context.js";
-import type { Effect } from "./effects.js";
-import { type CardField, type Input, isCommandName } from "./inputs.js";
+import type { Input } from "./inputs.js";
+import { pickLocale } from "./locale-choice.js";
 import { onboardingTransition } from "./onboarding.js";
-import { key, type Prompt, parseReadChoice, type TextParam } from "./prompts.js";
+import { advanced, notice, reask, unchanged } from "./outcomes.js";
+import { key, type Prompt, parseReadChoice } from "./prompts.js";
 import { completionMessage, currentPrompts } from "./render.js";
 import { FINAL_PHASES, FLOW_STATE_VERSION, type FlowState, type Phase } from "./state.js";
 import { openResponse, startMoreTasks, taskTransition } from "./task.js";
@@ -25,37 +27,6 @@ export function initialState(studyId: string, locale: string, now: string): Flow
     phaseStartedAt: now,
     recentEvents: [],
   };
-}
-
-/** Nothing changes; the given prompts are shown (a notice, a re-ask). */
-export function unchanged(state: FlowState, prompts: Prompt[]): Transition {
-  return { state, prompts, effects: [] };
-}
-
-/** State changed: the step advances so buttons made for the old state become stale. */
-export function advanced(
-  state: FlowState,
-  ctx: FlowContext,
-  before: Prompt[] = [],
-  effects: Effect[] = [],
-): Transition {
-  const next = { ...state, step: state.step + 1 };
-  return { state: next, prompts: [...before, ...currentPrompts(next, ctx)], effects };
-}
-
-export function notice(textKey: string, params?: Record<string, TextParam>, field?: CardField): NoticePrompt {
-  return { kind: "notice", text: key(textKey, params), ...(field ? { field } : {}) };
-}
-type NoticePrompt = Extract<Prompt, { kind: "notice" }>;
-
-/** Re-ask: a remark about the input, then the current prompts again with the same step. */
-export function reask(
-  state: FlowState,
-  ctx: FlowContext,
-  textKey: string,
-  params?: Record<string, TextParam>,
-): Transition {
-  return unchanged(state, [notice(textKey, params), ...currentPrompts(state, ctx)]);
 }
 
 /**
@@ -166,19 +137,6 @@ function languageChange(state: FlowState, input: Input, ctx: FlowContext): Trans
     [{ kind: "message", text: key("language.changed") }],
     [{ type: "locale_set", locale }],
   );
-}
-
-/** A locale from a language button or a typed code or name. */
-export function pickLocale(input: Input, ctx: FlowContext): string | undefined {
-  if (input.kind === "choice") return ctx.locales.find((locale) => locale === input.choice);
-  if (input.kind !== "text") return undefined;
-  const typed = input.text.trim().toLocaleLowerCase();
-  return ctx.locales.find((locale) => {
-    if (locale.toLowerCase() === typed) return true;
-    const ownName = new Intl.DisplayNames([locale], { type: "language" }).of(locale)?.toLocaleLowerCase();
-    const englishName = new Intl.DisplayNames(["en"], { type: "language" }).of(locale)?.toLowerCase();
-    return ownName === typed || englishName === typed;
-  });
 }
 
 /** Final phases show only a message, which the command's answer already replaces. */

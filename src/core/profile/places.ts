@@ -1,8 +1,11 @@
 /**
  * Countries and languages typed by participants, matched to ISO codes with
- * the JavaScript runtime's own Intl.DisplayNames, so names work in every
- * language the runtime knows without a hand-kept list of translations.
+ * the JavaScript runtime's own Intl.DisplayNames in the participant's
+ * languages. This is the core's own matcher, used when the engine is given
+ * none; the deployment injects a fuller one (src/i18n/places.ts: names and
+ * short forms in every language, close misspellings).
  */
+import type { PlaceKind, PlaceMatcher } from "../ports.js";
 
 /** ISO 3166-1 alpha-2 codes of current countries and territories. */
 const COUNTRY_CODES =
@@ -16,13 +19,20 @@ const LANGUAGE_CODES =
     " ",
   );
 
-export type PlaceKind = "country" | "language";
-
-function codesOf(kind: PlaceKind): string[] {
+/** The codes a place answer may store. */
+export function placeCodes(kind: PlaceKind): readonly string[] {
   return kind === "country" ? COUNTRY_CODES : LANGUAGE_CODES;
 }
 
-function normalise(text: string): string {
+/** A code as typed ("ke", " SW ") in its stored case, if it is one. */
+export function placeCode(kind: PlaceKind, typed: string): string | null {
+  const wanted = normalisePlaceName(typed);
+  const asCode = kind === "country" ? wanted.toUpperCase() : wanted;
+  return placeCodes(kind).includes(asCode) ? asCode : null;
+}
+
+/** The form names are compared in: no accents or marks, lower case, words separated by one space. */
+export function normalisePlaceName(text: string): string {
   return text
     .normalize("NFKD")
     .replace(/\p{M}/gu, "")
@@ -44,9 +54,9 @@ function nameTable(kind: PlaceKind, locale: string): Map<string, string> {
   } catch {
     names = undefined;
   }
-  for (const code of codesOf(kind)) {
+  for (const code of placeCodes(kind)) {
     const name = names?.of(code);
-    if (name) table.set(normalise(name), code);
+    if (name) table.set(normalisePlaceName(name), code);
   }
   nameTables.set(cacheKey, table);
   return table;
@@ -66,21 +76,21 @@ export function placeName(kind: PlaceKind, code: string, locale: string): string
 }
 
 /**
- * Matches what a participant typed ("Kenya", "ke", "Quênia", "日本") to a code,
- * trying the participant's locale, then English, then the code itself.
+ * Matches what a participant typed ("Kenya", "ke", "Quênia", "日本") to a code:
+ * the code itself, or a name in the participant's locales, then English.
+ * Only exact names: this matcher never suggests.
  */
-export function matchPlace(kind: PlaceKind, typed: string, locales: readonly string[]): string | null {
-  const wanted = normalise(typed);
+export const matchPlaceByName: PlaceMatcher = (kind, typed, locales) => {
+  const code = placeCode(kind, typed);
+  if (code) return { code, exact: true };
+  const wanted = normalisePlaceName(typed);
   if (wanted.length === 0) return null;
-  const codes = codesOf(kind);
-  const asCode = kind === "country" ? wanted.toUpperCase() : wanted;
-  if (codes.includes(asCode)) return asCode;
   for (const locale of [...locales, "en"]) {
-    const code = nameTable(kind, locale).get(wanted);
-    if (code) return code;
+    const named = nameTable(kind, locale).get(wanted);
+    if (named) return { code: named, exact: true };
   }
   return null;
-}
+};
 
 const nativeNames = new Map<string, string>();
 

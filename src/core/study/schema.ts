@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { LABELS } from "../labels.js";
 import { parseRanking } from "../ranking.js";
+import { unknownCommandMessage, unknownCommandWords } from "../text/command-words.js";
 
 /**
  * The study definition file (YAML or JSON), validated whole before anything
@@ -9,12 +10,19 @@ import { parseRanking } from "../ranking.js";
 
 const localeCode = z.string().regex(/^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$/, "expected a locale code such as en or pt-BR");
 
+/** One text of a study author: `{{command:name}}` must name a command (see core/text/command-words.ts). */
+const authorText = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    for (const name of unknownCommandWords(text))
+      ctx.addIssue({ code: "custom", message: unknownCommandMessage(name) });
+  });
+
 /** Text a study author writes: one string, or one per locale ({ en: "...", es: "..." }). */
 export const LocalizedTextSchema = z.union([
-  z.string().min(1),
-  z
-    .record(localeCode, z.string().min(1))
-    .refine((value) => Object.keys(value).length > 0, "expected at least one locale"),
+  authorText,
+  z.record(localeCode, authorText).refine((value) => Object.keys(value).length > 0, "expected at least one locale"),
 ]);
 export type LocalizedText = z.infer<typeof LocalizedTextSchema>;
 
@@ -83,6 +91,27 @@ export const ProfileQuestionSchema = z.strictObject({
 });
 export type ProfileQuestion = z.infer<typeof ProfileQuestionSchema>;
 
+/**
+ * A question about the scenario's prompt itself, answered with one tap on the
+ * card after the rankings: CA-1 asks each annotator how important it is that
+ * an AI answers the prompt well, how representative it is of what people ask,
+ * and how subjective the best answer is. Scale and wording are the study's.
+ */
+export const PromptRatingSchema = z.strictObject({
+  id: slug,
+  /** A short name for the answered line on the card ("Importance"); the id if absent. */
+  label: LocalizedTextSchema.optional(),
+  text: LocalizedTextSchema,
+  /** The scale's points, lowest first. */
+  options: z.array(OptionSchema).min(2).max(7),
+  /** The task forms that ask it. */
+  forms: z
+    .array(z.enum(["long", "short"]))
+    .min(1)
+    .default(["long", "short"]),
+});
+export type PromptRating = z.infer<typeof PromptRatingSchema>;
+
 export const QuotaSchema = z.strictObject({
   /** Profile question ids that make a cell, e.g. [country_of_residence, age_band]. */
   dimensions: z.array(slug).min(1),
@@ -127,6 +156,8 @@ export const StudySchema = z
         maxChars: z.number().int().positive().max(20_000).default(2000),
       })
       .prefault({}),
+    /** Ratings of each scenario's prompt (CA-1's importance, representativeness, subjectivity); none by default. */
+    promptRatings: z.array(PromptRatingSchema).max(5).default([]),
     quality: z.strictObject({ minSecondsPerResponse: z.number().nonnegative().default(3) }).prefault({}),
     quota: QuotaSchema.optional(),
     completionCode: z.string().min(1).optional(),
@@ -143,6 +174,17 @@ export const StudySchema = z
         });
       }
       seen.add(scenario.id);
+    });
+    const ratingIds = new Set<string>();
+    study.promptRatings.forEach((rating, index) => {
+      if (ratingIds.has(rating.id)) {
+        ctx.addIssue({
+          code: "custom",
+          message: `duplicate prompt rating id "${rating.id}"`,
+          path: ["promptRatings", index, "id"],
+        });
+      }
+      ratingIds.add(rating.id);
     });
     const profileIds = new Set(study.profile.map((q) => q.id));
     for (const dimension of study.quota?.dimensions ?? []) {

@@ -5,37 +5,24 @@ import { deliver } from "../deliver.js";
 import type { FeatureDeps } from "../deps.js";
 
 /**
- * Page buttons of a response longer than one Telegram message: the adapter
- * shows another page of the same viewer message; the engine is not involved
- * (the participant's state does not change by reading).
+ * Page buttons of a card longer than one Telegram message: the adapter puts
+ * another page of the same card message in place; the engine is not
+ * involved (reading a page changes no answer). Pages this process does not
+ * remember go on to the survey feature, which opens the response again.
  */
 export function viewerPagesFeature(deps: FeatureDeps): Composer<ChorusContext> {
   const composer = new Composer<ChorusContext>();
-  composer.chatType("private").callbackQuery(/^p[0-9a-z]+$/, async (ctx) => {
+  composer.chatType("private").callbackQuery(/^p/, async (ctx, next) => {
     const action = unpackCallbackData(ctx.callbackQuery.data);
     const message = ctx.callbackQuery.message;
-    const page =
-      action?.kind === "page" && message
-        ? deps.memory.recall(message.chat.id, message.message_id)?.pages?.[action.page]
-        : undefined;
-    if (!page || !message) {
-      const locale = deps.locales.localeFor(ctx.from.id, ctx.from.language_code);
-      await answerOnce(ctx, deps.render(locale, { key: "errors.stale" }));
-      return;
-    }
-    const memo = deps.memory.recall(message.chat.id, message.message_id);
+    const memo = message ? deps.memory.recall(message.chat.id, message.message_id) : undefined;
+    const page = action?.kind === "page" ? memo?.pages?.[action.page] : undefined;
+    if (!page || !message || !memo) return next();
     await deliver(
       { api: ctx.api, chatId: message.chat.id, memory: deps.memory, answerCallback: (text) => answerOnce(ctx, text) },
       {
         callbackAnswer: "",
-        messages: [
-          {
-            text: page.text,
-            markup: { kind: "inline", rows: page.keyboard },
-            editMessageId: message.message_id,
-            ...(memo ? { memo } : {}),
-          },
-        ],
+        operations: [{ kind: "edit", messageId: message.message_id, text: page.text, keyboard: page.keyboard, memo }],
       },
     );
   });

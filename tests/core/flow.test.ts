@@ -386,6 +386,7 @@ describe("a whole card submitted at once", () => {
       unacceptable: true,
       allowTies: true,
       maxChars: 200,
+      ratings: [],
     });
     const next = walk(ctx, [submit({})], atCard);
     expect(cardOf(next.prompts).form).toMatchObject({ blocks: ["world"], unacceptable: false });
@@ -592,6 +593,15 @@ describe("ratings of the prompt itself (CA-1's importance, representativeness, s
       rationales: { world: "World reasons.", personal: "Personal reasons." },
       ratings: { importance: "4" },
     };
+    // The card tells a form which ratings to ask, on this (long) form both.
+    expect(cardOf(walk(ctx, START_TASK).prompts).form?.ratings.map((rating) => rating.id)).toEqual([
+      "importance",
+      "subjectivity",
+    ]);
+    expect(cardOf(walk(ctx, START_TASK).prompts).form?.ratings[0]?.choices[4]).toEqual({
+      id: "5",
+      label: { localized: "5" },
+    });
     const missing = walk(ctx, [submission], atCard);
     expect(missing.prompts.map((prompt) => (prompt.kind === "notice" ? prompt.field : prompt.kind))).toEqual([
       "rating_subjectivity",

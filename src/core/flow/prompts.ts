@@ -124,4 +124,6 @@ export interface CardForm {
   allowTies: boolean;
   /** The study's limit for each reason, in characters. */
   maxChars: number;
+  /** The prompt ratings asked (each answered by one of its choices; field `rating_<id>`). */
+  ratings: { id: string; question: Text; choices: Choice[] }[];
 }

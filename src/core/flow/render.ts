@@ -227,6 +227,11 @@ function cardForm(state: FlowState, ctx: FlowContext): CardForm {
     unacceptable: planAsksUnacceptable(plan, ctx),
     allowTies: ctx.study.blocks.allowTies,
     maxChars: ctx.study.rationale.maxChars,
+    ratings: ratingsAsked(state, ctx).map((rating) => ({
+      id: rating.id,
+      question: localized(rating.text),
+      choices: rating.options.map((option) => ({ id: option.id, label: localized(option.text) })),
+    })),
   };
 }
 

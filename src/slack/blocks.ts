@@ -23,6 +23,9 @@ export const LIMITS = {
   modalBlocks: 100,
   inputLabel: 2000,
   inputMaxLength: 3000,
+  /** Options of a radio_buttons or checkboxes element, and the text of each. */
+  options: 10,
+  optionText: 75,
 } as const;
 
 /** Shortens our own UI strings to a limit (titles, labels); never used on participant or study text. */

@@ -20,6 +20,7 @@ import { type SayText, slackKey } from "./text.js";
 /** Blocks kept free under Slack's 100 per modal (the form must never be refused). */
 const MODAL_BLOCK_MARGIN = 10;
 const RANK_ACTION = "rank";
+const RATING_ACTION = "option";
 const TEXT_ACTION = "text";
 const UNACCEPTABLE_BLOCK = "unacceptable";
 const UNACCEPTABLE_ACTION = "labels";
@@ -33,9 +34,10 @@ export interface CardFormMetadata {
   channel: string;
   messageTs?: string;
   locale: string;
-  /** The ranking blocks the form asks, and whether it asks the unacceptable check. */
+  /** The ranking blocks the form asks, whether it asks the unacceptable check, the prompt ratings' ids. */
   blocks: RankingBlockName[];
   unacceptable: boolean;
+  ratings: string[];
 }
 
 const MetadataSchema = z.object({
@@ -46,6 +48,7 @@ const MetadataSchema = z.object({
   l: z.string(),
   b: z.array(z.enum(["world", "personal"])).min(1),
   u: z.boolean(),
+  r: z.array(z.string()).default([]),
 });
 
 export function packFormMetadata(metadata: CardFormMetadata): string {
@@ -57,6 +60,7 @@ export function packFormMetadata(metadata: CardFormMetadata): string {
     l: metadata.locale,
     b: metadata.blocks,
     u: metadata.unacceptable,
+    r: metadata.ratings,
   });
 }
 
@@ -71,13 +75,23 @@ export function unpackFormMetadata(raw: string | undefined): CardFormMetadata | 
   }
   const parsed = MetadataSchema.safeParse(json);
   if (!parsed.success) return undefined;
-  const { s, k, c, t, l, b, u } = parsed.data;
-  return { step: s, cardId: k, channel: c, ...(t ? { messageTs: t } : {}), locale: l, blocks: b, unacceptable: u };
+  const { s, k, c, t, l, b, u, r } = parsed.data;
+  return {
+    step: s,
+    cardId: k,
+    channel: c,
+    ...(t ? { messageTs: t } : {}),
+    locale: l,
+    blocks: b,
+    unacceptable: u,
+    ratings: r,
+  };
 }
 
 /** The block id of the input a field's problem is shown on (a ranking's: its first rank). */
 export function fieldBlockId(field: CardField): string {
-  if (field === "unacceptable_rationale") return field;
+  // A rating's input carries its field's name (`rating_<id>`), as does the unacceptable reason's.
+  if (field === "unacceptable_rationale" || field.startsWith("rating_")) return field;
   const [block, part] = field.split("_") as [RankingBlockName, "ranking" | "rationale"];
   return part === "ranking" ? rankBlockId(block, 0) : `${block}_rationale`;
 }
@@ -103,9 +117,20 @@ export function cardFormView(card: CardPrompt, say: SayText, metadata: CardFormM
   };
 }
 
-/** Whether the whole card fits one modal; if not, the card is answered in the message flow only. */
+/**
+ * Whether the whole card fits one modal (blocks, and study texts that must
+ * not be cut: a rating's question is an input label, its points options); if
+ * not, the card is answered in the message flow only.
+ */
 export function cardFormFits(card: CardPrompt, say: SayText): boolean {
-  return card.form !== undefined && formBlocks(card, say).length <= LIMITS.modalBlocks - MODAL_BLOCK_MARGIN;
+  if (!card.form) return false;
+  const ratingsFit = card.form.ratings.every(
+    (rating) =>
+      say(rating.question).length <= LIMITS.inputLabel &&
+      rating.choices.length <= LIMITS.options &&
+      rating.choices.every((choice) => say(choice.label).length <= LIMITS.optionText),
+  );
+  return ratingsFit && formBlocks(card, say).length <= LIMITS.modalBlocks - MODAL_BLOCK_MARGIN;
 }
 
 function formBlocks(card: CardPrompt, say: SayText): Block[] {
@@ -120,6 +145,19 @@ function formBlocks(card: CardPrompt, say: SayText): Block[] {
       blocks.push(rankInput(rankBlockId(block, index), label, say));
     });
     blocks.push(textInput(`${block}_rationale`, say(slackKey(`form.why_${block}`)), maxLength, false));
+  }
+  if (form.ratings.length > 0) blocks.push(divider);
+  for (const rating of form.ratings) {
+    blocks.push({
+      type: "input",
+      block_id: `rating_${rating.id}`,
+      label: plain(say(rating.question)),
+      element: {
+        type: "radio_buttons",
+        action_id: RATING_ACTION,
+        options: rating.choices.map((choice) => ({ text: plain(say(choice.label)), value: choice.id })),
+      },
+    });
   }
   if (form.unacceptable) {
     blocks.push(divider, {
@@ -188,7 +226,18 @@ export function submissionFromForm(values: StateValues, metadata: CardFormMetada
     rankings[block] = rankingText(ranks);
     rationales[block] = values[`${block}_rationale`]?.[TEXT_ACTION]?.value ?? "";
   }
-  const submission: CardSubmission = { kind: "card_submit", step: metadata.step, rankings, rationales };
+  const ratings: Record<string, string> = {};
+  for (const id of metadata.ratings) {
+    const chosen = values[`rating_${id}`]?.[RATING_ACTION]?.selected_option?.value;
+    if (chosen !== undefined) ratings[id] = chosen;
+  }
+  const submission: CardSubmission = {
+    kind: "card_submit",
+    step: metadata.step,
+    rankings,
+    rationales,
+    ...(metadata.ratings.length > 0 ? { ratings } : {}),
+  };
   if (!metadata.unacceptable) return submission;
   const ticked = values[UNACCEPTABLE_BLOCK]?.[UNACCEPTABLE_ACTION]?.selected_options ?? [];
   return {

@@ -469,6 +469,8 @@ export interface FormAnswers {
   personal?: { ranks: Partial<Record<Label, number>>; reason: string };
   unacceptable?: Label[];
   unacceptableReason?: string;
+  /** Prompt rating id → the option chosen. */
+  ratings?: Record<string, string>;
 }
 
 /** One input's value in state.values, from the block id the form gave it (`world_rank_2`, `personal_rationale`…). */
@@ -491,6 +493,11 @@ function formValue(element: Block, blockId: string, answers: FormAnswers): Block
   }
   if (blockId === "unacceptable_rationale")
     return { type: "plain_text_input", value: answers.unacceptableReason || null };
+  if (blockId.startsWith("rating_")) {
+    const chosen = answers.ratings?.[blockId.slice("rating_".length)];
+    const option = (element.options as Block[]).find((candidate) => candidate.value === chosen);
+    return { type: "radio_buttons", selected_option: option ?? null };
+  }
   throw new Error(`unknown form input ${blockId}`);
 }
 

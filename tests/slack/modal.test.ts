@@ -141,4 +141,38 @@ describe("the card form", () => {
     const closed = mo.messages.find((message) => message.ts === card.ts);
     expect(closed?.blocks.map((block: Block) => block.type)).toEqual(["context"]);
   });
+
+  it("asks the study's prompt ratings in the form and names a missing one on its input", async () => {
+    const study = loadMiniStudy();
+    const scale = ["1", "2", "3", "4", "5"].map((point) => ({ id: point, text: point }));
+    study.promptRatings = [
+      {
+        id: "importance",
+        text: "How important is it that an AI answers this well?",
+        options: scale,
+        forms: ["long", "short"],
+      },
+    ];
+    h = await startSlackHarness({ study });
+    const ned = h.user("U0NED");
+    await toFirstCard(ned);
+    const view = await ned.openForm();
+    const input = (view.blocks as Block[]).find((block) => block.block_id === "rating_importance");
+    expect(input?.label.text).toBe("How important is it that an AI answers this well?");
+    expect(input?.element.options.map((option: Block) => option.value)).toEqual(["1", "2", "3", "4", "5"]);
+    const answers = {
+      world: { ranks, reason: REASON },
+      personal: { ranks, reason: REASON },
+      unacceptable: [],
+    };
+    const refused = await ned.submitForm(view, answers);
+    expect(JSON.parse(refused.body)).toEqual({
+      response_action: "errors",
+      errors: { rating_importance: h.i18n.render("en", { key: "rating.missing" }) },
+    });
+    expect(await ned.submitForm(view, { ...answers, ratings: { importance: "4" } })).toEqual({ status: 200, body: "" });
+    expect(h.database.sqlite.prepare("SELECT ratings FROM assessments").get()).toEqual({
+      ratings: JSON.stringify({ importance: "4" }),
+    });
+  });
 });

@@ -38,7 +38,7 @@ function card(overrides: Partial<CardPrompt> = {}): CardPrompt {
     question: { key: "ranking.ask_world" },
     choices: ["A", "B", "C", "D"].map((label) => ({ id: `p:${label}`, label: { verbatim: label } })),
     summary: { key: "card.summary", params: { position: 1, total: 2 } },
-    form: { blocks: ["world"], unacceptable: false, allowTies: true, maxChars: 2000 },
+    form: { blocks: ["world"], unacceptable: false, allowTies: true, maxChars: 2000, ratings: [] },
     ...overrides,
   };
 }
@@ -191,6 +191,7 @@ describe("the card form", () => {
       locale: "en",
       blocks: ["world", "personal"] as ("world" | "personal")[],
       unacceptable: true,
+      ratings: ["importance"],
     };
     expect(unpackFormMetadata(packFormMetadata(metadata))).toEqual(metadata);
     expect(unpackFormMetadata("{not json")).toBeUndefined();
@@ -208,12 +209,14 @@ describe("the card form", () => {
       personal_rationale: { text: { type: "plain_text_input", value: null } },
       unacceptable: { labels: { type: "checkboxes", selected_options: [{ value: "D" }] } },
       unacceptable_rationale: { text: { type: "plain_text_input", value: "Harmful." } },
+      rating_importance: { option: { type: "radio_buttons", selected_option: { value: "4" } } },
     };
     expect(submissionFromForm(values, metadata)).toEqual({
       kind: "card_submit",
       step: 4,
       rankings: { world: "A>B=C>D", personal: "D>C>B>A" },
       rationales: { world: "Because.", personal: "" },
+      ratings: { importance: "4" },
       unacceptable: ["D"],
       unacceptableRationale: "Harmful.",
     });

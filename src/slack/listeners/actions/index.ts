@@ -84,6 +84,7 @@ export function onOpenForm(deps: ListenerDeps) {
           locale,
           blocks: card.form?.blocks ?? ["world"],
           unacceptable: card.form?.unacceptable ?? false,
+          ratings: card.form?.ratings.map((rating) => rating.id) ?? [],
         }),
       });
     } catch (error) {

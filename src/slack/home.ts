@@ -16,9 +16,11 @@ export async function publishHome(client: WebClient, deps: ListenerDeps, userId:
   if (deps.participants.findParticipant(ref)) {
     const result = deps.conversations.handle(userId, { kind: "command", name: "progress" });
     const say = slackSay(deps.i18n, result.locale);
-    const progress = result.prompts
-      .filter((prompt): prompt is Extract<Prompt, { kind: "message" }> => prompt.kind === "message")
-      .map((prompt) => say(prompt.text));
+    // The engine's answer comes first; the current step it shows after that belongs in the DM.
+    const answer = result.prompts.find(
+      (prompt): prompt is Extract<Prompt, { kind: "message" }> => prompt.kind === "message",
+    );
+    const progress = answer ? [say(answer.text)] : [];
     view = homeView(say, { progress });
   } else {
     const suggested = await deps.conversations.slackLocale(client, userId);

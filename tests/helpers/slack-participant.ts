@@ -105,6 +105,11 @@ export async function answerCardByMessages(
       await act({ kind: "click", run: () => user.press(tieLast ? "tie_last" : "ok", live) });
       continue;
     }
+    const rating = ids.find((id) => id.startsWith("rate:"));
+    if (rating) {
+      await act({ kind: "click", run: () => user.press(rating, live) });
+      continue;
+    }
     if (ids.some((id) => id.startsWith("u:"))) {
       const toMark = (answers.unacceptable ?? []).find((label) => !marked.has(label));
       if (toMark) marked.add(toMark);

@@ -34,6 +34,12 @@ describe("/chorus", () => {
     expect(messageText(lee.lastMessage)).toContain("Do you agree to take part?");
     expect(lee.buttons()).toEqual(["I agree", "No, thanks"]);
 
+    // App Home shows the progress answer alone; the question itself stays in the DM.
+    await lee.openHome();
+    const home = messageText(h.fake.homes.get("U0LEE") ?? {});
+    expect(home).toContain(h.i18n.render("en", { key: "progress.not_started" }));
+    expect(home).not.toContain("You agree to rank AI responses");
+
     await lee.command("language");
     await lee.press("es");
     expect(participant(h, "U0LEE")).toEqual({ status: "active", locale: "es" });

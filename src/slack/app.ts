@@ -6,6 +6,7 @@ import type { ListenerDeps, SlackDeps } from "./deps.js";
 import { registerListeners } from "./listeners/index.js";
 import { ParticipantToldError } from "./listeners/views/index.js";
 import { slackSay } from "./text.js";
+import type { RateLimitWait } from "./web-api.js";
 
 /** Bolt's error handler with the payload (App option extendedErrorHandler: true). */
 type ExtendedErrorHandler = Parameters<App["error"]>[0];
@@ -15,9 +16,10 @@ export const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
 export const SLACK_EVENTS_PATH = "/slack/events";
 
 /**
- * Web API retries: 429s wait Slack's Retry-After and then retry (the client
- * pauses its whole queue meanwhile); network and 5xx failures back off from
- * half a second, five times at most, so nothing waits forever.
+ * Web API retries of network and 5xx failures: back off from half a second,
+ * five times at most, so nothing waits forever. A 429 is not retried by the
+ * client (`rejectRateLimitedCalls`: its default would pause its one queue,
+ * and with it every participant's calls); see web-api.ts.
  */
 export const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = {
   retries: 5,
@@ -44,6 +46,8 @@ export interface SlackAppOptions extends SlackDeps {
   requestTimeoutMs?: number;
   /** Socket Mode ping timeouts (tests shorten them). */
   socketPing?: { clientMs?: number; serverMs?: number };
+  /** How a 429's Retry-After is waited out (default: that many seconds; tests hold it). */
+  rateLimitWait?: RateLimitWait;
 }
 
 export interface SlackApp {
@@ -118,6 +122,7 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     slackApiUrl: options.apiUrl ?? DEFAULT_SLACK_API_URL,
     retryConfig: options.retryConfig ?? DEFAULT_RETRY_CONFIG,
     timeout: options.requestTimeoutMs ?? 15_000,
+    rejectRateLimitedCalls: true,
   };
   const receiver = createReceiver(options, logger, clientOptions);
   const app = new App({
@@ -130,7 +135,10 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     extendedErrorHandler: true,
   });
   const inFlight = trackInFlight(app);
-  const deps: ListenerDeps = { ...options, conversations: createConversations(options) };
+  const conversations = createConversations(options, {
+    ...(options.rateLimitWait ? { rateLimitWait: options.rateLimitWait } : {}),
+  });
+  const deps: ListenerDeps = { ...options, conversations };
   registerListeners(app, deps);
 
   const onError: ExtendedErrorHandler = async ({ error, body, context }) => {
@@ -141,8 +149,9 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
     if (!userId || told) return;
     try {
       const locale = options.participants.findParticipant(slackRef(userId))?.locale ?? options.i18n.fallbackLocale;
-      const channel = await deps.conversations.dmChannel(app.client, userId);
-      await app.client.chat.postMessage({ channel, text: slackSay(options.i18n, locale)({ key: "errors.internal" }) });
+      const channel = await conversations.dmChannel(app.client, userId);
+      const text = slackSay(options.i18n, locale)({ key: "errors.internal" });
+      await conversations.call(userId, "chat.postMessage", () => app.client.chat.postMessage({ channel, text }));
     } catch (notified) {
       options.logger.error({ userId, err: errorSummary(notified) }, "slack: could not tell the participant");
     }

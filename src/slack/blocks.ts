@@ -23,7 +23,16 @@ export const LIMITS = {
   modalBlocks: 100,
   inputLabel: 2000,
   inputMaxLength: 3000,
+  /** Options of a radio_buttons or checkboxes element, and the text of each. */
+  options: 10,
+  optionText: 75,
 } as const;
+
+/** Shortens our own UI strings to a limit (titles, labels); never used on participant or study text. */
+export function shorten(text: string, max: number): string {
+  const chars = Array.from(text);
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
+}
 
 /** Plain text, shown exactly as written: no mrkdwn, no :emoji: codes, nothing to escape. */
 export function plain(text: string): PlainText {
@@ -49,6 +58,8 @@ export function header(text: string): Block[] {
 export function context(text: string): Block[] {
   return splitText(text, LIMITS.contextText).map((piece) => ({ type: "context", elements: [plain(piece)] }));
 }
+
+export const divider: Block = { type: "divider" };
 
 export function button(text: string, actionId: string, options: { value?: string; primary?: boolean } = {}): Button {
   return {
@@ -86,16 +97,20 @@ export function blockTextLength(block: unknown): number {
 }
 
 /**
- * Packs blocks into as few messages as the budgets allow, in order. A block
- * never exceeds a message on its own (sections are ≤ 3,000 characters).
+ * Packs blocks into as few messages as the budgets allow (a message's, unless
+ * given), in order. A block never exceeds a message on its own (sections are
+ * ≤ 3,000 characters).
  */
-export function packMessages(blocks: Block[]): Block[][] {
+export function packMessages(
+  blocks: Block[],
+  budget: { text: number; blocks: number } = { text: LIMITS.messageText, blocks: LIMITS.blocksPerMessage },
+): Block[][] {
   const messages: Block[][] = [];
   let current: Block[] = [];
   let size = 0;
   for (const block of blocks) {
     const length = blockTextLength(block);
-    if (current.length > 0 && (size + length > LIMITS.messageText || current.length >= LIMITS.blocksPerMessage)) {
+    if (current.length > 0 && (size + length > budget.text || current.length >= budget.blocks)) {
       messages.push(current);
       current = [];
       size = 0;

@@ -1,14 +1,17 @@
 import type { webApi } from "@slack/bolt";
 import type { EngineResult } from "../core/engine-types.js";
 import type { Input } from "../core/flow/inputs.js";
+import type { CardPrompt } from "../core/flow/prompts.js";
 import type { ParticipantRef } from "../core/ports.js";
-import { type Block, context, fallbackText } from "./blocks.js";
+import { renderCard, SLACK_SURFACE } from "./card.js";
+import { type DeliveryContext, deliverRendered, type LiveMessage, type Origin } from "./delivery.js";
 import type { SlackDeps } from "./deps.js";
-import { stepOfAction, unpackViewerBlockId, type ViewerMark } from "./ids.js";
-import { type Outgoing, renderPrompts, type SlackMessage } from "./render.js";
-import { type SayText, slackKey, slackSay } from "./text.js";
+import { renderPrompts, type SlackMessage } from "./render.js";
+import { slackSay } from "./text.js";
+import { type RateLimitWait, waitSeconds, withRateLimitRetry } from "./web-api.js";
 
 export type WebClient = webApi.WebClient;
+export type { Origin } from "./delivery.js";
 
 /** Where a participant's prompts go: their DM with the app. */
 export interface Target {
@@ -16,18 +19,11 @@ export interface Target {
   channel: string;
 }
 
-/** The message whose button was pressed (from the block_actions payload, no lookup needed). */
-export interface Pressed {
-  ts: string;
-  blocks: readonly unknown[];
-  /** The pressed button's label, shown in place of the buttons once the press took effect. */
-  choiceLabel: string;
-}
-
 export interface RunOptions {
   /** Slack's event_id: a redelivered event is a no-op. */
   eventId?: string;
-  pressed?: Pressed;
+  /** Where the input came from (default: typed). */
+  origin?: Origin;
 }
 
 export function slackRef(userId: string): ParticipantRef {
@@ -48,15 +44,29 @@ class BoundedMap<K, V> extends Map<K, V> {
   }
 }
 
+/** Messages per user whose buttons this process took off, remembered so they are never edited again. */
+const RETIRED_PER_USER = 32;
+
+export interface ConversationOptions {
+  cacheSize?: number;
+  /** How a 429's Retry-After is waited out (tests hold it). */
+  rateLimitWait?: RateLimitWait;
+}
+
 /**
- * The participant's side of the adapter: an input in, the engine's prompts out
- * to their DM. Deliveries to one user are serialised so messages arrive in the
- * order the engine produced them, even when Slack delivers presses concurrently.
+ * The participant's side of the adapter: an input in, the engine's prompts
+ * out to their DM. Deliveries to one user run one after the other (their
+ * messages arrive in the engine's order even when presses come concurrently),
+ * and a 429 is waited out inside that user's chain only, so nobody else's
+ * messages or modals wait for it.
  */
-export function createConversations(deps: SlackDeps, options: { cacheSize?: number } = {}) {
+export function createConversations(deps: SlackDeps, options: ConversationOptions = {}) {
   const cacheSize = options.cacheSize ?? 10_000;
+  const wait = options.rateLimitWait ?? waitSeconds;
   const dmChannels = new BoundedMap<string, string>(cacheSize);
   const slackLocales = new BoundedMap<string, string | null>(cacheSize);
+  const liveMessages = new BoundedMap<string, LiveMessage>(cacheSize);
+  const retired = new BoundedMap<string, string[]>(cacheSize);
   const tails = new Map<string, Promise<void>>();
 
   function serial(key: string, task: () => Promise<void>): Promise<void> {
@@ -73,6 +83,11 @@ export function createConversations(deps: SlackDeps, options: { cacheSize?: numb
     return run;
   }
 
+  /** A Web API call for `userId`, waiting out a 429 (in that user's chain when called from it). */
+  function call<T>(userId: string, method: string, fn: () => Promise<T>): Promise<T> {
+    return withRateLimitRetry(fn, { wait, logger: deps.logger, what: { userId, method } });
+  }
+
   function localeOf(userId: string): string {
     return deps.participants.findParticipant(slackRef(userId))?.locale ?? deps.i18n.fallbackLocale;
   }
@@ -80,7 +95,7 @@ export function createConversations(deps: SlackDeps, options: { cacheSize?: numb
   async function dmChannel(client: WebClient, userId: string): Promise<string> {
     const cached = dmChannels.get(userId);
     if (cached) return cached;
-    const opened = await client.conversations.open({ users: userId });
+    const opened = await call(userId, "conversations.open", () => client.conversations.open({ users: userId }));
     const channel = opened.channel?.id;
     if (!channel) throw new Error("conversations.open returned no channel id");
     dmChannels.set(userId, channel);
@@ -104,24 +119,24 @@ export function createConversations(deps: SlackDeps, options: { cacheSize?: numb
   }
 
   /**
-   * Someone who is not a participant yet: whatever they did is first contact,
-   * i.e. a start carrying their Slack locale as the suggested language (and
-   * the recruitment source, if they came through a "Take part" button).
+   * An explicit start (`/chorus start`, App Home's Start, a recruitment
+   * button) from someone who is not a participant yet carries their Slack
+   * locale as the suggested language. Nothing else ever becomes a start: the
+   * engine answers anything else from a stranger (or someone who withdrew)
+   * and stores nothing.
    */
-  async function firstContact(client: WebClient, userId: string, input: Input): Promise<Input> {
-    if (deps.participants.findParticipant(slackRef(userId))) return input;
-    if (input.kind === "command" && (input.name === "mydata" || input.name === "withdraw")) return input;
+  async function withLocaleSuggestion(client: WebClient, userId: string, input: Input): Promise<Input> {
+    if (input.kind !== "start" || deps.participants.findParticipant(slackRef(userId))) return input;
     const suggestedLocale = await slackLocale(client, userId);
-    return {
-      kind: "start",
-      ...(input.kind === "start" && input.source ? { source: input.source } : {}),
-      ...(suggestedLocale ? { suggestedLocale } : {}),
-    };
+    return { ...input, ...(suggestedLocale ? { suggestedLocale } : {}) };
   }
 
-  /** The engine call: synchronous, one transaction. */
+  /** The engine call: synchronous, one transaction; the Slack surface goes with every input. */
   function handle(userId: string, input: Input, eventId?: string): EngineResult {
-    const result = deps.engine.handle(slackRef(userId), input, eventId !== undefined ? { eventId } : {});
+    const result = deps.engine.handle(slackRef(userId), input, {
+      surface: SLACK_SURFACE,
+      ...(eventId !== undefined ? { eventId } : {}),
+    });
     deps.logger.debug(
       { userId, participantId: result.participantId, input: input.kind, eventId, duplicate: result.duplicate },
       "slack: input handled",
@@ -129,154 +144,146 @@ export function createConversations(deps: SlackDeps, options: { cacheSize?: numb
     return result;
   }
 
-  /** Per user: the newest message still offering buttons, so a typed answer can retire them too. */
-  const openAsks = new BoundedMap<string, SentMessage>(cacheSize);
+  function deliveryContext(client: WebClient, target: Target, result: EngineResult): DeliveryContext {
+    const { userId, channel } = target;
+    const remembered = liveMessages.get(userId);
+    return {
+      writes: {
+        post: async (message: SlackMessage) => {
+          const posted = await call(userId, "chat.postMessage", () =>
+            client.chat.postMessage({ channel, text: message.text, blocks: message.blocks }),
+          );
+          if (!posted.ts) throw new Error("chat.postMessage returned no ts");
+          return posted.ts;
+        },
+        update: async (ts, message) => {
+          await call(userId, "chat.update", () =>
+            client.chat.update({ channel, ts, text: message.text, blocks: message.blocks }),
+          );
+        },
+        ephemeral: async (text) => {
+          await call(userId, "chat.postEphemeral", () => client.chat.postEphemeral({ channel, user: userId, text }));
+        },
+      },
+      say: slackSay(deps.i18n, result.locale),
+      locale: result.locale,
+      participantId: result.participantId,
+      live: remembered && remembered.participantId === result.participantId ? remembered : undefined,
+      setLive(message) {
+        this.live = message;
+        if (message) liveMessages.set(userId, message);
+        else liveMessages.delete(userId);
+      },
+      isRetired: (ts) => retired.get(userId)?.includes(ts) ?? false,
+      markRetired: (ts) => retired.set(userId, [...(retired.get(userId) ?? []), ts].slice(-RETIRED_PER_USER)),
+    };
+  }
 
-  function deliver(client: WebClient, target: Target, result: EngineResult, pressed?: Pressed): Promise<void> {
+  function deliver(client: WebClient, target: Target, result: EngineResult, origin: Origin = { kind: "typed" }) {
     if (result.duplicate) return Promise.resolve();
-    const say = slackSay(deps.i18n, result.locale);
-    const outgoing = renderPrompts(result.prompts, say, result.locale);
-    return serial(target.userId, async () => {
-      const open = openAsks.get(target.userId);
-      const retire = pressed ?? (open && typedAnswerTookEffect(result, open) ? answered(open, say) : undefined);
-      const latest = await send(client, target, outgoing, say, retire);
-      const tookEffect = outgoing.some((item) => item.kind !== "notice");
-      if (latest) openAsks.set(target.userId, latest);
-      else if (tookEffect && retire && open?.ts === retire.ts) openAsks.delete(target.userId);
-    });
+    const rendered = renderPrompts(result.prompts, slackSay(deps.i18n, result.locale), result.locale);
+    return serial(target.userId, () => deliverRendered(deliveryContext(client, target, result), rendered, origin));
   }
 
   async function run(client: WebClient, target: Target, input: Input, options: RunOptions = {}): Promise<EngineResult> {
-    const prepared = await firstContact(client, target.userId, input);
+    const prepared = await withLocaleSuggestion(client, target.userId, input);
     const result = handle(target.userId, prepared, options.eventId);
-    await deliver(client, target, result, options.pressed);
+    await deliver(client, target, result, options.origin);
     return result;
   }
 
-  return { localeOf, dmChannel, slackLocale, firstContact, handle, deliver, run };
+  /**
+   * The card `cardId` as this user last saw it, for the form: from memory
+   * (no database work before views.open), else asked of the engine (after a
+   * restart; a progress query changes nothing).
+   */
+  function cardFor(userId: string, cardId: string): { card: CardPrompt; locale: string; ts?: string } | undefined {
+    const live = liveMessages.get(userId);
+    if (live?.card?.card.cardId === cardId) return { card: live.card.card, locale: live.card.locale, ts: live.ts };
+    const result = handle(userId, { kind: "command", name: "progress" });
+    const card = result.prompts.find(
+      (prompt): prompt is CardPrompt => prompt.kind === "card" && prompt.cardId === cardId,
+    );
+    return card ? { card, locale: result.locale } : undefined;
+  }
+
+  /**
+   * The form shows all four responses: on a paged card, each counts as
+   * opened (the engine records reading; the open one last, so the card keeps
+   * it open). Nothing is sent: the DM card stays as it is.
+   */
+  function recordFormReading(userId: string, card: CardPrompt): void {
+    if (card.layout !== "paged") return;
+    const reads = card.readChoices.filter((_, index) => index !== card.open);
+    const open = card.readChoices[card.open];
+    for (const read of open ? [...reads, open] : reads) {
+      handle(userId, { kind: "choice", step: card.step, choice: read.id });
+    }
+  }
+
+  /** Shows another part of a card too long for one message, in place: one chat.update. */
+  function turnPage(client: WebClient, target: Target, pressedTs: string, cardId: string, page: number) {
+    return serial(target.userId, async () => {
+      let live = liveMessages.get(target.userId);
+      if (!live?.card || live.card.card.cardId !== cardId || live.ts !== pressedTs) {
+        const found = cardFor(target.userId, cardId);
+        const participant = deps.participants.findParticipant(slackRef(target.userId));
+        if (!found || !participant) {
+          const say = slackSay(deps.i18n, localeOf(target.userId));
+          await call(target.userId, "chat.postEphemeral", () =>
+            client.chat.postEphemeral({
+              channel: target.channel,
+              user: target.userId,
+              text: say({ key: "errors.stale" }),
+            }),
+          );
+          return;
+        }
+        const say = slackSay(deps.i18n, found.locale);
+        live = {
+          participantId: participant.id,
+          ts: pressedTs,
+          blocks: [],
+          card: { card: found.card, head: [], page: 0, locale: found.locale, summary: say(found.card.summary) },
+        };
+      }
+      const card = live.card;
+      if (!card) return;
+      const shown = renderCard({ ...card, page }, slackSay(deps.i18n, card.locale));
+      const message = shown.messages.at(-1);
+      if (!message) return;
+      await call(target.userId, "chat.update", () =>
+        client.chat.update({ channel: target.channel, ts: pressedTs, text: message.text, blocks: message.blocks }),
+      );
+      liveMessages.set(target.userId, { ...live, blocks: message.blocks, card: { ...card, page: shown.page } });
+    });
+  }
+
+  /** A one-line answer in the DM that is not about the survey's state (an edited message). */
+  function notify(client: WebClient, target: Target, text: string): Promise<void> {
+    return serial(target.userId, async () => {
+      await call(target.userId, "chat.postEphemeral", () =>
+        client.chat.postEphemeral({ channel: target.channel, user: target.userId, text }),
+      );
+    });
+  }
+
+  return {
+    localeOf,
+    dmChannel,
+    slackLocale,
+    handle,
+    deliver,
+    run,
+    cardFor,
+    recordFormReading,
+    turnPage,
+    notify,
+    call,
+  };
 }
 
 export type Conversations = ReturnType<typeof createConversations>;
-
-type ViewerOutgoing = Extract<Outgoing, { kind: "viewer" }>;
-
-/** A message the app sent that still offers buttons. */
-interface SentMessage {
-  ts: string;
-  blocks: Block[];
-  step: number | undefined;
-}
-
-/** The step a message's buttons were made for. */
-function stepOfButtons(blocks: readonly Block[]): number | undefined {
-  for (const block of blocks) {
-    if (block.type !== "actions") continue;
-    for (const element of block.elements) {
-      const step = "action_id" in element ? stepOfAction(String(element.action_id)) : undefined;
-      if (step !== undefined) return step;
-    }
-  }
-  return undefined;
-}
-
-/**
- * The input moved the participant on (it was not refused and asked again
- * for the same step), so the buttons of the message it answered are done.
- */
-function typedAnswerTookEffect(result: EngineResult, open: SentMessage): boolean {
-  if (!result.prompts.some((prompt) => prompt.kind !== "notice")) return false;
-  const [first] = result.prompts;
-  const askedAgain = result.prompts.some((prompt) => "step" in prompt && prompt.step === open.step);
-  return !(first?.kind === "notice" && askedAgain);
-}
-
-function answered(open: SentMessage, say: SayText): Pressed {
-  return { ts: open.ts, blocks: open.blocks, choiceLabel: say(slackKey("answer_sent")) };
-}
-
-/**
- * Sends the rendered prompts in order: the pressed message first (the viewer
- * updated in place, or its buttons replaced by the choice made), then new
- * messages and ephemeral notices. Resolves with the newest message that
- * still offers buttons, if this delivery left one.
- */
-async function send(
-  client: WebClient,
-  target: Target,
-  outgoing: Outgoing[],
-  say: SayText,
-  pressed: Pressed | undefined,
-): Promise<SentMessage | undefined> {
-  let queue = outgoing;
-  let latest: SentMessage | undefined;
-  const remember = (ts: string, blocks: Block[]) => {
-    if (blocks.some((block) => block.type === "actions")) latest = { ts, blocks, step: stepOfButtons(blocks) };
-  };
-  if (pressed) {
-    const inPlace = viewerUpdatedInPlace(outgoing, viewerMarkOf(pressed.blocks));
-    if (inPlace?.messages[0]) {
-      await update(client, target.channel, pressed.ts, inPlace.messages[0]);
-      remember(pressed.ts, inPlace.messages[0].blocks);
-      queue = outgoing.filter((item) => item !== inPlace);
-    } else if (outgoing.some((item) => item.kind !== "notice")) {
-      // The press took effect: its buttons give way to the choice made, so old buttons are not pressed again.
-      const chosen = say(slackKey("chosen", { choice: pressed.choiceLabel }));
-      const blocks = closeActions(pressed.blocks, chosen);
-      await update(client, target.channel, pressed.ts, { text: fallbackText(blocks), blocks });
-    }
-  }
-  for (const item of queue) {
-    if (item.kind === "notice") {
-      await client.chat.postEphemeral({ channel: target.channel, user: target.userId, text: item.text });
-      continue;
-    }
-    const messages = item.kind === "viewer" ? item.messages : [item.message];
-    for (const message of messages) {
-      const posted = await client.chat.postMessage({
-        channel: target.channel,
-        text: message.text,
-        blocks: message.blocks,
-      });
-      if (posted.ts) remember(posted.ts, message.blocks);
-    }
-  }
-  return latest;
-}
-
-function update(client: WebClient, channel: string, ts: string, message: SlackMessage) {
-  return client.chat.update({ channel, ts, text: message.text, blocks: message.blocks });
-}
-
-/** The viewer to show in the pressed message itself: same viewer, one message before and after. */
-function viewerUpdatedInPlace(outgoing: Outgoing[], mark: ViewerMark | undefined): ViewerOutgoing | undefined {
-  if (mark?.parts !== 1) return undefined;
-  return outgoing.find(
-    (item): item is ViewerOutgoing =>
-      item.kind === "viewer" && item.viewerId === mark.viewerId && item.messages.length === 1,
-  );
-}
-
-function viewerMarkOf(blocks: readonly unknown[]): ViewerMark | undefined {
-  for (const block of blocks) {
-    const mark = unpackViewerBlockId((block as { block_id?: string }).block_id);
-    if (mark) return mark;
-  }
-  return undefined;
-}
-
-/** The message as it was, its buttons replaced by one line saying what was chosen (added at the end if none). */
-export function closeActions(blocks: readonly unknown[], chosen: string): Block[] {
-  const kept: Block[] = [];
-  let replaced = false;
-  for (const block of blocks as Block[]) {
-    if (block.type !== "actions") kept.push(block);
-    else if (!replaced) {
-      kept.push(...context(chosen));
-      replaced = true;
-    }
-  }
-  return replaced ? kept : [...kept, ...context(chosen)];
-}
 
 /** What may be logged about an error: its kind and Slack's error code, never payloads. */
 export function errorSummary(error: unknown): Record<string, unknown> {

@@ -14,16 +14,18 @@ export async function publishHome(client: WebClient, deps: ListenerDeps, userId:
   const ref = slackRef(userId);
   let view: ReturnType<typeof homeView>;
   if (deps.participants.findParticipant(ref)) {
-    const result = deps.engine.handle(ref, { kind: "command", name: "progress" });
+    const result = deps.conversations.handle(userId, { kind: "command", name: "progress" });
     const say = slackSay(deps.i18n, result.locale);
-    const progress = result.prompts
-      .filter((prompt): prompt is Extract<Prompt, { kind: "message" }> => prompt.kind === "message")
-      .map((prompt) => say(prompt.text));
+    // The engine's answer comes first; the current step it shows after that belongs in the DM.
+    const answer = result.prompts.find(
+      (prompt): prompt is Extract<Prompt, { kind: "message" }> => prompt.kind === "message",
+    );
+    const progress = answer ? [say(answer.text)] : [];
     view = homeView(say, { progress });
   } else {
     const suggested = await deps.conversations.slackLocale(client, userId);
     const locale = closestOfferedLocale(deps.i18n.locales, suggested) ?? deps.i18n.fallbackLocale;
     view = homeView(slackSay(deps.i18n, locale), { progress: undefined });
   }
-  await client.views.publish({ user_id: userId, view });
+  await deps.conversations.call(userId, "views.publish", () => client.views.publish({ user_id: userId, view }));
 }

@@ -24,10 +24,19 @@ export const ANSWER_CALLBACK = "chorus.answer";
 export const ANSWER_BLOCK = "answer";
 export const ANSWER_ELEMENT = "text";
 /**
- * The actions block of a response viewer carries `viewer:<parts>:<viewerId>`: which viewer it
- * is, and over how many messages it is spread (one, unless the response is very long).
+ * "Answer in one form" on a card: `chorus.form:<step>`, the value the card id.
+ * Everything the form needs is in memory (the card as last sent), so
+ * views.open goes out before any database work.
  */
-export const VIEWER_BLOCK_PREFIX = "viewer:";
+export const FORM_PREFIX = "chorus.form:";
+export const FORM_ACTION = /^chorus\.form:/;
+/** A card too long for one message shows its text in parts: `chorus.page:<part>`, the value the card id. */
+export const PAGE_PREFIX = "chorus.page:";
+export const PAGE_ACTION = /^chorus\.page:/;
+/** The card form's callback id. */
+export const CARD_FORM_CALLBACK = "chorus.card";
+/** The section holding a card's question: `card:<cardId>`, so a pressed message is known as a card. */
+export const CARD_BLOCK_PREFIX = "card:";
 /** The section holding a question's own text (copied into the answer modal). */
 export const PROMPT_BLOCK = "prompt";
 
@@ -97,24 +106,32 @@ export function stepOfAction(actionId: string): number | undefined {
   return Number.isSafeInteger(step) && step >= 0 ? step : undefined;
 }
 
-export interface ViewerMark {
-  viewerId: string;
-  parts: number;
+export function packForm(step: number, cardId: string): { actionId: string; value: string } {
+  return { actionId: `${FORM_PREFIX}${step}`, value: cardId };
 }
 
-export function viewerBlockId(mark: ViewerMark): string {
-  const id = `${VIEWER_BLOCK_PREFIX}${mark.parts}:${mark.viewerId}`;
-  if (id.length > MAX_ID) throw new PackingError("viewer id too long for a Slack block id");
+/** The page a part button shows, or undefined for anything this adapter did not make. */
+export function unpackPage(actionId: string): number | undefined {
+  if (!actionId.startsWith(PAGE_PREFIX)) return undefined;
+  const page = Number(actionId.slice(PAGE_PREFIX.length));
+  return Number.isSafeInteger(page) && page >= 0 ? page : undefined;
+}
+
+export function cardBlockId(cardId: string): string {
+  const id = `${CARD_BLOCK_PREFIX}${cardId}`;
+  if (id.length > MAX_ID) throw new PackingError("card id too long for a Slack block id");
   return id;
 }
 
-export function unpackViewerBlockId(blockId: string | undefined): ViewerMark | undefined {
-  if (!blockId?.startsWith(VIEWER_BLOCK_PREFIX)) return undefined;
-  const rest = blockId.slice(VIEWER_BLOCK_PREFIX.length);
-  const colon = rest.indexOf(":");
-  const parts = Number(rest.slice(0, colon));
-  if (colon <= 0 || !Number.isSafeInteger(parts) || parts < 1) return undefined;
-  return { parts, viewerId: rest.slice(colon + 1) };
+/** The card id a message's blocks carry, if the message is a card. */
+export function cardIdOf(blocks: readonly unknown[]): string | undefined {
+  for (const block of blocks) {
+    const blockId = (block as { block_id?: unknown }).block_id;
+    if (typeof blockId === "string" && blockId.startsWith(CARD_BLOCK_PREFIX)) {
+      return blockId.slice(CARD_BLOCK_PREFIX.length);
+    }
+  }
+  return undefined;
 }
 
 /** What the answer modal remembers between opening and submission (private_metadata, ≤ 3,000 chars). */

@@ -1,17 +1,18 @@
-import type { Choice, Prompt } from "../core/flow/prompts.js";
+import type { CardPrompt, Choice, Prompt, ShownResponse } from "../core/flow/prompts.js";
 import {
   actions,
   type Block,
   type Button,
   button,
   context,
+  divider,
   fallbackText,
   header,
   LIMITS,
   packMessages,
   sections,
 } from "./blocks.js";
-import { PROMPT_BLOCK, packChoice, packWrite, viewerBlockId } from "./ids.js";
+import { PROMPT_BLOCK, packChoice, packWrite } from "./ids.js";
 import { type SayText, slackKey } from "./text.js";
 
 /** One chat.postMessage / chat.update payload. */
@@ -21,60 +22,52 @@ export interface SlackMessage {
 }
 
 /**
- * What to send, in order: DM messages, a response viewer (one message edited
- * in place on previous/next; several only when a response is too long for one),
- * and notices (ephemeral, about the last input).
+ * The engine's prompts for one input, sorted by where they go in Slack: the
+ * engine puts remarks and closed cards first, then messages, then at most one
+ * thing to answer (a question or the scenario card).
  */
-export type Outgoing =
-  | { kind: "message"; message: SlackMessage }
-  | { kind: "viewer"; viewerId: string; messages: SlackMessage[] }
-  | { kind: "notice"; text: string };
+export interface Rendered {
+  /** Remarks about the last input: ephemeral after a press, in front of what is posted otherwise. */
+  notices: string[];
+  /** Cards the engine closed (their assessment is saved), with the one line that now stands for each. */
+  closed: { cardId: string; summary: string }[];
+  /** Messages and any question, in order; in front of the card when there is one. */
+  body: Block[];
+  /** The scenario card to show, if any. */
+  card: CardPrompt | undefined;
+}
 
 type Kind<K extends Prompt["kind"]> = Extract<Prompt, { kind: K }>;
 
-/**
- * Core prompts → Slack messages. Consecutive messages and the question that
- * follows them share one Slack message (fewer posts: Slack allows about one
- * per second per channel); the scenario and the response viewer get their
- * own, as on every chat platform.
- */
-export function renderPrompts(prompts: readonly Prompt[], say: SayText, locale: string): Outgoing[] {
-  const out: Outgoing[] = [];
-  let pending: Block[] = [];
-  const flush = () => {
-    out.push(...toMessages(pending).map((message) => ({ kind: "message" as const, message })));
-    pending = [];
-  };
+export function renderPrompts(prompts: readonly Prompt[], say: SayText, locale: string): Rendered {
+  const rendered: Rendered = { notices: [], closed: [], body: [], card: undefined };
   for (const prompt of prompts) {
     switch (prompt.kind) {
+      case "notice":
+        rendered.notices.push(say(prompt.text));
+        break;
+      case "card_closed":
+        rendered.closed.push({ cardId: prompt.cardId, summary: say(prompt.summary) });
+        break;
       case "message":
-        pending.push(...sections(say(prompt.text)));
+        rendered.body.push(...sections(say(prompt.text)));
         break;
       case "question":
-        pending.push(...questionBlocks(prompt, say));
+        rendered.body.push(...questionBlocks(prompt, say));
         break;
       case "ask_text":
-        pending.push(...askTextBlocks(prompt, say, locale));
+        rendered.body.push(...askTextBlocks(prompt, say, locale));
         break;
-      case "notice":
-        flush();
-        out.push({ kind: "notice", text: say(prompt.text) });
-        break;
-      case "scenario":
-        flush();
-        out.push(...toMessages(scenarioBlocks(prompt, say)).map((message) => ({ kind: "message" as const, message })));
-        break;
-      case "response":
-        flush();
-        out.push(viewer(prompt, say));
+      case "card":
+        rendered.card = prompt;
         break;
     }
   }
-  flush();
-  return out;
+  return rendered;
 }
 
-function toMessages(blocks: Block[]): SlackMessage[] {
+/** Blocks as Slack messages: as few as the budgets allow, each with its notification text. */
+export function toMessages(blocks: Block[]): SlackMessage[] {
   return packMessages(blocks).map((part) => ({ text: fallbackText(part), blocks: uniqueBlockIds(part) }));
 }
 
@@ -96,14 +89,19 @@ function uniqueBlockIds(blocks: Block[]): Block[] {
  * Choice buttons. Labels longer than a button allows (75 characters) are
  * listed in full in the text and the buttons carry their numbers instead.
  */
-function choiceBlocks(step: number, choices: Choice[], say: SayText, extra: Button[] = []): Block[] {
+export function choiceBlocks(
+  step: number,
+  choices: Choice[],
+  say: SayText,
+  extra: { before?: Button[]; after?: Button[] } = {},
+): Block[] {
   const labels = choices.map((choice) => say(choice.label));
   const numbered = labels.some((label) => label.length > LIMITS.buttonText);
   const buttons = choices.map((choice, index) =>
     button(numbered ? String(index + 1) : (labels[index] ?? choice.id), packChoice(step, choice.id)),
   );
   const list = numbered ? sections(labels.map((label, index) => `${index + 1}. ${label}`).join("\n")) : [];
-  const all = [...extra, ...buttons];
+  const all = [...(extra.before ?? []), ...buttons, ...(extra.after ?? [])];
   return [...list, ...(all.length > 0 ? actions(all) : [])];
 }
 
@@ -117,28 +115,24 @@ function askTextBlocks(prompt: Kind<"ask_text">, say: SayText, locale: string): 
   const writeButton = button(say(slackKey("write_answer")), write.actionId, { value: write.value, primary: true });
   return [
     ...sections(say(prompt.text), PROMPT_BLOCK),
-    ...choiceBlocks(prompt.step, prompt.choices, say, [writeButton]),
+    ...choiceBlocks(prompt.step, prompt.choices, say, { before: [writeButton] }),
   ];
 }
 
-function scenarioBlocks(prompt: Kind<"scenario">, say: SayText): Block[] {
-  const blocks = header(say(prompt.title));
-  for (const message of prompt.messages) {
+/** A card's title and the prompt someone gave an AI, each message under its role. */
+export function scenarioBlocks(card: CardPrompt, say: SayText): Block[] {
+  const blocks = header(say(card.title));
+  for (const message of card.messages) {
     blocks.push(...context(say({ key: `task.role_${message.role}` })), ...sections(message.content));
   }
   return blocks;
 }
 
-/** The response viewer: header, the response (split, never cut), previous/next/rank. */
-function viewer(prompt: Kind<"response">, say: SayText): Outgoing {
-  const title = say({
-    key: "viewer.header",
-    params: { label: prompt.displayLabel, index: prompt.index, total: prompt.total },
-  });
-  const body = [...header(title), ...sections(prompt.text)];
-  const buttons = prompt.choices.map((choice) => button(say(choice.label), packChoice(prompt.step, choice.id)));
-  // Pack once to learn how many messages the viewer needs, then mark its buttons with that count.
-  const parts = packMessages([...body, ...actions(buttons)]).length;
-  const blocks = [...body, ...actions(buttons, viewerBlockId({ viewerId: prompt.viewerId, parts }))];
-  return { kind: "viewer", viewerId: prompt.viewerId, messages: toMessages(blocks) };
+/** Responses under their letters ("Response A"), split into sections, never cut. */
+export function responseBlocks(responses: readonly ShownResponse[], say: SayText): Block[] {
+  return responses.flatMap((response) => [
+    divider,
+    ...header(say({ key: "card.response", params: { label: response.displayLabel } })),
+    ...sections(response.text),
+  ]);
 }

@@ -1,5 +1,5 @@
 import type { types } from "@slack/bolt";
-import { actions, type Block, button, context, header, LIMITS, plain, sections } from "./blocks.js";
+import { actions, type Block, button, context, header, LIMITS, plain, sections, shorten } from "./blocks.js";
 import {
   ANSWER_BLOCK,
   ANSWER_CALLBACK,
@@ -13,12 +13,6 @@ import { type SayText, slackKey } from "./text.js";
 
 export type ModalView = types.ModalView;
 export type HomeView = types.HomeView;
-
-/** Shortens our own UI strings to a limit (titles, labels); never used on participant or study text. */
-function shorten(text: string, max: number): string {
-  const chars = Array.from(text);
-  return chars.length <= max ? text : `${chars.slice(0, max - 1).join("")}…`;
-}
 
 /**
  * The answer modal: the question's own text (copied from the message the

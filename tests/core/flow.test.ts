@@ -380,6 +380,24 @@ describe("a whole card submitted at once", () => {
     ...fields,
   });
 
+  it("tells the adapter what a whole-card answer must give: both blocks and the check on the long form only", () => {
+    expect(cardOf(walk(ctx, START_TASK).prompts).form).toEqual({
+      blocks: ["world", "personal"],
+      unacceptable: true,
+      allowTies: true,
+      maxChars: 200,
+      ratings: [],
+    });
+    const next = walk(ctx, [submit({})], atCard);
+    expect(cardOf(next.prompts).form).toMatchObject({ blocks: ["world"], unacceptable: false });
+    const strict = fakeContext(miniStudy({ blocks: { personal: false, unacceptable: false, allowTies: false } }));
+    expect(cardOf(walk(strict, START_TASK).prompts).form).toMatchObject({
+      blocks: ["world"],
+      unacceptable: false,
+      allowTies: false,
+    });
+  });
+
   it("records every block from one submission", () => {
     const result = walk(ctx, [submit({})], atCard);
     const [assessment] = recorded(result.effects);
@@ -575,6 +593,15 @@ describe("ratings of the prompt itself (CA-1's importance, representativeness, s
       rationales: { world: "World reasons.", personal: "Personal reasons." },
       ratings: { importance: "4" },
     };
+    // The card tells a form which ratings to ask, on this (long) form both.
+    expect(cardOf(walk(ctx, START_TASK).prompts).form?.ratings.map((rating) => rating.id)).toEqual([
+      "importance",
+      "subjectivity",
+    ]);
+    expect(cardOf(walk(ctx, START_TASK).prompts).form?.ratings[0]?.choices[4]).toEqual({
+      id: "5",
+      label: { localized: "5" },
+    });
     const missing = walk(ctx, [submission], atCard);
     expect(missing.prompts.map((prompt) => (prompt.kind === "notice" ? prompt.field : prompt.kind))).toEqual([
       "rating_subjectivity",

@@ -9,8 +9,10 @@ import type { AddressInfo } from "node:net";
  * refuses Block Kit payloads Slack would refuse (section text over 3,000
  * characters, over 50 blocks, button text over 75, more than 25 elements in
  * an actions block, repeated block ids, a message's block text over the
- * adapter's 11,000 budget, a modal title over 24), and can be told to fail a
- * method once: 429 with Retry-After, or an `ok: false` error.
+ * adapter's 11,000 budget, a modal title over 24, a modal's inputs beyond
+ * Slack's limits), and can be told to fail a method once: 429 with
+ * Retry-After, or an `ok: false` error. Every call is numbered in the order
+ * it arrived (`seq`), so tests can tell which request Slack got first.
  */
 
 export interface RecordedCall {
@@ -23,6 +25,8 @@ export interface RecordedCall {
   /** Slack's `error` when the answer was `ok: false`. */
   error?: string;
   at: number;
+  /** Arrival order: 1 for the first request this server received, counted before the body is read. */
+  seq: number;
 }
 
 export interface StoredMessage {
@@ -62,6 +66,10 @@ export const SLACK_LIMITS = {
   modalTitle: 24,
   modalBlocks: 100,
   privateMetadata: 3000,
+  inputLabel: 2000,
+  inputMaxLength: 3000,
+  optionText: 75,
+  options: 10,
 } as const;
 
 export interface FakeSlackOptions {
@@ -91,6 +99,11 @@ export class FakeSlackServer {
   private readonly locales: Record<string, string>;
   private clock = 1_767_225_600;
   private sequence = 0;
+  private arrivals = 0;
+  private readonly waiters: { match: (call: RecordedCall) => boolean; resolve: (call: RecordedCall) => void }[] = [];
+  /** Requests as they arrive (before any delay or answer): method and arrival number. */
+  readonly arrived: { method: string; seq: number }[] = [];
+  private readonly arrivalWaiters: { method: string; resolve: () => void }[] = [];
 
   constructor(options: FakeSlackOptions = {}) {
     this.locales = options.locales ?? {};
@@ -131,6 +144,28 @@ export class FakeSlackServer {
     this.faults.set(method, queue);
   }
 
+  /** Resolves once a request for `method` has arrived (it may not be answered yet). */
+  waitForArrival(method: string, after = 0): Promise<void> {
+    if (this.arrived.some((arrival) => arrival.method === method && arrival.seq > after)) return Promise.resolve();
+    return new Promise((resolve) => this.arrivalWaiters.push({ method, resolve }));
+  }
+
+  /** Resolves with the first recorded call that matches, now or when it arrives. */
+  waitForCall(match: (call: RecordedCall) => boolean): Promise<RecordedCall> {
+    const found = this.calls.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve) => this.waiters.push({ match, resolve }));
+  }
+
+  private record(call: RecordedCall): void {
+    this.calls.push(call);
+    for (const waiter of [...this.waiters]) {
+      if (!waiter.match(call)) continue;
+      this.waiters.splice(this.waiters.indexOf(waiter), 1);
+      waiter.resolve(call);
+    }
+  }
+
   callsOf(method: string): RecordedCall[] {
     return this.calls.filter((call) => call.method === method);
   }
@@ -145,8 +180,16 @@ export class FakeSlackServer {
   }
 
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    this.arrivals += 1;
+    const seq = this.arrivals;
     const body = await readBody(request);
     const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    const arrivedMethod = url.pathname.replace(/^\/api\//, "");
+    this.arrived.push({ method: arrivedMethod, seq });
+    for (const waiter of this.arrivalWaiters.filter((candidate) => candidate.method === arrivedMethod)) {
+      this.arrivalWaiters.splice(this.arrivalWaiters.indexOf(waiter), 1);
+      waiter.resolve();
+    }
     if (url.pathname.startsWith("/response/")) {
       this.responses.push(JSON.parse(body || "{}") as Record<string, unknown>);
       return send(response, 200, { ok: true });
@@ -162,7 +205,7 @@ export class FakeSlackServer {
     }
     if (fault) {
       const error = "error" in fault ? fault.error : undefined;
-      this.calls.push({ method, args, token, status: fault.status, ...(error ? { error } : {}), at: Date.now() });
+      this.record({ method, args, token, status: fault.status, ...(error ? { error } : {}), at: Date.now(), seq });
       if (fault.status === 429) {
         response.setHeader("retry-after", String(fault.retryAfter));
         return send(response, 429, { ok: false, error: "ratelimited" });
@@ -172,7 +215,7 @@ export class FakeSlackServer {
     }
     const answer = this.answer(method, args);
     const error = answer.ok ? undefined : String(answer.error);
-    this.calls.push({ method, args, token, status: 200, ...(error ? { error } : {}), at: Date.now() });
+    this.record({ method, args, token, status: 200, ...(error ? { error } : {}), at: Date.now(), seq });
     send(response, 200, answer);
   }
 
@@ -275,8 +318,7 @@ export class FakeSlackServer {
     const view = args.view as Block | undefined;
     if (!args.trigger_id) return { ok: false, error: "invalid_trigger_id" };
     if (!view) return { ok: false, error: "invalid_arguments" };
-    const problems = checkBlocks(view.blocks ?? [], SLACK_LIMITS.modalBlocks);
-    if (String(view.title?.text ?? "").length > SLACK_LIMITS.modalTitle) problems.push("title over 24 characters");
+    const problems = [...checkBlocks(view.blocks ?? [], SLACK_LIMITS.modalBlocks), ...checkModal(view)];
     if (String(view.private_metadata ?? "").length > SLACK_LIMITS.privateMetadata) problems.push("private_metadata");
     if (problems.length > 0)
       return { ok: false, error: "invalid_arguments", response_metadata: { messages: problems } };
@@ -360,6 +402,34 @@ export function textLength(value: unknown): number {
     else if (typeof inner === "object") total += textLength(inner);
   }
   return total;
+}
+
+/** What Slack refuses in a modal beyond its blocks: titles, a missing submit, inputs past their limits. */
+function checkModal(view: Block): string[] {
+  const problems: string[] = [];
+  for (const field of ["title", "submit", "close"]) {
+    if (String(view[field]?.text ?? "").length > SLACK_LIMITS.modalTitle) problems.push(`${field} over 24 characters`);
+  }
+  const blocks = (view.blocks ?? []) as Block[];
+  if (blocks.some((block) => block.type === "input") && !view.submit) problems.push("inputs without submit");
+  blocks.forEach((block, index) => {
+    if (block.type !== "input") return;
+    const element = block.element as Block | undefined;
+    if (!element?.action_id) problems.push(`[${index}] input without an element`);
+    if (String(block.label?.text ?? "").length > SLACK_LIMITS.inputLabel) problems.push(`[${index}] input label`);
+    if (!block.label?.text) problems.push(`[${index}] input without a label`);
+    if (element?.type === "plain_text_input" && (element.max_length ?? 0) > SLACK_LIMITS.inputMaxLength) {
+      problems.push(`[${index}] max_length over 3000`);
+    }
+    const options = (element?.options ?? []) as Block[];
+    if (element?.type === "radio_buttons" || element?.type === "checkboxes") {
+      if (options.length === 0 || options.length > SLACK_LIMITS.options) problems.push(`[${index}] options`);
+      for (const option of options) {
+        if (String(option.text?.text ?? "").length > SLACK_LIMITS.optionText) problems.push(`[${index}] option text`);
+      }
+    }
+  });
+  return problems;
 }
 
 function checkBlocks(blocks: Block[], maxBlocks: number): string[] {

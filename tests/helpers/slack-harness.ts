@@ -3,7 +3,7 @@ import { Writable } from "node:stream";
 import type Database from "better-sqlite3";
 import { expect } from "vitest";
 import { createEngine } from "../../src/core/engine.js";
-import { displayToCanonical, type Label } from "../../src/core/labels.js";
+import { displayToCanonical, LABELS, type Label } from "../../src/core/labels.js";
 import { displayRankingToCanonical, formatRanking, parseRanking } from "../../src/core/ranking.js";
 import type { Study } from "../../src/core/study/schema.js";
 import { createI18n, type I18n } from "../../src/i18n/index.js";
@@ -52,6 +52,12 @@ export interface SlackHarnessOptions {
   idPrefix?: string;
   /** The study to import (default: the mini study). */
   study?: Study;
+  /** How the app waits out a 429's Retry-After (default: really waits). */
+  rateLimitWait?: (seconds: number) => Promise<void>;
+  /** The engine's clock (default: the system's). */
+  now?: () => Date;
+  /** Talk to this fake Web API (another app's: a second process, a restart) instead of a new one; not closed. */
+  fake?: FakeSlackServer;
 }
 
 export const SIGNING_SECRET = "8f742231b10e8888abcd99yyyzzz85a5";
@@ -70,14 +76,14 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     importStudy(database.db, study, { at: "2026-01-01T00:00:00.000Z" });
     publishStudy(database.db, study.id, "2026-01-01T00:00:00.000Z");
   }
-  const fake = await startFakeSlackServer({ locales: options.locales ?? {} });
+  const fake = options.fake ?? (await startFakeSlackServer({ locales: options.locales ?? {} }));
   const i18n = createI18n({ localesDir: LOCALES_DIR });
   const store = createSurveyStore(database);
   let seed = 11;
   let participants = 0;
   const engine = createEngine({
     store,
-    clock: { now: () => new Date() },
+    clock: { now: options.now ?? (() => new Date()) },
     random: () => {
       seed = (seed * 16807) % 2147483647;
       return seed / 2147483647;
@@ -105,6 +111,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     participants: store,
     staff: createSlackStaff(database),
     staffChat: createStaffChat({ sqlite: database.sqlite, i18n }),
+    ...(options.rateLimitWait ? { rateLimitWait: options.rateLimitWait } : {}),
   });
   const { port } = await slack.start();
   const eventsUrl = `http://127.0.0.1:${port}${SLACK_EVENTS_PATH}`;
@@ -121,7 +128,7 @@ export async function startSlackHarness(options: SlackHarnessOptions = {}): Prom
     post: (body, headers) => fetch(eventsUrl, { method: "POST", headers, body }),
     async close() {
       await slack.stop();
-      await fake.close();
+      if (!options.fake) await fake.close();
       if (testDb) testDb.cleanup();
       else database.close();
     },
@@ -148,6 +155,8 @@ export class SlackTestUser {
   readonly dm: string;
   /** The trigger id of this user's latest button press (a modal opened for it carries it). */
   lastTriggerId: string | undefined;
+  /** The event_id of this user's latest Events API callback. */
+  lastEventId: string | undefined;
 
   constructor(
     private readonly harness: SlackHarness,
@@ -172,26 +181,41 @@ export class SlackTestUser {
     return this.harness.fake.ephemerals.filter((notice) => notice.user === this.id).map((notice) => notice.text);
   }
 
-  /** Sends a signed request and waits until the app has finished with it. */
-  async signed(body: string, contentType: string, extraHeaders: Record<string, string> = {}): Promise<SignedResult> {
+  /**
+   * Sends a signed request and waits until the app has finished with it
+   * (`settle: false`: only until Slack would have its HTTP answer, the
+   * listener may still be at work).
+   */
+  async signed(
+    body: string,
+    contentType: string,
+    extraHeaders: Record<string, string> = {},
+    options: { settle?: boolean } = {},
+  ): Promise<SignedResult> {
     const response = await this.harness.post(body, {
       "content-type": contentType,
       ...signSlackRequest(this.harness.signingSecret, body),
       ...extraHeaders,
     });
     const text = await response.text();
-    await this.harness.slack.idle();
+    if (options.settle ?? true) await this.harness.slack.idle();
     return { status: response.status, body: text };
+  }
+
+  /** `/chorus start`: the explicit start (typing anything else makes nobody a participant). */
+  start(): Promise<SignedResult> {
+    return this.command("start");
   }
 
   /** An Events API callback; `retryNum` adds Slack's retry headers. */
   event(event: Record<string, unknown>, options: { eventId?: string; retryNum?: number } = {}): Promise<SignedResult> {
+    this.lastEventId = options.eventId ?? nextEventId();
     const body = JSON.stringify({
       token: "verification-token",
       team_id: this.harness.fake.teamId,
       api_app_id: "A0CHORUS",
       type: "event_callback",
-      event_id: options.eventId ?? nextEventId(),
+      event_id: this.lastEventId,
       event_time: Math.floor(Date.now() / 1000),
       authorizations: [
         {
@@ -230,9 +254,39 @@ export class SlackTestUser {
     );
   }
 
-  private interaction(payload: Record<string, unknown>): Promise<SignedResult> {
+  /** Shares a file in the DM (message subtype file_share), with `text` typed beside it if any. */
+  shareFile(text = ""): Promise<SignedResult> {
+    return this.event({
+      type: "message",
+      subtype: "file_share",
+      channel: this.dm,
+      channel_type: "im",
+      user: this.id,
+      text,
+      files: [{ id: "F0PHOTO", name: "photo.jpg", mimetype: "image/jpeg" }],
+      ts: `${Date.now() / 1000}`,
+    });
+  }
+
+  /** Edits an earlier message of theirs in the DM (Slack sends message_changed). */
+  edit(previous: string, text: string): Promise<SignedResult> {
+    const ts = `${Date.now() / 1000}`;
+    return this.event({
+      type: "message",
+      subtype: "message_changed",
+      channel: this.dm,
+      channel_type: "im",
+      hidden: true,
+      message: { type: "message", user: this.id, text, ts: "1.000001", edited: { user: this.id, ts } },
+      previous_message: { type: "message", user: this.id, text: previous, ts: "1.000001" },
+      event_ts: ts,
+      ts,
+    });
+  }
+
+  private interaction(payload: Record<string, unknown>, options: { settle?: boolean } = {}): Promise<SignedResult> {
     const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
-    return this.signed(body, "application/x-www-form-urlencoded");
+    return this.signed(body, "application/x-www-form-urlencoded", {}, options);
   }
 
   /** What every interaction payload carries: who, which app, which team. */
@@ -260,8 +314,16 @@ export class SlackTestUser {
     };
   }
 
-  /** Presses a button of a stored DM message (the newest one offering it unless `message` is given). */
-  async pressButton(match: (button: Block) => boolean, message?: StoredMessage): Promise<SignedResult> {
+  /**
+   * Presses a button of a stored DM message (the newest one offering it
+   * unless `message` is given); `settle: false` resolves once the app
+   * acknowledged, before its listener is done.
+   */
+  async pressButton(
+    match: (button: Block) => boolean,
+    message?: StoredMessage,
+    options: { settle?: boolean } = {},
+  ): Promise<SignedResult> {
     const found = message ? { message, button: findButton(message, match) } : this.findButton(match);
     if (!found.button) throw new Error(`${this.id}: no such button on that message`);
     const payload = this.actionPayload(
@@ -275,12 +337,65 @@ export class SlackTestUser {
         message: this.harness.fake.asSlackMessage(found.message),
       },
     );
-    return this.interaction(payload);
+    return this.interaction(payload, options);
   }
 
   /** Presses the survey choice `choiceId` on the newest message offering it. */
-  press(choiceId: string, message?: StoredMessage): Promise<SignedResult> {
-    return this.pressButton((button) => isChoice(button, choiceId), message);
+  press(choiceId: string, message?: StoredMessage, options: { settle?: boolean } = {}): Promise<SignedResult> {
+    return this.pressButton((button) => isChoice(button, choiceId), message, options);
+  }
+
+  /** The newest message that is a scenario card (live or not). */
+  get card(): StoredMessage {
+    const card = [...this.messages].reverse().find((message) => isCard(message));
+    if (!card) throw new Error(`${this.id}: no card in the DM`);
+    return card;
+  }
+
+  /** Presses "Answer in one form" on the card; resolves with the modal Slack opened. */
+  async openForm(options: { settle?: boolean } = {}): Promise<Block> {
+    await this.pressButton((button) => String(button.action_id).startsWith("chorus.form:"), undefined, options);
+    const trigger = this.lastTriggerId;
+    const call = await this.harness.fake.waitForCall(
+      (candidate) => candidate.method === "views.open" && candidate.args.trigger_id === trigger,
+    );
+    const modal = this.harness.fake.modals.find((opened) => opened.triggerId === trigger);
+    if (!modal) throw new Error(`${this.id}: views.open was refused: ${call.error}`);
+    return modal.view;
+  }
+
+  /**
+   * Submits the card form with what a person filled in, as Slack sends it:
+   * every input block of the view in state.values, untouched ones empty.
+   */
+  submitForm(view: Block, answers: FormAnswers): Promise<SignedResult> {
+    const values: Record<string, Record<string, Block>> = {};
+    for (const block of (view.blocks ?? []) as Block[]) {
+      if (block.type !== "input") continue;
+      const element = block.element as Block;
+      values[String(block.block_id)] = {
+        [String(element.action_id)]: formValue(element, String(block.block_id), answers),
+      };
+    }
+    return this.submitView(view, values);
+  }
+
+  private submitView(view: Block, values: Record<string, Record<string, Block>>): Promise<SignedResult> {
+    return this.interaction({
+      type: "view_submission",
+      ...this.interactionBase(),
+      trigger_id: "submit.trigger",
+      view: {
+        ...view,
+        id: "VMODAL",
+        team_id: this.harness.fake.teamId,
+        state: { values },
+        hash: "h",
+        app_id: "A0CHORUS",
+        bot_id: this.harness.fake.botId,
+      },
+      response_urls: [],
+    });
   }
 
   /** Labels of the buttons on the newest message with buttons. */
@@ -319,21 +434,7 @@ export class SlackTestUser {
 
   /** Submits a modal with text in its answer input; resolves with Bolt's HTTP answer. */
   submitModal(view: Block, text: string): Promise<SignedResult> {
-    return this.interaction({
-      type: "view_submission",
-      ...this.interactionBase(),
-      trigger_id: "submit.trigger",
-      view: {
-        ...view,
-        id: "VMODAL",
-        team_id: this.harness.fake.teamId,
-        state: { values: { answer: { text: { type: "plain_text_input", value: text } } } },
-        hash: "h",
-        app_id: "A0CHORUS",
-        bot_id: this.harness.fake.botId,
-      },
-      response_urls: [],
-    });
+    return this.submitView(view, { answer: { text: { type: "plain_text_input", value: text } } });
   }
 
   /** Writes an answer through the modal; resolves with the HTTP answer to the submission. */
@@ -342,7 +443,7 @@ export class SlackTestUser {
   }
 
   /** `/chorus <text>` typed in `channel` (default: the DM with the app). */
-  command(text: string, channel = this.dm): Promise<SignedResult> {
+  command(text: string, channel = this.dm, options: { settle?: boolean } = {}): Promise<SignedResult> {
     triggerCounter += 1;
     const body = new URLSearchParams({
       token: "verification-token",
@@ -358,8 +459,51 @@ export class SlackTestUser {
       response_url: this.harness.fake.responseUrl(`command-${triggerCounter}`),
       trigger_id: `${triggerCounter}.trigger`,
     }).toString();
-    return this.signed(body, "application/x-www-form-urlencoded");
+    return this.signed(body, "application/x-www-form-urlencoded", {}, options);
   }
+}
+
+/** What a person fills in on the card form: ranks 1–4 per display letter, reasons, ticks. */
+export interface FormAnswers {
+  world?: { ranks: Partial<Record<Label, number>>; reason: string };
+  personal?: { ranks: Partial<Record<Label, number>>; reason: string };
+  unacceptable?: Label[];
+  unacceptableReason?: string;
+  /** Prompt rating id → the option chosen. */
+  ratings?: Record<string, string>;
+}
+
+/** One input's value in state.values, from the block id the form gave it (`world_rank_2`, `personal_rationale`…). */
+function formValue(element: Block, blockId: string, answers: FormAnswers): Block {
+  const rank = /^(world|personal)_rank_(\d)$/.exec(blockId);
+  if (rank) {
+    const label = LABELS[Number(rank[2])] as Label;
+    const value = answers[rank[1] as "world" | "personal"]?.ranks[label];
+    const option = (element.options as Block[]).find((candidate) => candidate.value === String(value));
+    return { type: "radio_buttons", selected_option: option ?? null };
+  }
+  const reason = /^(world|personal)_rationale$/.exec(blockId);
+  if (reason) return { type: "plain_text_input", value: answers[reason[1] as "world" | "personal"]?.reason || null };
+  if (blockId === "unacceptable") {
+    const ticked = answers.unacceptable ?? [];
+    return {
+      type: "checkboxes",
+      selected_options: (element.options as Block[]).filter((option) => ticked.includes(option.value)),
+    };
+  }
+  if (blockId === "unacceptable_rationale")
+    return { type: "plain_text_input", value: answers.unacceptableReason || null };
+  if (blockId.startsWith("rating_")) {
+    const chosen = answers.ratings?.[blockId.slice("rating_".length)];
+    const option = (element.options as Block[]).find((candidate) => candidate.value === chosen);
+    return { type: "radio_buttons", selected_option: option ?? null };
+  }
+  throw new Error(`unknown form input ${blockId}`);
+}
+
+/** Whether a message is a scenario card (its question block carries the card's id). */
+export function isCard(message: StoredMessage): boolean {
+  return message.blocks.some((block) => String(block.block_id ?? "").startsWith("card:"));
 }
 
 function buttonsOf(message: StoredMessage): Block[] {
@@ -401,25 +545,37 @@ export interface SlackWalkOptions {
   rationale?: string;
   /** Called before each action (fault injection, interleaving). */
   beforeEach?: (step: number) => Promise<void> | void;
-  /** Skip App Home (start by typing in the DM). */
+  /** Skip App Home (start with `/chorus start` in the DM). */
   fromDm?: boolean;
   /** The country of residence option (the mini study's US quota cell takes two people). */
   country?: "US" | "MX";
 }
 
+/** From `/chorus start` to the first card of the mini study (long form), by its buttons. */
+export async function toFirstCard(user: SlackTestUser): Promise<void> {
+  await user.start();
+  for (const choice of ["en", "yes", "hot", "18-29", "US", "go"]) await user.press(choice);
+}
+
+/** The presses that rank on a card: every letter but the last (placed by itself), the tie, then confirm. */
+export function rankingPresses(ranking: string[]): string[] {
+  const presses = ranking.slice(0, -1).map((entry) => (entry.startsWith("=") ? `t:${entry.slice(1)}` : `p:${entry}`));
+  if (ranking.at(-1)?.startsWith("=")) presses.push("tie_last");
+  return [...presses, "ok"];
+}
+
 /**
  * Takes a participant of the mini study from App Home to completion the way
- * a person would: every response read in the viewer, rankings by buttons,
- * rationales through the modal (the personal one typed in the DM).
+ * a person would, in the message flow: every response is on the card, the
+ * rankings by the card's buttons, the reasons typed in the DM, then Done.
  */
 export async function walkSlackSurvey(user: SlackTestUser, options: SlackWalkOptions = {}): Promise<number> {
   const ranking = options.ranking ?? ["B", "=A", "D", "C"];
   const rationale = options.rationale ?? "The second one is careful and honest, the others are not.";
-  const picks = ranking.map((entry) => (entry.startsWith("=") ? `t:${entry.slice(1)}` : `p:${entry}`));
-  const read = [() => user.press("next"), () => user.press("next"), () => user.press("next"), () => user.press("rank")];
-  const rank = [...picks.map((pick) => () => user.press(pick)), () => user.press("ok")];
+  const rank = rankingPresses(ranking).map((choice) => () => user.press(choice));
+  const reason = (text: string) => [() => user.type(text), () => user.press("done")];
   const actions: (() => Promise<unknown>)[] = [
-    ...(options.fromDm ? [() => user.type("hello")] : [() => user.openHome(), () => user.pressHome()]),
+    ...(options.fromDm ? [() => user.start()] : [() => user.openHome(), () => user.pressHome()]),
     () => user.press("en"),
     () => user.press("yes"),
     () => user.press("hot"),
@@ -427,18 +583,16 @@ export async function walkSlackSurvey(user: SlackTestUser, options: SlackWalkOpt
     () => user.press(options.country ?? "US"),
     () => user.press("go"),
     // Scenario 1, long form: world and personal blocks, then the unacceptable check.
-    ...read,
     ...rank,
-    () => user.writeAnswer(rationale),
+    ...reason(rationale),
     ...rank,
-    () => user.type(rationale),
+    ...reason(rationale),
     () => user.press("u:C"),
     () => user.press("done"),
-    () => user.writeAnswer("It dismisses the question without any care."),
+    ...reason("It dismisses the question without any care."),
     // Scenario 2, short form: the world block only.
-    ...read,
     ...rank,
-    () => user.writeAnswer(rationale),
+    ...reason(rationale),
   ];
   let step = 0;
   for (const action of actions) {

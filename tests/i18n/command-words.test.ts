@@ -22,10 +22,7 @@ const telegram = (locale: string) =>
   renderForTelegram(consent, { i18n, locale })
     .operations.map((operation) => ("text" in operation ? (operation.text ?? "") : ""))
     .join("\n");
-const slack = (locale: string) =>
-  renderForSlack(consent, slackSay(i18n, locale), locale)
-    .map((out) => ("message" in out ? messageText(out.message) : ""))
-    .join("\n");
+const slack = (locale: string) => messageText({ blocks: renderForSlack(consent, slackSay(i18n, locale), locale).body });
 const terminal = (locale: string) => renderForTerminal(consent, i18n, locale).text;
 
 describe("the sample study's consent names the platform's commands", () => {
@@ -72,9 +69,7 @@ describe("the sample study's consent names the platform's commands", () => {
       kind: "message",
       text: key("start.welcome", { title: localized({ en: "Send {{command:help}} any time" }) }),
     };
-    const inSlack = renderForSlack([welcome], slackSay(i18n, "en"), "en")
-      .map((out) => ("message" in out ? messageText(out.message) : ""))
-      .join("\n");
+    const inSlack = messageText({ blocks: renderForSlack([welcome], slackSay(i18n, "en"), "en").body });
     expect(inSlack).toContain("Send /chorus help any time");
     expect(inSlack).not.toContain("/chorus chorus");
     expect(renderForTerminal([welcome], i18n, "en").text).toContain("Send /help any time");

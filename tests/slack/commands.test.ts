@@ -17,7 +17,7 @@ describe("/chorus", () => {
   it("answers help, progress and language in the DM, with the Slack names of the commands", async () => {
     h = await startSlackHarness();
     const lee = h.user("U0LEE");
-    await lee.type("hello");
+    await lee.start();
     await lee.press("en");
 
     const help = await lee.command("");
@@ -28,8 +28,17 @@ describe("/chorus", () => {
     // Help shows the current question again, with buttons that work.
     expect(helpText).toContain("Do you agree to take part?");
 
+    // Progress answers, then asks the current question again, its buttons below the answer.
     await lee.command("progress");
-    expect(messageText(lee.lastMessage)).toBe(h.i18n.render("en", { key: "progress.not_started" }));
+    expect(messageText(lee.lastMessage)).toContain(h.i18n.render("en", { key: "progress.not_started" }));
+    expect(messageText(lee.lastMessage)).toContain("Do you agree to take part?");
+    expect(lee.buttons()).toEqual(["I agree", "No, thanks"]);
+
+    // App Home shows the progress answer alone; the question itself stays in the DM.
+    await lee.openHome();
+    const home = messageText(h.fake.homes.get("U0LEE") ?? {});
+    expect(home).toContain(h.i18n.render("en", { key: "progress.not_started" }));
+    expect(home).not.toContain("You agree to rank AI responses");
 
     await lee.command("language");
     await lee.press("es");
@@ -50,7 +59,7 @@ describe("/chorus", () => {
   it("pauses, resumes and withdraws (deleting everything) through subcommands", async () => {
     h = await startSlackHarness();
     const nia = h.user("U0NIA");
-    await nia.type("hello");
+    await nia.start();
     await nia.press("en");
     await nia.command("pause");
     expect(messageText(nia.lastMessage)).toContain("/chorus resume");
@@ -72,7 +81,7 @@ describe("/chorus", () => {
       text: h.i18n.render("en", { key: "staff.not_allowed" }),
     });
 
-    await h.user("U0PIA").type("hello");
+    await h.user("U0PIA").start();
     addStaff(h.database.sqlite, { platform: "slack", userId: "U0STAFF" }, "researcher", {
       id: "cli:test",
       origin: "cli",

@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { readChoiceId } from "../../src/core/flow/prompts.js";
 import { LIMITS } from "../../src/slack/blocks.js";
 import { loadMiniStudy } from "../helpers/db.js";
-import { type Block, type RecordedCall, textLength } from "../helpers/fake-slack-server.js";
-import { messageText, type SlackHarness, startSlackHarness } from "../helpers/slack-harness.js";
+import { type Block, type StoredMessage, textLength } from "../helpers/fake-slack-server.js";
+import { messageText, type SlackHarness, startSlackHarness, toFirstCard } from "../helpers/slack-harness.js";
 
 let h: SlackHarness | undefined;
 afterEach(async () => {
@@ -18,13 +19,18 @@ function longAnswer(length: number, word: string): string {
   return text.slice(0, length);
 }
 
-const sections = (call: RecordedCall) =>
-  ((call.args.blocks as Block[] | undefined) ?? [])
-    .filter((block) => block.type === "section")
+const sectionsOf = (message: StoredMessage, word: string) =>
+  (message.blocks as Block[])
+    .filter((block) => block.type === "section" && String(block.text.text).includes(word))
     .map((block) => String(block.text.text));
 
-describe("long responses in the Slack viewer", () => {
-  it("shows a 5,000-character response split across sections and a 30,000-character one across messages", async () => {
+const partButton = (message: StoredMessage, label: string) =>
+  (message.blocks as Block[])
+    .flatMap((block) => (block.type === "actions" ? (block.elements as Block[]) : []))
+    .find((button) => String(button.action_id).startsWith("chorus.page:") && button.text.text === label);
+
+describe("long responses on the card", () => {
+  it("shows a 5,000-character response whole and a 30,000-character one in parts of one message, nothing cut", async () => {
     const study = loadMiniStudy();
     const five = longAnswer(5000, "Five");
     const thirty = longAnswer(30_000, "Thirty");
@@ -37,45 +43,54 @@ describe("long responses in the Slack viewer", () => {
           ? { ...response, text: thirty }
           : response,
     );
-    // Only the weather scenario, so the task shows it.
     study.scenarios = [weather];
     study.assignment.scenariosPerParticipant = 1;
     h = await startSlackHarness({ study });
     const kim = h.user("U0KIM");
-    for (const step of ["hello", "en", "yes", "hot", "18-29", "US", "go"]) {
-      if (step === "hello") await kim.type(step);
-      else await kim.press(step);
-    }
-    const scenario = kim.messages.find((message) => messageText(message).startsWith("Scenario 1 of 1"));
-    expect(messageText(scenario ?? { blocks: [] })).toContain("umbrella");
-    for (let index = 0; index < 3; index++) await kim.press("next");
-    await kim.press("prev");
-    await kim.press("next");
-    expect(kim.buttons()).toContain("Rank them");
+    await toFirstCard(kim);
+    const order = (h.database.sqlite.prepare("SELECT shown_order FROM assignments").get() as { shown_order: string })
+      .shown_order;
+    const before = h.fake.calls.length;
+    const card = kim.card;
 
-    // Slack refused nothing (the fake enforces Slack's limits and the 11,000 budget).
-    expect(h.fake.calls.filter((call) => call.error || call.status !== 200)).toEqual([]);
-    const shown = [...h.fake.callsOf("chat.postMessage"), ...h.fake.callsOf("chat.update")];
-    for (const call of shown) {
-      for (const section of sections(call)) expect(section.length).toBeLessThanOrEqual(LIMITS.sectionText);
-      expect(textLength(call.args.blocks)).toBeLessThanOrEqual(LIMITS.messageText);
-    }
-    // The 5,000-character response: one message, split into sections, every character there.
-    const fiveCall = shown.find((call) => sections(call).join("").includes(five.slice(0, 200)));
-    expect(fiveCall && sections(fiveCall).join("")).toBe(five);
-    expect(fiveCall && sections(fiveCall).length).toBe(2);
-    // The 30,000-character response: consecutive messages whose sections join up to it exactly.
-    const posts = h.fake.callsOf("chat.postMessage");
-    const first = posts.findIndex((call) => sections(call).join("").startsWith("Thirty"));
-    expect(first).toBeGreaterThanOrEqual(0);
-    let joined = "";
-    let parts = 0;
-    for (const call of posts.slice(first)) {
-      joined += sections(call).join("");
+    // The 5,000-character response: on the card in two sections, every character there.
+    await kim.press(readChoiceId(0, order.indexOf("A")));
+    expect(sectionsOf(kim.card, "Five").join("")).toBe(five);
+    expect(sectionsOf(kim.card, "Five")).toHaveLength(2);
+    expect(partButton(kim.card, "Next part ▶")).toBeUndefined();
+
+    // The 30,000-character one: in parts of the same message, turned with Next part.
+    await kim.press(readChoiceId(0, order.indexOf("B")));
+    let joined = sectionsOf(kim.card, "Thirty").join("");
+    let parts = 1;
+    expect(messageText(kim.card)).toContain("Part 1 of");
+    for (let next = partButton(kim.card, "Next part ▶"); next; next = partButton(kim.card, "Next part ▶")) {
+      await kim.pressButton((button) => button.action_id === next?.action_id);
+      joined += sectionsOf(kim.card, "Thirty").join("");
       parts += 1;
-      if (joined.length >= thirty.length) break;
+      expect(messageText(kim.card)).toContain(`Part ${parts} of`);
     }
     expect(joined).toBe(thirty);
     expect(parts).toBeGreaterThanOrEqual(3);
+    // Back one part, and the ranking buttons work on every part.
+    await kim.pressButton((button) => button.text?.text === "◀ Previous part");
+    expect(messageText(kim.card)).toContain(`Part ${parts - 1} of`);
+    await kim.press("p:B");
+    expect(messageText(kim.card)).toContain("So far: B.");
+
+    // One message all along, edited once per press; Slack refused nothing.
+    expect(kim.card.ts).toBe(card.ts);
+    const since = h.fake.calls.slice(before);
+    expect(since.map((call) => call.method)).toEqual(since.map(() => "chat.update"));
+    // (Opening the response already open changes nothing on the card, so it costs no write.)
+    const readA = order.indexOf("A") === 0 ? 0 : 1;
+    expect(since).toHaveLength(readA + 1 + (parts - 1) + 2);
+    expect(h.fake.calls.filter((call) => call.error || call.status !== 200)).toEqual([]);
+    for (const call of since) {
+      for (const block of call.args.blocks as Block[]) {
+        if (block.type === "section") expect(String(block.text.text).length).toBeLessThanOrEqual(LIMITS.sectionText);
+      }
+      expect(textLength(call.args.blocks)).toBeLessThanOrEqual(LIMITS.messageText);
+    }
   });
 });

@@ -75,7 +75,7 @@ describe("npm start with SLACK_BOT_TOKEN", () => {
       });
       expect(response.status).toBe(200);
       await until(() => fake.messagesIn("D0MAIN").length > 0);
-      expect(JSON.stringify(fake.messagesIn("D0MAIN")[0]?.blocks)).toContain("Mini test study");
+      expect(JSON.stringify(fake.messagesIn("D0MAIN")[0]?.blocks)).toContain("To take part in the survey");
       child.kill("SIGTERM");
       expect(await exited).toBe(0);
       expect(output).toContain('"msg":"slack app running"');

@@ -18,19 +18,19 @@ describe("mentions in a Slack rationale", () => {
     const user = h.user("U0MENTION");
     await user.openHome();
     await user.pressHome();
-    for (const choice of ["en", "yes", "hot", "18-29", "US", "go", "next", "next", "next", "rank"]) {
-      await user.press(choice);
-    }
+    for (const choice of ["en", "yes", "hot", "18-29", "US", "go"]) await user.press(choice);
     const rank = async () => {
-      for (const choice of ["p:B", "p:A", "p:D", "p:C", "ok"]) await user.press(choice);
+      for (const choice of ["p:B", "p:A", "p:D", "ok"]) await user.press(choice);
     };
     await rank();
     // The world and personal rationales are typed in the DM (the first long-form scenario asks both).
     await user.type(
       "Like <@U0CAROL> said in <#C0TEAM|general> and <!here>: the second one is careful and honest, the others are not.",
     );
+    await user.press("done");
     await rank();
     await user.type("I would pick the careful one too, as <@U0CAROL|carol> and <!subteam^S0OPS|@ops> would.");
+    await user.press("done");
     await user.press("none");
 
     const rationales = h.database.sqlite

@@ -1,30 +1,60 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Prompt } from "../../src/core/flow/prompts.js";
+import { type CardPrompt, readChoiceId } from "../../src/core/flow/prompts.js";
 import { createI18n } from "../../src/i18n/index.js";
 import { LOCALES_DIR } from "../../src/paths.js";
-import { blockTextLength, LIMITS } from "../../src/slack/blocks.js";
-import { unpackChoice, unpackViewerBlockId } from "../../src/slack/ids.js";
-import { type Outgoing, renderPrompts } from "../../src/slack/render.js";
+import { blockTextLength, LIMITS, sections } from "../../src/slack/blocks.js";
+import { renderCard } from "../../src/slack/card.js";
+import {
+  cardFormFits,
+  packFormMetadata,
+  rankingText,
+  submissionFromForm,
+  unpackFormMetadata,
+} from "../../src/slack/card-form.js";
+import { cardIdOf, unpackChoice } from "../../src/slack/ids.js";
+import { renderPrompts, toMessages } from "../../src/slack/render.js";
 import { decodeSlackText, slackSay, splitText } from "../../src/slack/text.js";
 import type { Block } from "../helpers/fake-slack-server.js";
 
 const i18n = createI18n({ localesDir: LOCALES_DIR });
 const say = slackSay(i18n, "en");
 
-function response(text: string, step = 9): Prompt {
+function card(overrides: Partial<CardPrompt> = {}): CardPrompt {
   return {
-    kind: "response",
-    step,
-    viewerId: "task-0",
-    displayLabel: "B",
-    index: 2,
-    total: 4,
-    text,
-    choices: [
-      { id: "prev", label: { key: "task.previous" } },
-      { id: "next", label: { key: "task.next" } },
-    ],
+    kind: "card",
+    step: 9,
+    cardId: "task-0",
+    title: { key: "task.scenario_title", params: { position: 1, total: 2 } },
+    messages: [{ role: "user", content: "Hello <there> & *friend*" }],
+    responses: (["A", "B", "C", "D"] as const).map((label) => ({
+      displayLabel: label,
+      text: `Response ${label} text`,
+    })),
+    layout: "all",
+    open: 0,
+    readChoices: [],
+    status: [],
+    question: { key: "ranking.ask_world" },
+    choices: ["A", "B", "C", "D"].map((label) => ({ id: `p:${label}`, label: { verbatim: label } })),
+    summary: { key: "card.summary", params: { position: 1, total: 2 } },
+    form: { blocks: ["world"], unacceptable: false, allowTies: true, maxChars: 2000, ratings: [] },
+    ...overrides,
+  };
+}
+
+/** A paged card showing response B, with its read buttons. */
+function pagedCard(text: string): CardPrompt {
+  const base = card();
+  return {
+    ...base,
+    layout: "paged",
+    open: 1,
+    responses: base.responses.map((response) => (response.displayLabel === "B" ? { ...response, text } : response)),
+    readChoices: (["A", "B", "C", "D"] as const).map((label, index) => ({
+      id: readChoiceId(0, index),
+      label: { verbatim: label },
+    })),
   };
 }
 
@@ -41,11 +71,7 @@ function longAnswer(length: number): string {
 const sectionTexts = (blocks: Block[]) =>
   blocks.filter((block) => block.type === "section").map((block) => String(block.text.text));
 
-function viewerOf(out: Outgoing[]) {
-  const viewer = out.find((item) => item.kind === "viewer");
-  if (viewer?.kind !== "viewer") throw new Error("no viewer");
-  return viewer;
-}
+const buttonsOf = (blocks: Block[]) => blocks.flatMap((block) => (block.type === "actions" ? block.elements : []));
 
 describe("splitText", () => {
   it("keeps every character and respects the limit (property)", () => {
@@ -67,37 +93,139 @@ describe("splitText", () => {
   });
 });
 
-describe("renderPrompts", () => {
-  it("splits a 5,000-character response across sections of at most 3,000, never cutting it", () => {
-    const text = longAnswer(5000);
-    const viewer = viewerOf(renderPrompts([response(text)], say, "en"));
-    expect(viewer.messages).toHaveLength(1);
-    const sections = sectionTexts(viewer.messages[0]?.blocks ?? []);
-    expect(sections.length).toBe(2);
-    for (const section of sections) expect(section.length).toBeLessThanOrEqual(LIMITS.sectionText);
-    expect(sections.join("")).toBe(text);
-    expect(blockTextLength(viewer.messages[0]?.blocks)).toBeLessThanOrEqual(LIMITS.messageText);
-  });
-
-  it("spreads a 30,000-character response over several messages, buttons on the last", () => {
-    const text = longAnswer(30_000);
-    const viewer = viewerOf(renderPrompts([response(text)], say, "en"));
-    expect(viewer.messages.length).toBeGreaterThanOrEqual(3);
-    for (const message of viewer.messages) {
-      expect(blockTextLength(message.blocks)).toBeLessThanOrEqual(LIMITS.messageText);
-      expect(message.blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
-    }
-    expect(viewer.messages.flatMap((message) => sectionTexts(message.blocks)).join("")).toBe(text);
-    const last = viewer.messages.at(-1)?.blocks ?? [];
-    const actions = last.find((block) => block.type === "actions");
-    expect(unpackViewerBlockId(actions?.block_id)).toEqual({ viewerId: "task-0", parts: viewer.messages.length });
-    expect(viewer.messages.slice(0, -1).every((message) => message.blocks.every((b) => b.type !== "actions"))).toBe(
-      true,
+describe("the card message", () => {
+  it("holds the prompt, all four responses, the question and the step's buttons in one message", () => {
+    const { messages, pages } = renderCard({ card: card(), head: [], page: 0 }, say);
+    expect(messages).toHaveLength(1);
+    expect(pages).toBe(1);
+    const blocks = messages[0]?.blocks ?? [];
+    expect(sectionTexts(blocks)).toEqual([
+      "Hello <there> & *friend*",
+      "Response A text",
+      "Response B text",
+      "Response C text",
+      "Response D text",
+      say({ key: "ranking.ask_world" }),
+    ]);
+    expect(cardIdOf(blocks)).toBe("task-0");
+    // AI and participant text goes out as plain text: nothing to escape, nothing interpreted.
+    expect(blocks.find((block) => block.type === "section")?.text).toEqual({
+      type: "plain_text",
+      text: "Hello <there> & *friend*",
+      emoji: false,
+    });
+    const buttons = buttonsOf(blocks) as Block[];
+    expect(buttons.map((button) => button.text.text)).toEqual(["A", "B", "C", "D", "Answer in one form"]);
+    expect(buttons.slice(0, 4).map((button) => unpackChoice(String(button.action_id)))).toEqual(
+      ["A", "B", "C", "D"].map((label) => ({ step: 9, choice: `p:${label}` })),
     );
+    expect(buttons[4]).toMatchObject({ action_id: "chorus.form:9", value: "task-0", style: "primary" });
   });
 
+  it("shows a paged card's open response with Read buttons, and a long one in parts of the same message", () => {
+    const text = longAnswer(30_000);
+    const parts: string[] = [];
+    let pages = 0;
+    for (let page = 0; pages === 0 || page < pages; page++) {
+      const rendered = renderCard({ card: pagedCard(text), head: [], page }, say);
+      pages = rendered.pages;
+      expect(rendered.messages).toHaveLength(1);
+      const blocks = rendered.messages[0]?.blocks ?? [];
+      expect(blockTextLength(blocks)).toBeLessThanOrEqual(LIMITS.messageText);
+      expect(blocks.length).toBeLessThanOrEqual(LIMITS.blocksPerMessage);
+      for (const section of sectionTexts(blocks)) expect(section.length).toBeLessThanOrEqual(LIMITS.sectionText);
+      parts.push(
+        sectionTexts(blocks)
+          .filter((section) => section.startsWith("This sentence") || text.includes(section))
+          .join(""),
+      );
+      const labels = (buttonsOf(blocks) as Block[]).map((button) => String(button.text.text));
+      expect(labels.filter((label) => label.startsWith("Read "))).toEqual(["Read A", "Read B", "Read C", "Read D"]);
+      expect(labels.includes("Next part ▶")).toBe(page < pages - 1);
+      expect(labels.includes("◀ Previous part")).toBe(page > 0);
+      // Only the open response is shown.
+      expect(sectionTexts(blocks)).not.toContain("Response A text");
+    }
+    expect(pages).toBeGreaterThanOrEqual(3);
+    expect(parts.join("")).toBe(text);
+  });
+
+  it("offers the form only when the whole card fits a modal", () => {
+    const huge = longAnswer(70_000);
+    const big = card({ responses: card().responses.map((response) => ({ ...response, text: huge })) });
+    expect(cardFormFits(card(), say)).toBe(true);
+    expect(cardFormFits(big, say)).toBe(false);
+    const labels = (
+      buttonsOf(renderCard({ card: big, head: [], page: 0 }, say).messages[0]?.blocks ?? []) as Block[]
+    ).map((button) => button.text.text);
+    expect(labels).not.toContain("Answer in one form");
+    expect(cardFormFits(card({ form: undefined }), say)).toBe(false);
+  });
+
+  it("puts lines in front of the card in its message, or in their own message when they leave too little room", () => {
+    const short = renderCard(
+      { card: card(), head: [{ type: "section", text: { type: "plain_text", text: "Saved." } }], page: 0 },
+      say,
+    );
+    expect(short.messages).toHaveLength(1);
+    expect(sectionTexts(short.messages[0]?.blocks ?? [])[0]).toBe("Saved.");
+    const long = Array.from({ length: 4 }, () => sections("x".repeat(2500))).flat();
+    const split = renderCard({ card: card(), head: long, page: 0 }, say);
+    expect(split.messages).toHaveLength(2);
+    expect(cardIdOf(split.messages[1]?.blocks ?? [])).toBe("task-0");
+  });
+});
+
+describe("the card form", () => {
+  it("turns ranks into a ranking in display letters: equal ranks tie, a letter without a rank is left out", () => {
+    expect(rankingText([2, 1, 4, 3])).toBe("B>A>D>C");
+    expect(rankingText([1, 1, 3, 3])).toBe("A=B>C=D");
+    expect(rankingText([1, Number.NaN, 2, 2])).toBe("A>C=D");
+  });
+
+  it("reads a submission's values into the engine's whole-card input", () => {
+    const metadata = {
+      step: 4,
+      cardId: "task-0",
+      channel: "D1",
+      locale: "en",
+      blocks: ["world", "personal"] as ("world" | "personal")[],
+      unacceptable: true,
+      ratings: ["importance"],
+    };
+    expect(unpackFormMetadata(packFormMetadata(metadata))).toEqual(metadata);
+    expect(unpackFormMetadata("{not json")).toBeUndefined();
+    const radio = (value: string) => ({ rank: { type: "radio_buttons", selected_option: { value } } });
+    const values = {
+      world_rank_0: radio("1"),
+      world_rank_1: radio("2"),
+      world_rank_2: radio("2"),
+      world_rank_3: radio("4"),
+      world_rationale: { text: { type: "plain_text_input", value: "Because." } },
+      personal_rank_0: radio("4"),
+      personal_rank_1: radio("3"),
+      personal_rank_2: radio("2"),
+      personal_rank_3: radio("1"),
+      personal_rationale: { text: { type: "plain_text_input", value: null } },
+      unacceptable: { labels: { type: "checkboxes", selected_options: [{ value: "D" }] } },
+      unacceptable_rationale: { text: { type: "plain_text_input", value: "Harmful." } },
+      rating_importance: { option: { type: "radio_buttons", selected_option: { value: "4" } } },
+    };
+    expect(submissionFromForm(values, metadata)).toEqual({
+      kind: "card_submit",
+      step: 4,
+      rankings: { world: "A>B=C>D", personal: "D>C>B>A" },
+      rationales: { world: "Because.", personal: "" },
+      ratings: { importance: "4" },
+      unacceptable: ["D"],
+      unacceptableRationale: "Harmful.",
+    });
+  });
+});
+
+describe("renderPrompts", () => {
   it("packs the step and the choice into each button's action id", () => {
-    const [out] = renderPrompts(
+    const { body } = renderPrompts(
       [
         {
           kind: "question",
@@ -112,8 +240,7 @@ describe("renderPrompts", () => {
       say,
       "en",
     );
-    if (out?.kind !== "message") throw new Error("expected a message");
-    const buttons = out.message.blocks.flatMap((block) => (block.type === "actions" ? block.elements : []));
+    const buttons = buttonsOf(body);
     expect(
       buttons.map((button) => ("action_id" in button ? unpackChoice(String(button.action_id)) : undefined)),
     ).toEqual([
@@ -124,7 +251,7 @@ describe("renderPrompts", () => {
 
   it("numbers choices whose labels are longer than a button allows, listing them in full", () => {
     const long = "An option written at such length that it could never fit on a Slack button of 75 characters";
-    const [out] = renderPrompts(
+    const { body } = renderPrompts(
       [
         {
           kind: "question",
@@ -139,41 +266,31 @@ describe("renderPrompts", () => {
       say,
       "en",
     );
-    if (out?.kind !== "message") throw new Error("expected a message");
-    expect(sectionTexts(out.message.blocks).join("\n")).toContain(`1. ${long}\n2. Short`);
-    const labels = out.message.blocks.flatMap((block) =>
-      block.type === "actions" ? block.elements.map((element) => ("text" in element ? element.text?.text : "")) : [],
-    );
-    expect(labels).toEqual(["1", "2"]);
+    expect(sectionTexts(body).join("\n")).toContain(`1. ${long}\n2. Short`);
+    expect(buttonsOf(body).map((element) => ("text" in element ? element.text?.text : ""))).toEqual(["1", "2"]);
   });
 
-  it("puts more than 25 choices in several actions blocks, one ephemeral per notice, the scenario apart", () => {
+  it("sorts prompts by where they go: notices, closed cards, the messages with the question, the card", () => {
     const choices = Array.from({ length: 30 }, (_, index) => ({ id: `c${index}`, label: { verbatim: `C${index}` } }));
-    const out = renderPrompts(
+    const rendered = renderPrompts(
       [
         { kind: "notice", text: { key: "errors.stale" } },
+        { kind: "card_closed", cardId: "task-0", summary: { verbatim: "Scenario 1 saved." } },
         { kind: "message", text: { verbatim: "Before" } },
         { kind: "question", step: 1, text: { verbatim: "Which?" }, choices },
-        {
-          kind: "scenario",
-          position: 1,
-          total: 2,
-          title: { key: "task.scenario_title", params: { position: 1, total: 2 } },
-          messages: [{ role: "user", content: "Hello <there> & *friend*" }],
-        },
+        card({ cardId: "task-1" }),
       ],
       say,
       "en",
     );
-    expect(out.map((item) => item.kind)).toEqual(["notice", "message", "message"]);
-    const [, question, scenario] = out;
-    if (question?.kind !== "message" || scenario?.kind !== "message") throw new Error("shape");
-    expect(question.message.blocks.filter((block) => block.type === "actions").map((b) => b.elements.length)).toEqual([
+    expect(rendered.notices).toEqual([say({ key: "errors.stale" })]);
+    expect(rendered.closed).toEqual([{ cardId: "task-0", summary: "Scenario 1 saved." }]);
+    expect(sectionTexts(rendered.body)).toEqual(["Before", "Which?"]);
+    expect(rendered.body.filter((block) => block.type === "actions").map((block) => block.elements.length)).toEqual([
       25, 5,
     ]);
-    // AI and participant text goes out as plain text: nothing to escape, nothing interpreted.
-    const content = scenario.message.blocks.find((block) => block.type === "section");
-    expect(content?.text).toEqual({ type: "plain_text", text: "Hello <there> & *friend*", emoji: false });
+    expect(rendered.card?.cardId).toBe("task-1");
+    expect(toMessages(rendered.body)).toHaveLength(1);
   });
 });
 

@@ -55,16 +55,14 @@ describe("a full session on Slack", () => {
     expect(processedEventIds(h.database.sqlite, "slack").length).toBeGreaterThanOrEqual(1);
     expectSlackRulesKept(h);
 
-    // The response viewer is one message edited in place: three "next" presses, then "Rank them".
-    const viewers = alice.messages.filter((message) => messageText(message).startsWith("Response "));
-    expect(viewers).toHaveLength(2);
-    for (const viewer of viewers) {
-      expect(viewer.updates).toBe(4);
-      expect(messageText(viewer)).toContain("✓ Rank them");
-    }
-    // Answered questions lose their buttons: only the last message may still offer any.
+    // Each scenario is one card: its presses edit it in place; each typed reason posts it anew below,
+    // the old card shrinking to one line. Only the last message may still offer buttons.
+    const cards = alice.messages.filter((message) => messageText(message).includes("continued below ↓"));
+    expect(cards).toHaveLength(4);
+    for (const card of cards) expect(card.blocks.map((block) => block.type)).not.toContain("actions");
     const withButtons = alice.messages.filter((message) => message.blocks.some((block) => block.type === "actions"));
     expect(withButtons).toEqual([]);
+    expect(messageText(alice.lastMessage)).toContain("✓ Scenario 2 of 2 saved");
 
     // App Home shows the new progress and Continue.
     await alice.openHome();
@@ -93,11 +91,14 @@ describe("a full session on Slack", () => {
     expect(messageText(beto.lastMessage)).toContain("Do you agree to take part?");
   });
 
-  it("starts from a message typed in the DM, and names commands the Slack way", async () => {
+  it("answers a stranger's message with how to begin, creating nobody; /chorus start begins", async () => {
     h = await startSlackHarness();
     const carol = h.user("U0CAROL");
     await carol.type("hi there");
-    const welcome = messageText(carol.messages[0] ?? {});
+    expect(messageText(carol.messages[0] ?? {})).toBe("Hello! To take part in the survey, send /chorus start.");
+    expect(h.database.sqlite.prepare("SELECT count(*) AS n FROM participants").get()).toEqual({ n: 0 });
+    await carol.start();
+    const welcome = messageText(carol.lastMessage);
     expect(welcome).toContain("Welcome");
     expect(welcome).toContain("/chorus language");
     expect(welcome).not.toMatch(/(^|\s)\/language/);

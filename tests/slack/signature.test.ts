@@ -76,9 +76,9 @@ describe("Slack request signatures (HTTP mode)", () => {
     });
     expect(response.status).toBe(200);
     await h.slack.idle();
-    expect(h.database.sqlite.prepare("SELECT platform, platform_user_id FROM participants").all()).toEqual([
-      { platform: "slack", platform_user_id: "U0MALLORY" },
-    ]);
-    expect(h.fake.callsOf("chat.postMessage")).toHaveLength(1);
+    // Answered (a stranger's message: how to begin), and still nobody was made a participant.
+    const posted = h.fake.callsOf("chat.postMessage");
+    expect(posted.map((call) => call.args.text)).toEqual(["Hello! To take part in the survey, send /chorus start."]);
+    expect(h.database.sqlite.prepare("SELECT count(*) AS n FROM participants").get()).toEqual({ n: 0 });
   });
 });

@@ -136,38 +136,43 @@ describe("Socket Mode", () => {
     await slack.idle();
     expect(messageText(fake.homes.get("U0SOCK") ?? {})).toContain("Start");
 
-    await socket.send(
-      "env-2",
-      "events_api",
-      event("Ev0S2", {
-        type: "message",
-        channel: "D0SOCK",
-        channel_type: "im",
-        user: "U0SOCK",
-        text: "hello",
-        ts: "1.1",
-      }),
-    );
+    // App Home's Start arrives as an interactive envelope: the survey begins in the DM.
+    const home = fake.homes.get("U0SOCK");
+    const start = home?.blocks
+      .flatMap((block: { type: string; elements?: unknown[] }) => (block.type === "actions" ? block.elements : []))
+      .find((element: { action_id: string }) => element.action_id === "chorus.home_start");
+    await socket.send("env-2", "interactive", {
+      type: "block_actions",
+      user: { id: "U0SOCK", username: "sock", name: "sock", team_id: "T0CHORUS" },
+      api_app_id: "A0CHORUS",
+      team: { id: "T0CHORUS", domain: "chorus-test" },
+      container: { type: "view", view_id: "VHOME" },
+      trigger_id: "8.trigger",
+      view: { ...home, id: "VHOME", type: "home" },
+      actions: [{ ...start, type: "button", block_id: "b", action_ts: "1.1" }],
+    });
     await socket.acked("env-2");
     await slack.idle();
     expect(messageText(fake.messagesIn("D0SOCK")[0] ?? { blocks: [] })).toContain("Which language");
 
-    // Slack redelivers the same event (retry_attempt 1): acknowledged, and nothing more is sent.
-    const posted = fake.callsOf("chat.postMessage").length;
-    await socket.send(
-      "env-3",
-      "events_api",
-      event("Ev0S2", {
-        type: "message",
-        channel: "D0SOCK",
-        channel_type: "im",
-        user: "U0SOCK",
-        text: "hello",
-        ts: "1.1",
-      }),
-      1,
-    );
+    // A message typed in the DM (not a language): answered with the question again.
+    const typed = event("Ev0S3", {
+      type: "message",
+      channel: "D0SOCK",
+      channel_type: "im",
+      user: "U0SOCK",
+      text: "hello",
+      ts: "1.2",
+    });
+    await socket.send("env-3", "events_api", typed);
     await socket.acked("env-3");
+    await slack.idle();
+    const posted = fake.callsOf("chat.postMessage").length;
+    expect(messageText(fake.messagesIn("D0SOCK").at(-1) ?? { blocks: [] })).toContain("Which language");
+
+    // Slack redelivers the same event (retry_attempt 1): acknowledged, and nothing more is sent.
+    await socket.send("env-4", "events_api", typed, 1);
+    await socket.acked("env-4");
     await slack.idle();
     expect(fake.callsOf("chat.postMessage")).toHaveLength(posted);
     // Everything else used the bot token.
@@ -176,11 +181,11 @@ describe("Socket Mode", () => {
     );
 
     // A button press arrives as an interactive envelope.
-    const language = fake.messagesIn("D0SOCK")[0];
+    const language = fake.messagesIn("D0SOCK").at(-1);
     const english = language?.blocks
       .flatMap((block) => (block.type === "actions" ? block.elements : []))
       .find((element: { action_id: string }) => element.action_id.endsWith(":en"));
-    await socket.send("env-4", "interactive", {
+    await socket.send("env-5", "interactive", {
       type: "block_actions",
       user: { id: "U0SOCK", username: "sock", name: "sock", team_id: "T0CHORUS" },
       api_app_id: "A0CHORUS",
@@ -191,7 +196,7 @@ describe("Socket Mode", () => {
       message: language && fake.asSlackMessage(language),
       actions: [{ ...english, type: "button", block_id: "b", action_ts: "1.2" }],
     });
-    await socket.acked("env-4");
+    await socket.acked("env-5");
     await slack.idle();
     expect(messageText(fake.messagesIn("D0SOCK").at(-1) ?? { blocks: [] })).toContain("Do you agree to take part?");
     expect(

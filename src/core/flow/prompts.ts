@@ -1,6 +1,7 @@
 import type { Label } from "../labels.js";
 import type { ChatMessage, LocalizedText } from "../study/schema.js";
 import type { CardField } from "./inputs.js";
+import type { RankingBlockName } from "./state.js";
 
 /**
  * Language-neutral text. Adapters resolve it with the participant's fixed `t`
@@ -109,4 +110,20 @@ export interface CardPrompt {
   typing?: { purpose: "ranking" | "rationale"; maxChars: number };
   /** One line that stands for this card where it is no longer the live one. */
   summary: Text;
+  /** What a whole-card answer (`card_submit`) must give, for adapters that offer the card as one form. */
+  form?: CardForm;
+}
+
+/** The fields of this card's whole-card answer and the study's rules for them. */
+export interface CardForm {
+  /** The ranking blocks asked on this card, in order; each needs a ranking and a reason. */
+  blocks: RankingBlockName[];
+  /** Whether the unacceptable check is asked (with a reason once any response is marked). */
+  unacceptable: boolean;
+  /** Whether equal ranks (ties) are accepted. */
+  allowTies: boolean;
+  /** The study's limit for each reason, in characters. */
+  maxChars: number;
+  /** The prompt ratings asked (each answered by one of its choices; field `rating_<id>`). */
+  ratings: { id: string; question: Text; choices: Choice[] }[];
 }

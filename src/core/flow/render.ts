@@ -6,6 +6,7 @@ import { characterCount } from "../text/measure.js";
 import type { FlowContext } from "./context.js";
 import { joinDraft } from "./draft.js";
 import {
+  type CardForm,
   type CardPrompt,
   type Choice,
   key,
@@ -16,7 +17,7 @@ import {
   verbatim,
 } from "./prompts.js";
 import { nextRating, ratingsAsked } from "./ratings.js";
-import type { FlowState, TaskProgress, Pick as TierPick } from "./state.js";
+import type { AssignmentPlan, FlowState, RankingBlockName, TaskProgress, Pick as TierPick } from "./state.js";
 
 /**
  * The prompts that show the participant where they are. Transitions add
@@ -204,6 +205,33 @@ function cardPrompt(state: FlowState, ctx: FlowContext): CardPrompt {
     status: cardStatus(state, task, ctx),
     ...stageControls(state, task, ctx),
     summary: key("card.summary", { position: state.taskIndex + 1, total: state.assignments.length }),
+    form: cardForm(state, ctx),
+  };
+}
+
+/** The ranking blocks a task asks: the personal one too on long-form tasks when the study has it. */
+export function blocksAsked(plan: AssignmentPlan, ctx: FlowContext): RankingBlockName[] {
+  return plan.form === "long" && ctx.study.blocks.personal ? ["world", "personal"] : ["world"];
+}
+
+/** Whether a task asks the unacceptable check (long-form tasks, when the study has it). */
+export function planAsksUnacceptable(plan: AssignmentPlan, ctx: FlowContext): boolean {
+  return plan.form === "long" && ctx.study.blocks.unacceptable;
+}
+
+function cardForm(state: FlowState, ctx: FlowContext): CardForm {
+  const plan = state.assignments[state.taskIndex];
+  if (!plan) throw new Error("task index out of range");
+  return {
+    blocks: blocksAsked(plan, ctx),
+    unacceptable: planAsksUnacceptable(plan, ctx),
+    allowTies: ctx.study.blocks.allowTies,
+    maxChars: ctx.study.rationale.maxChars,
+    ratings: ratingsAsked(state, ctx).map((rating) => ({
+      id: rating.id,
+      question: localized(rating.text),
+      choices: rating.options.map((option) => ({ id: option.id, label: localized(option.text) })),
+    })),
   };
 }
 

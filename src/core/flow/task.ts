@@ -10,7 +10,14 @@ import type { CardSubmission, Input } from "./inputs.js";
 import { advanced, notice, reask, unchanged } from "./outcomes.js";
 import { key, type Prompt } from "./prompts.js";
 import { nextRating, ratingsAsked } from "./ratings.js";
-import { cardClosed, completionMessage, currentPrompts, scenarioOf } from "./render.js";
+import {
+  blocksAsked,
+  cardClosed,
+  completionMessage,
+  currentPrompts,
+  planAsksUnacceptable,
+  scenarioOf,
+} from "./render.js";
 import type { CardLayout, FlowState, Pick, RankingBlockName, TaskProgress } from "./state.js";
 
 /** Characters a card spends around each text (headers, role lines) when judging whether all fits. */
@@ -34,8 +41,7 @@ export function beginTask(
 ): Transition {
   const plan = state.assignments[index];
   if (!plan) throw new Error("no assignment at index");
-  const blocks: RankingBlockName[] =
-    plan.form === "long" && ctx.study.blocks.personal ? ["world", "personal"] : ["world"];
+  const blocks = blocksAsked(plan, ctx);
   const layout = cardLayout(scenarioOf({ ...state, taskIndex: index }, ctx), ctx);
   const task: TaskProgress = {
     stage: "ranking",
@@ -288,7 +294,8 @@ function rating(state: FlowState, task: TaskProgress, input: Input, ctx: FlowCon
 }
 
 function asksUnacceptable(state: FlowState, ctx: FlowContext): boolean {
-  return state.assignments[state.taskIndex]?.form === "long" && ctx.study.blocks.unacceptable;
+  const plan = state.assignments[state.taskIndex];
+  return plan !== undefined && planAsksUnacceptable(plan, ctx);
 }
 
 function unacceptable(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
@@ -325,8 +332,7 @@ function unacceptableRationale(state: FlowState, task: TaskProgress, input: Inpu
 function submitCard(state: FlowState, task: TaskProgress, input: CardSubmission, ctx: FlowContext): Transition {
   const plan = state.assignments[state.taskIndex];
   if (!plan) throw new Error("task index out of range");
-  const asked: RankingBlockName[] =
-    plan.form === "long" && ctx.study.blocks.personal ? ["world", "personal"] : ["world"];
+  const asked = blocksAsked(plan, ctx);
   const problems: Prompt[] = [];
   const answers: TaskProgress["answers"] = {};
   for (const block of asked) {

@@ -1,5 +1,6 @@
 import type { AllMiddlewareArgs, App, SlackCommandMiddlewareArgs } from "@slack/bolt";
 import { PARTICIPANT_STATUSES } from "../../../core/flow/effects.js";
+import type { Input } from "../../../core/flow/inputs.js";
 import { type Block, header, plain, sections } from "../../blocks.js";
 import type { ListenerDeps } from "../../deps.js";
 import { slackKey, slackSay } from "../../text.js";
@@ -27,8 +28,9 @@ export function subcommandOf(text: string): string {
 
 /**
  * Participant subcommands are the engine's commands (an unknown word is
- * answered by the engine too); the answer goes to the DM with the app, and a
- * command typed elsewhere gets an ephemeral pointer there.
+ * answered by the engine too; the engine shows the current step again after
+ * its answer, posted below with the buttons); the answer goes to the DM with
+ * the app, and a command typed elsewhere gets an ephemeral pointer there.
  */
 export function onChorusCommand(deps: ListenerDeps) {
   return async ({ command, ack, client, respond }: CommandArgs): Promise<void> => {
@@ -48,7 +50,9 @@ export function onChorusCommand(deps: ListenerDeps) {
     }
     await ack();
     const channel = await deps.conversations.dmChannel(client, userId);
-    const result = await deps.conversations.run(client, { userId, channel }, { kind: "command", name: word });
+    // `/chorus start` is the explicit start that may make someone a participant.
+    const input: Input = word === "start" ? { kind: "start" } : { kind: "command", name: word };
+    const result = await deps.conversations.run(client, { userId, channel }, input);
     if (command.channel_id !== channel) {
       await respond({ response_type: "ephemeral", text: slackSay(deps.i18n, result.locale)(slackKey("see_dm")) });
     }

@@ -1,16 +1,24 @@
 import type { AllMiddlewareArgs, App, SlackViewMiddlewareArgs, ViewSubmitAction } from "@slack/bolt";
 import type { EngineResult } from "../../../core/engine-types.js";
+import type { Input } from "../../../core/flow/inputs.js";
 import type { Text } from "../../../core/flow/prompts.js";
-import { slackRef } from "../../conversation.js";
+import {
+  type CardFormMetadata,
+  fieldBlockId,
+  firstInputBlockId,
+  submissionFromForm,
+  unpackFormMetadata,
+} from "../../card-form.js";
 import type { ListenerDeps } from "../../deps.js";
-import { ANSWER_BLOCK, ANSWER_CALLBACK, ANSWER_ELEMENT, unpackModalMetadata } from "../../ids.js";
-import { slackKey, slackSay } from "../../text.js";
+import { ANSWER_BLOCK, ANSWER_CALLBACK, ANSWER_ELEMENT, CARD_FORM_CALLBACK, unpackModalMetadata } from "../../ids.js";
+import { type SayText, slackKey, slackSay } from "../../text.js";
 
 export type ViewSubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
-/** The answer modal's submission. */
+/** Submissions of the answer modal (a typed answer) and of the card form (a whole scenario). */
 export function register(app: App, deps: ListenerDeps): void {
   app.view<ViewSubmitAction>(ANSWER_CALLBACK, onAnswerSubmitted(deps));
+  app.view<ViewSubmitAction>(CARD_FORM_CALLBACK, onCardFormSubmitted(deps));
 }
 
 /**
@@ -21,76 +29,117 @@ export class ParticipantToldError extends Error {
   override readonly name = "ParticipantToldError";
 }
 
-/**
- * The engine refused the answer and asks again for the same step: its
- * notice (too short, too long, empty) belongs on the modal's input.
- */
-export function modalRejection(result: EngineResult, step: number): Text | undefined {
-  const [first] = result.prompts;
-  if (first?.kind !== "notice") return undefined;
-  const asksAgain = result.prompts.some((prompt) => prompt.kind === "ask_text" && prompt.step === step);
-  return asksAgain ? first.text : undefined;
-}
+type Errors = Record<string, string>;
 
 /**
  * The engine runs before the acknowledgement (it is synchronous and takes
  * milliseconds), because only its verdict decides whether the modal closes
- * or shows the validation error on the input block.
+ * or shows its problems on the inputs. A modal whose answer was refused
+ * stays open with the errors; one that was taken closes, and the DM moves on.
  */
-function isStaleNotice(result: EngineResult): boolean {
-  const [first] = result.prompts;
-  return (
-    result.prompts.length === 1 && first?.kind === "notice" && "key" in first.text && first.text.key === "errors.stale"
-  );
+async function submitModal(
+  deps: ListenerDeps,
+  args: ViewSubmitArgs,
+  input: Input,
+  errorsOf: (result: EngineResult, say: SayText) => Errors | undefined,
+  fallbackBlockId: string,
+  target: { channel: string; messageTs?: string },
+): Promise<void> {
+  const { ack, body, client } = args;
+  const userId = body.user.id;
+  let result: EngineResult;
+  try {
+    result = deps.conversations.handle(userId, input);
+  } catch (error) {
+    // The store itself may be what failed, so the apology is in the default language.
+    const say = slackSay(deps.i18n, deps.i18n.fallbackLocale);
+    await ack({ response_action: "errors", errors: { [fallbackBlockId]: say({ key: "errors.internal" }) } });
+    throw new ParticipantToldError("modal: engine failed", { cause: error });
+  }
+  const say = slackSay(deps.i18n, result.locale);
+  const errors = errorsOf(result, say);
+  if (errors) {
+    await ack({ response_action: "errors", errors });
+    return;
+  }
+  await ack();
+  await deps.conversations.deliver(client, { userId, channel: target.channel }, result, {
+    kind: "form",
+    ...(target.messageTs ? { messageTs: target.messageTs } : {}),
+  });
 }
 
+/** Whether the engine took the answer: anything it said first (a notice, a refusal) means it did not. */
+function refusal(result: EngineResult, say: SayText): string | undefined {
+  if (result.participantId === undefined) {
+    const [first] = result.prompts;
+    return first && "text" in first ? say(first.text) : say({ key: "withdraw.gone" });
+  }
+  const notices = result.prompts.filter((prompt) => prompt.kind === "notice");
+  if (notices.length === 0) return undefined;
+  return notices.map((notice) => say(staleInModal(notice.text))).join(" ");
+}
+
+/** "This button is out of date" reads "This form is out of date" in a modal. */
+function staleInModal(text: Text): Text {
+  return "key" in text && text.key === "errors.stale" ? slackKey("form.stale") : text;
+}
+
+/** The answer modal (a typed answer to one question): its refusal appears on its one input. */
 export function onAnswerSubmitted(deps: ListenerDeps) {
-  return async ({ ack, body, view, client }: ViewSubmitArgs): Promise<void> => {
-    const metadata = unpackModalMetadata(view.private_metadata);
+  return async (args: ViewSubmitArgs): Promise<void> => {
+    const metadata = unpackModalMetadata(args.view.private_metadata);
     if (!metadata) {
-      await ack();
+      await args.ack();
       return;
     }
-    const userId = body.user.id;
-    const text = view.state.values[ANSWER_BLOCK]?.[ANSWER_ELEMENT]?.value ?? "";
-    let result: EngineResult | undefined;
-    try {
-      // The text answers the prompt the modal was opened for: a later step makes it stale.
-      if (deps.participants.findParticipant(slackRef(userId))) {
-        const answer = deps.conversations.handle(userId, { kind: "text", text, step: metadata.step });
-        if (!isStaleNotice(answer)) result = answer;
-      }
-    } catch (error) {
-      // The store itself may be what failed, so the apology is in the default language.
-      await ack(modalError(deps, { key: "errors.internal" }, deps.i18n.fallbackLocale));
-      throw new ParticipantToldError("answer modal: engine failed", { cause: error });
-    }
-    if (!result) {
-      await ack(modalError(deps, { key: "errors.stale" }, deps.conversations.localeOf(userId)));
-      return;
-    }
-    const rejection = modalRejection(result, metadata.step);
-    if (rejection) {
-      await ack(modalError(deps, rejection, result.locale));
-      return;
-    }
-    await ack();
-    const say = slackSay(deps.i18n, result.locale);
-    // The message the modal was opened from loses its button: its question is answered.
-    const pressed = metadata.messageTs
-      ? {
-          ts: metadata.messageTs,
-          blocks: view.blocks.filter((block) => block.type !== "input"),
-          choiceLabel: say(slackKey("answer_sent")),
-        }
-      : undefined;
-    await deps.conversations.deliver(client, { userId, channel: metadata.channel }, result, pressed);
+    const text = args.view.state.values[ANSWER_BLOCK]?.[ANSWER_ELEMENT]?.value ?? "";
+    // The text answers the prompt the modal was opened for: a later step makes it stale.
+    await submitModal(
+      deps,
+      args,
+      { kind: "text", text, step: metadata.step },
+      (result, say) => {
+        const refused = refusal(result, say);
+        return refused ? { [ANSWER_BLOCK]: refused } : undefined;
+      },
+      ANSWER_BLOCK,
+      metadata,
+    );
   };
 }
 
-function modalError(deps: ListenerDeps, text: Text, locale: string) {
-  return {
-    response_action: "errors" as const,
-    errors: { [ANSWER_BLOCK]: slackSay(deps.i18n, locale)(text) },
+/**
+ * The card form: one whole-card input for the engine. Each problem it names
+ * goes on its field's input; anything else (out of date, paused) on the first.
+ */
+export function onCardFormSubmitted(deps: ListenerDeps) {
+  return async (args: ViewSubmitArgs): Promise<void> => {
+    const metadata = unpackFormMetadata(args.view.private_metadata);
+    if (!metadata) {
+      await args.ack();
+      return;
+    }
+    await submitModal(
+      deps,
+      args,
+      submissionFromForm(args.view.state.values, metadata),
+      (result, say) => formErrors(result, metadata, say),
+      firstInputBlockId(metadata),
+      metadata,
+    );
   };
+}
+
+function formErrors(result: EngineResult, metadata: CardFormMetadata, say: SayText): Errors | undefined {
+  const general = firstInputBlockId(metadata);
+  if (result.participantId === undefined) return { [general]: refusal(result, say) ?? "" };
+  const errors: Errors = {};
+  for (const prompt of result.prompts) {
+    if (prompt.kind !== "notice") continue;
+    const blockId = prompt.field ? fieldBlockId(prompt.field) : general;
+    const text = say(staleInModal(prompt.text));
+    errors[blockId] = errors[blockId] ? `${errors[blockId]} ${text}` : text;
+  }
+  return Object.keys(errors).length > 0 ? errors : undefined;
 }

@@ -610,3 +610,28 @@ describe("ratings of the prompt itself (CA-1's importance, representativeness, s
     expect(recorded(complete.effects)[0]?.ratings).toEqual({ importance: "4", subjectivity: "1" });
   });
 });
+
+describe("the unacceptable check", () => {
+  const ctx = fakeContext(miniStudy());
+  it("takes the reason typed right after marking, without a Done first", () => {
+    const atCheck = walk(ctx, [
+      ...START_TASK,
+      ...rankAndConfirm(),
+      ...reason("World reasons."),
+      ...rankAndConfirm(),
+      ...reason("Personal reasons."),
+      choose("u:B"),
+    ]);
+    expect(cardOf(atCheck.prompts)).toMatchObject({
+      question: { key: "unacceptable.why" },
+      typing: { purpose: "rationale" },
+    });
+    const done = walk(ctx, reason("B insults the person."), atCheck.state ?? undefined);
+    const [assessment] = recorded(done.effects);
+    const order = atCheck.state?.assignments[0]?.shownOrder ?? "";
+    expect(assessment?.unacceptable).toMatchObject({
+      labels: [order[1]],
+      rationale: { text: "B insults the person." },
+    });
+  });
+});

@@ -113,7 +113,12 @@ export async function answerCardByMessages(
     if (ids.some((id) => id.startsWith("u:"))) {
       const toMark = (answers.unacceptable ?? []).find((label) => !marked.has(label));
       if (toMark) marked.add(toMark);
-      const choice = toMark ? `u:${toMark}` : ids.includes("done") ? "done" : "none";
+      if (!toMark && marked.size > 0) {
+        // Marked: the card asks why at once, so the reason is typed without pressing Done first.
+        await act({ kind: "type", run: () => user.type(answers.reasons.unacceptable ?? answers.reasons.world) });
+        continue;
+      }
+      const choice = toMark ? `u:${toMark}` : "none";
       await act({ kind: "click", run: () => user.press(choice, live) });
       continue;
     }

@@ -351,7 +351,13 @@ function stageControls(state: FlowState, task: TaskProgress, ctx: FlowContext): 
           ? { id: "none", label: key("unacceptable.none") }
           : { id: "done", label: key("unacceptable.done") },
       );
-      return { question: key("unacceptable.ask"), choices };
+      if (marked.size === 0) return { question: key("unacceptable.ask"), choices };
+      // Marked ones: the reason can be typed right away (or after Done).
+      return {
+        question: key("unacceptable.why", { max: maxChars }),
+        choices,
+        typing: { purpose: "rationale", maxChars },
+      };
     }
   }
 }

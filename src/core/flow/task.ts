@@ -299,6 +299,10 @@ function asksUnacceptable(state: FlowState, ctx: FlowContext): boolean {
 }
 
 function unacceptable(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
+  // Once one is marked, the card already asks why: typing starts the reason (no Done tap first).
+  if ((input.kind === "text" || input.kind === "media") && task.unacceptable.length > 0) {
+    return unacceptableRationale(state, { ...task, stage: "unacceptable_rationale" }, input, ctx);
+  }
   if (input.kind !== "choice") return reask(state, ctx, "errors.use_buttons");
   if (input.choice === "none" && task.unacceptable.length === 0) return finishTask(state, task, ctx);
   if (input.choice === "done" && task.unacceptable.length > 0) {

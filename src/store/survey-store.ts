@@ -11,6 +11,7 @@ import type {
 } from "../core/ports.js";
 import { UNDISCLOSED } from "../core/study/quota.js";
 import { type Study, StudySchema } from "../core/study/schema.js";
+import { type BusyRetryOptions, retryWhileBusy } from "./busy.js";
 import type { OpenedDatabase } from "./client.js";
 
 /**
@@ -22,6 +23,8 @@ import type { OpenedDatabase } from "./client.js";
 export interface SurveyStoreOptions {
   /** Milliseconds clock for the study cache's re-check interval (tests move it by hand). */
   now?: () => number;
+  /** How a transaction that finds the database locked is retried (see busy.ts). */
+  busy?: BusyRetryOptions;
 }
 
 export function createSurveyStore(
@@ -50,7 +53,8 @@ export function createSurveyStore(
   return {
     // BEGIN IMMEDIATE: take the write lock up front, so two processes never
     // both read under a shared lock and then deadlock upgrading to write.
-    transaction: <T>(fn: () => T): T => inTransaction.immediate(fn) as T,
+    // A lock held past busy_timeout is waited out again before the input fails.
+    transaction: <T>(fn: () => T): T => retryWhileBusy(() => inTransaction.immediate(fn) as T, options.busy),
 
     claimEvent: (platform: Platform, eventId: string, at: string) =>
       s.claimEvent.run(platform, eventId, at).changes === 1,

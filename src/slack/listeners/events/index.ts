@@ -34,7 +34,7 @@ export function onDirectMessage(deps: ListenerDeps) {
     const eventId = (body as { event_id?: string }).event_id;
     if (context.retryNum) {
       deps.logger.info(
-        { userId: event.user, eventId, retryNum: context.retryNum, retryReason: context.retryReason },
+        { eventId, retryNum: context.retryNum, retryReason: context.retryReason },
         "slack: event redelivered",
       );
     }

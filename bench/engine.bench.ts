@@ -83,7 +83,7 @@ function rawBaseline(): Rate {
 function engineRun(): { rate: Rate; inputs: number; seconds: number; completed: number } {
   const database = openDatabase(freshFile("engine.db"));
   const studyFile = path.resolve(import.meta.dirname, "../studies/sample.yaml");
-  ensureSampleStudy(database.db, studyFile);
+  ensureSampleStudy(database, studyFile);
   const store = createSurveyStore(database);
   const study = store.openStudy();
   if (!study) throw new Error("sample study not open");

@@ -302,6 +302,11 @@ export function listStudies(db: ChorusDb): StudySummary[] {
   }));
 }
 
+/** Whether the database holds any study at all (first start). */
+export function hasAnyStudy(db: ChorusDb): boolean {
+  return db.select({ id: studies.id }).from(studies).limit(1).get() !== undefined;
+}
+
 export function getStudy(db: ChorusDb, id: string): (StudySummary & { definition: Study }) | undefined {
   const row = db.select({ definition: studies.definition }).from(studies).where(eq(studies.id, id)).get();
   const listed = listStudies(db).find((s) => s.id === id);

@@ -1,7 +1,7 @@
 import { type Command, Option } from "commander";
 import type { Progress } from "../research/export/progress.js";
 import { EXPORT_FORMATS, type ExportFormat, type ExportSummary, runExport } from "../research/export/run.js";
-import { ResearchError } from "../research/export/scope.js";
+import { ResearchError, ResearchUsageError } from "../research/export/scope.js";
 import {
   type CliIo,
   type CliRuntime,
@@ -9,8 +9,9 @@ import {
   defaultIo,
   EXIT_CODES_HELP,
   printJson,
-  runCommand,
+  runReadCommand,
   startProgress,
+  UsageError,
 } from "./runtime.js";
 
 /**
@@ -46,11 +47,15 @@ export function progressReporter(io: CliIo): (total: number, label: string) => P
   };
 }
 
-/** Research refusals (unknown study, bad date, missing secret) are one-line failures, exit 1. */
+/**
+ * Research refusals are one line: a malformed --since or --by is bad usage
+ * (exit 2); an unknown study, a missing secret, an unwritable --out fail (exit 1).
+ */
 export async function asCommandFailure<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
   } catch (error) {
+    if (error instanceof ResearchUsageError) throw new UsageError(error.message);
     if (error instanceof ResearchError) throw new CommandFailure(error.message);
     throw error;
   }
@@ -100,5 +105,5 @@ export function registerExportCommand(program: Command, io: CliIo = defaultIo())
       `\nNeeds EXPORT_SECRET (at least 16 characters): annotator_id = HMAC-SHA256(participant id, EXPORT_SECRET).
 Every field of every file is described in README.md, "Exports and analyses".${EXIT_CODES_HELP}`,
     )
-    .action((options: ExportCommandOptions) => runCommand(io, (runtime) => exportAction(runtime, io, options)));
+    .action((options: ExportCommandOptions) => runReadCommand(io, (runtime) => exportAction(runtime, io, options)));
 }

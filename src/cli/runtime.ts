@@ -66,9 +66,18 @@ function readEnvironment(): Record<string, string | undefined> {
   return process.env;
 }
 
-export function openRuntime(io: CliIo): CliRuntime {
+export interface RuntimeOptions {
+  /**
+   * The command only reads (lists, status, exports, analyses): the database is
+   * opened read-only, so it never waits for or takes the write lock, and works
+   * on a file the user may only read.
+   */
+  readonly?: boolean;
+}
+
+export function openRuntime(io: CliIo, options: RuntimeOptions = {}): CliRuntime {
   const config = loadConfig(io.env);
-  const database = openDatabase(config.DATABASE_PATH);
+  const database = openDatabase(config.DATABASE_PATH, { readonly: options.readonly ?? false });
   const i18n = createI18n({ localesDir: LOCALES_DIR, fallbackLocale: config.DEFAULT_LOCALE });
   return { config, database, i18n, actor: cliActor(), close: () => database.close() };
 }
@@ -92,10 +101,11 @@ function exitCodeOf(error: unknown): number | undefined {
 export async function runCommand(
   io: CliIo,
   fn: (runtime: CliRuntime) => Promise<number | undefined> | number | undefined,
+  options: RuntimeOptions = {},
 ): Promise<void> {
   let runtime: CliRuntime | undefined;
   try {
-    runtime = openRuntime(io);
+    runtime = openRuntime(io, options);
     process.exitCode = (await fn(runtime)) ?? EXIT.ok;
   } catch (error) {
     const code = exitCodeOf(error);
@@ -109,6 +119,14 @@ export async function runCommand(
   } finally {
     runtime?.close();
   }
+}
+
+/** runCommand for a command that only reads: the database is opened read-only (see RuntimeOptions). */
+export function runReadCommand(
+  io: CliIo,
+  fn: (runtime: CliRuntime) => Promise<number | undefined> | number | undefined,
+): Promise<void> {
+  return runCommand(io, fn, { readonly: true });
 }
 
 export function printJson(io: CliIo, value: unknown): void {

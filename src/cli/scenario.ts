@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { type Scenario, ScenarioSchema, StudySchema } from "../core/study/schema.js";
 import { type Actor, recordAudit } from "../staff/audit.js";
@@ -8,7 +6,18 @@ import type { OpenedDatabase } from "../store/client.js";
 import { getStudy, type ImportResult, importStudy } from "../store/study-repository.js";
 import { readComparisonsFile } from "../studies/comparisons.js";
 import { describeIssues, formatPath } from "../studies/issues.js";
-import { type CliIo, CommandFailure, defaultIo, EXIT, formatTable, printJson, runCommand } from "./runtime.js";
+import { readText } from "../studies/read-text.js";
+import { parseYamlText } from "../studies/yaml.js";
+import {
+  type CliIo,
+  CommandFailure,
+  defaultIo,
+  EXIT,
+  formatTable,
+  printJson,
+  runCommand,
+  runReadCommand,
+} from "./runtime.js";
 
 /**
  * `chorus scenario add FILE --study ID` and `chorus scenario list --study ID`.
@@ -27,17 +36,11 @@ const ScenarioListSchema = z.array(z.unknown()).min(1, "expected at least one sc
  */
 export function readScenarioFile(file: string): ScenarioFileResult {
   if (file.endsWith(".jsonl")) return readComparisonsFile(file);
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (error) {
-    return { ok: false, problems: [`${file}: cannot read: ${(error as Error).message}`] };
-  }
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((error) => `${file}: ${error.message.split("\n")[0]}`) };
-  }
-  const raw: unknown = doc.toJS();
+  const read = readText(file);
+  if (!read.ok) return { ok: false, problems: [read.problem] };
+  const parsed = parseYamlText(read.text, file);
+  if (!parsed.ok) return parsed;
+  const raw = parsed.value;
   const holder = raw && typeof raw === "object" && !Array.isArray(raw) && "scenarios" in raw;
   const list: unknown = holder ? (raw as { scenarios: unknown }).scenarios : Array.isArray(raw) ? raw : [raw];
   const prefix = holder ? "scenarios" : "";
@@ -144,7 +147,7 @@ export function registerScenarioCommands(program: Command, io: CliIo = defaultIo
     .option("--json", "print as JSON")
     .description("Scenarios of a study with tags and assessment counts")
     .action((options: { study: string; json?: boolean }) =>
-      runCommand(io, (runtime) => {
+      runReadCommand(io, (runtime) => {
         const rows = runtime.database.sqlite
           .prepare<
             [string],

@@ -10,7 +10,7 @@ import {
   type StudySummary,
 } from "../store/study-repository.js";
 import { loadStudyFile } from "../studies/load.js";
-import { type CliIo, defaultIo, EXIT, formatTable, printJson, runCommand } from "./runtime.js";
+import { type CliIo, defaultIo, EXIT, formatTable, printJson, runCommand, runReadCommand } from "./runtime.js";
 
 /**
  * `chorus study validate|import|list|publish|close`. A study file is
@@ -68,7 +68,7 @@ export function registerStudyCommands(program: Command, io: CliIo = defaultIo())
     .description("The studies in the database with their status and counts")
     .option("--json", "print as JSON")
     .action((options: { json?: boolean }) =>
-      runCommand(io, ({ database }) => {
+      runReadCommand(io, ({ database }) => {
         const studies = listStudies(database.db);
         if (options.json) printJson(io, studies);
         else if (studies.length === 0) io.out("No studies yet. Import one: chorus study import FILE");

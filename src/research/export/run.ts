@@ -1,6 +1,5 @@
-import { mkdirSync } from "node:fs";
-import { dirname } from "node:path";
 import type Database from "better-sqlite3";
+import { OutputPathError, prepareOutput } from "../../files.js";
 import { createAnnotatorIds, requireExportSecret } from "../annotator-id.js";
 import { countAssessments, DEFAULT_PAGE_SIZE } from "./assessment-rows.js";
 import { writeCa1 } from "./ca1.js";
@@ -59,7 +58,12 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
   const started = performance.now();
   const scope = resolveScope(sqlite, { studyId: options.studyId, since: options.since });
   const folderFormat = options.format === "ca1" || options.format === "hf";
-  mkdirSync(folderFormat ? options.out : dirname(options.out), { recursive: true });
+  try {
+    prepareOutput(options.out, folderFormat ? "folder" : "file");
+  } catch (error) {
+    if (error instanceof OutputPathError) throw new ResearchError(error.message);
+    throw error;
+  }
 
   sqlite.exec("BEGIN");
   try {

@@ -10,7 +10,7 @@ import {
 } from "./analysis/quality.js";
 import { WEAK_ORDERS, weakOrderCode } from "./analysis/weak-orders.js";
 import { PREFER_NOT_TO_SAY } from "./export/assessment-rows.js";
-import { normaliseSince, ResearchError, resolveScope, sqlText } from "./export/scope.js";
+import { normaliseSince, ResearchError, ResearchUsageError, resolveScope, sqlText } from "./export/scope.js";
 
 /**
  * Reads one study's world rankings into the compact arrays the analysis
@@ -81,7 +81,7 @@ function groupExpression(study: Study, by: string | undefined): { join: string; 
   if (by === "platform") return { join: "", value: "p.platform" };
   if (!study.profile.some((question) => question.id === by)) {
     const options = [...study.profile.map((question) => question.id), ...PARTICIPANT_FIELDS].join(", ");
-    throw new ResearchError(`--by ${by}: not a profile question of study ${study.id} (choose from: ${options})`);
+    throw new ResearchUsageError(`--by ${by}: not a profile question of study ${study.id} (choose from: ${options})`);
   }
   return {
     join: `LEFT JOIN profile_answers grp ON grp.participant_id = a.participant_id AND grp.question_id = ${sqlText(by)}`,

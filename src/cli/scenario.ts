@@ -78,33 +78,32 @@ export function addScenarios(
   actor: Actor,
   at = new Date().toISOString(),
 ): ImportResult {
-  return database.sqlite
-    .transaction(() => {
-      const stored = getStudy(database.db, studyId);
-      if (!stored) throw new CommandFailure(`No study with id "${studyId}" (see: chorus study list)`);
-      const existing = new Set(stored.definition.scenarios.map((scenario) => scenario.id));
-      const clashes = scenarios.filter((scenario) => existing.has(scenario.id)).map((scenario) => scenario.id);
-      if (clashes.length > 0) {
-        throw new CommandFailure(
-          `Study "${studyId}" already has scenario(s) ${clashes.join(", ")}; give new scenarios new ids (nothing was added)`,
-        );
-      }
-      const next = StudySchema.parse({
-        ...stored.definition,
-        version: stored.definition.version + 1,
-        scenarios: [...stored.definition.scenarios, ...scenarios],
-      });
-      const result = importStudy(database.db, next, { at });
+  // Read and checked first; the import then writes in short transactions, the audit entry with the last one.
+  const stored = getStudy(database.db, studyId);
+  if (!stored) throw new CommandFailure(`No study with id "${studyId}" (see: chorus study list)`);
+  const existing = new Set(stored.definition.scenarios.map((scenario) => scenario.id));
+  const clashes = scenarios.filter((scenario) => existing.has(scenario.id)).map((scenario) => scenario.id);
+  if (clashes.length > 0) {
+    throw new CommandFailure(
+      `Study "${studyId}" already has scenario(s) ${clashes.join(", ")}; give new scenarios new ids (nothing was added)`,
+    );
+  }
+  const next = StudySchema.parse({
+    ...stored.definition,
+    version: stored.definition.version + 1,
+    scenarios: [...stored.definition.scenarios, ...scenarios],
+  });
+  return importStudy(database.db, next, {
+    at,
+    onCommit: () =>
       recordAudit(
         database.sqlite,
         actor,
         "scenario.add",
         { studyId, version: next.version, scenarios: scenarios.map((scenario) => scenario.id) },
         at,
-      );
-      return result;
-    })
-    .immediate();
+      ),
+  });
 }
 
 export function registerScenarioCommands(program: Command, io: CliIo = defaultIo()): void {

@@ -7,7 +7,8 @@ import { type MigrationMeta, readMigrationFiles } from "drizzle-orm/migrator";
 import { ensureFolder } from "../files.js";
 import * as schema from "./schema.js";
 
-export type ChorusDb = BetterSQLite3Database<typeof schema>;
+/** Drizzle over the shared connection; `$client` is that better-sqlite3 connection. */
+export type ChorusDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export interface OpenedDatabase {
   /** The raw connection, for prepared statements on hot paths and pragmas. */

@@ -28,6 +28,7 @@ const NOUNS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["staff", async () => (await import("./staff.js")).registerStaffCommands],
   ["audit", async () => (await import("./audit.js")).registerAuditCommand],
   ["backup", async () => (await import("./backup.js")).registerBackupCommand],
+  ["restore", async () => (await import("./restore.js")).registerRestoreCommand],
   ["locales", async () => (await import("./locales.js")).registerLocalesCommands],
 ];
 

@@ -200,8 +200,11 @@ function lastAppliedMigration(sqlite: Database.Database): number {
   return Number(row?.created_at ?? 0);
 }
 
-/** How many of `migrations` the file has not had; refuses a file migrated by newer code. */
-function pendingMigrations(sqlite: Database.Database, migrations: MigrationMeta[]): number {
+/** How many of `migrations` (default: this code's) the file has not had; refuses a file migrated by newer code. */
+export function pendingMigrations(
+  sqlite: Database.Database,
+  migrations: MigrationMeta[] = readMigrationFiles({ migrationsFolder: DEFAULT_MIGRATIONS_FOLDER }),
+): number {
   const last = lastAppliedMigration(sqlite);
   const newest = migrations.at(-1)?.folderMillis ?? 0;
   if (last > newest) throw new Error("it was migrated by a newer version of Chorus; upgrade this installation");

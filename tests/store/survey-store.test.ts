@@ -399,16 +399,37 @@ describe("reads for the engine", () => {
     fullParticipant("p1");
     expect(store.dataSummary("p1")).toEqual({
       participantId: "p1",
+      platform: "telegram",
+      studyId: "mini",
+      locale: "es",
+      status: "active",
       createdAt: T0,
       source: "flyer",
       consentVersion: "2026-01",
       consentedAt: at(1),
+      screening: [{ questionId: "reading", optionId: "hot", passed: true, answeredAt: at(1) }],
       profile: [
-        { questionId: "age_band", value: "18-29" },
-        { questionId: "country_of_residence", value: "US" },
+        { questionId: "age_band", value: "18-29", answeredAt: at(1) },
+        { questionId: "country_of_residence", value: "US", answeredAt: at(1) },
       ],
-      assessments: 1,
+      assessments: [
+        {
+          scenarioId: "weather",
+          position: 0,
+          shownOrder: "CADB",
+          form: "long",
+          locale: "es",
+          completedAt: at(6),
+          blocks: [
+            { block: "world", ranking: "B>A=C>D", rationale: "Clear and safe 👍 — واضح" },
+            { block: "personal", ranking: "A>B>C>D", rationale: null },
+          ],
+          unacceptable: { labels: ["D"], rationale: "Dangerous advice" },
+        },
+      ],
     });
+    // Never the platform user id.
+    expect(JSON.stringify(store.dataSummary("p1"))).not.toContain("user-p1");
   });
 
   it("quotaCount counts admitted participants of the study whose profile matches every entry", () => {

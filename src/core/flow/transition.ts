@@ -1,6 +1,7 @@
 import type { FlowContext, Transition } from "./context.js";
 import type { Effect } from "./effects.js";
 import { type Input, isCommandName } from "./inputs.js";
+import { myDataPrompts } from "./mydata.js";
 import { onboardingTransition } from "./onboarding.js";
 import { key, type Prompt } from "./prompts.js";
 import { completionMessage, currentPrompts } from "./render.js";
@@ -107,7 +108,7 @@ function commandTransition(state: FlowState, name: string, ctx: FlowContext): Tr
     case "progress":
       return unchanged(state, [progressMessage(state, ctx)]);
     case "mydata":
-      return unchanged(state, [myDataMessage(ctx)]);
+      return unchanged(state, myDataPrompts(state, ctx));
     case "language":
       return advanced({ ...state, changingLanguage: true }, ctx);
     case "pause":
@@ -175,22 +176,6 @@ function progressMessage(state: FlowState, ctx: FlowContext): Prompt {
       done: state.taskIndex,
       total: state.assignments.length,
       count: state.assignments.length,
-    }),
-  };
-}
-
-function myDataMessage(ctx: FlowContext): Prompt {
-  const summary = ctx.dataSummary();
-  if (!summary) return { kind: "message", text: key("mydata.none") };
-  const profile = summary.profile.map((answer) => `${answer.questionId}: ${answer.value ?? "—"}`).join("\n");
-  return {
-    kind: "message",
-    text: key("mydata.summary", {
-      id: summary.participantId,
-      since: summary.createdAt.slice(0, 10),
-      consent: summary.consentVersion ?? "—",
-      profile: { verbatim: profile || "—" },
-      assessments: summary.assessments,
     }),
   };
 }

@@ -129,6 +129,8 @@ function describeCounts(summary: BroadcastSummary): string {
   if (d.skipped) parts.push(`${d.skipped} skipped`);
   if (summary.inFlight)
     parts.push(`${summary.inFlight} in flight at an interruption (resent on resume; may duplicate)`);
+  if (summary.possibleDuplicates)
+    parts.push(`${summary.possibleDuplicates} may have arrived twice (sent again after an interruption)`);
   return `${summary.total} recipients: ${parts.join(", ")}`;
 }
 

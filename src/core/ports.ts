@@ -71,8 +71,10 @@ export interface SurveyStore {
   transaction<T>(fn: () => T): T;
   /**
    * Records a platform update/event id that has no participant state to live
-   * in (first contact, withdrawal); false if it was already processed. A
-   * participant's own inputs are remembered in their state (recentEvents).
+   * in (first contact, withdrawal); false if it was already processed within
+   * the store's window (a day), so an id the platform reuses later never
+   * silences a newcomer. A participant's own inputs are remembered in their
+   * state (recentEvents).
    */
   claimEvent(platform: Platform, eventId: string, at: string): boolean;
   findParticipant(ref: ParticipantRef): ParticipantRecord | undefined;

@@ -50,6 +50,7 @@ export function createSurveyStore(
   }
 
   const effects = createEffectWriter(s);
+  let claims = 0;
   const recentStates = createRecentStates(RECENT_STATES);
 
   return {
@@ -58,8 +59,13 @@ export function createSurveyStore(
     // A lock held past busy_timeout is waited out again before the input fails.
     transaction: <T>(fn: () => T): T => retryWhileBusy(() => inTransaction.immediate(fn) as T, options.busy),
 
-    claimEvent: (platform: Platform, eventId: string, at: string) =>
-      s.claimEvent.run(platform, eventId, at).changes === 1,
+    claimEvent(platform: Platform, eventId: string, at: string) {
+      const windowStart = new Date(Date.parse(at) - PROCESSED_EVENT_WINDOW_MS).toISOString();
+      const claimed = s.claimEvent.run(platform, eventId, at, windowStart).changes === 1;
+      // Ids older than the window are never looked at again: dropped now and then, a few at a time.
+      if (++claims % PRUNE_EVERY === 0) s.pruneEvents.run(windowStart, PRUNE_BATCH);
+      return claimed;
+    },
 
     findParticipant: (ref: ParticipantRef) => s.findParticipant.get(ref.platform, ref.platformUserId),
 
@@ -150,6 +156,16 @@ function quotaSql(entries: number): string {
     JOIN participants p ON p.id = a0.participant_id
     WHERE a0.question_id = ? AND a0.value IS ? AND p.study_id = ? AND p.admitted_at IS NOT NULL`;
 }
+
+/**
+ * How long a claimed event id counts as processed. Platforms redeliver within
+ * it (Telegram keeps an unconfirmed update for 24 hours, Slack retries for
+ * minutes); past it an id that comes again is a different event.
+ */
+export const PROCESSED_EVENT_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Every this many claims, at most PRUNE_BATCH ids older than the window are deleted. */
+const PRUNE_EVERY = 1000;
+const PRUNE_BATCH = 500;
 
 /** How many participants' last saved state documents are kept in memory. */
 const RECENT_STATES = 10_000;
@@ -246,8 +262,16 @@ function readDataSummary(s: Statements, participantId: string): ParticipantDataS
 
 function prepareStatements(sqlite: Database.Database) {
   return {
-    claimEvent: sqlite.prepare<[string, string, string]>(
-      "INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    // An id seen within the window is a redelivery (no change); an older one is the platform reusing ids
+    // (Telegram picks new update ids at random after a week of silence): claimed afresh.
+    claimEvent: sqlite.prepare<[string, string, string, string]>(
+      `INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?)
+       ON CONFLICT (platform, event_id) DO UPDATE SET processed_at = excluded.processed_at
+       WHERE processed_events.processed_at < ?`,
+    ),
+    pruneEvents: sqlite.prepare<[string, number]>(
+      `DELETE FROM processed_events WHERE (platform, event_id) IN
+         (SELECT platform, event_id FROM processed_events WHERE processed_at < ? LIMIT ?)`,
     ),
     findParticipant: sqlite.prepare<[string, string], ParticipantRecord>(
       "SELECT id, study_id AS studyId, locale, status FROM participants WHERE platform = ? AND platform_user_id = ?",

@@ -60,7 +60,9 @@ export function createSurveyStore(
     transaction: <T>(fn: () => T): T => retryWhileBusy(() => inTransaction.immediate(fn) as T, options.busy),
 
     claimEvent(platform: Platform, eventId: string, at: string) {
-      const windowStart = new Date(Date.parse(at) - PROCESSED_EVENT_WINDOW_MS).toISOString();
+      // (A time that is not one, as some tests pass, leaves no id ever old: plain de-duplication.)
+      const time = Date.parse(at);
+      const windowStart = Number.isNaN(time) ? "" : new Date(time - PROCESSED_EVENT_WINDOW_MS).toISOString();
       const claimed = s.claimEvent.run(platform, eventId, at, windowStart).changes === 1;
       // Ids older than the window are never looked at again: dropped now and then, a few at a time.
       if (++claims % PRUNE_EVERY === 0) s.pruneEvents.run(windowStart, PRUNE_BATCH);

@@ -106,7 +106,7 @@ function isCompletion(prompts: ReturnType<Engine["handle"]>["prompts"]): boolean
 async function engineSetup(file: string) {
   const database = openDatabase(freshFile(file));
   const studyFile = path.resolve(import.meta.dirname, "../studies/sample.yaml");
-  ensureSampleStudy(database.db, studyFile);
+  ensureSampleStudy(database, studyFile);
   const store = createSurveyStore(database);
   const study = store.openStudy();
   if (!study) throw new Error("sample study not open");

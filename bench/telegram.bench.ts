@@ -75,7 +75,7 @@ function freshDatabase(name: string) {
 
 /** The real engine over a database holding the sample study. */
 function sampleEngine(database: OpenedDatabase, locales: readonly string[]) {
-  ensureSampleStudy(database.db, studyFile);
+  ensureSampleStudy(database, studyFile);
   const store = createSurveyStore(database);
   const study = store.openStudy();
   if (!study) throw new Error("sample study not open");

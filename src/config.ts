@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { secretWeakness } from "./secrets.js";
 
 /**
  * All configuration comes from the environment, validated once by this
@@ -14,6 +15,11 @@ const optionalText = z
 const optionalUrl = optionalText.pipe(z.url().optional());
 const port = z.coerce.number().int().min(1).max(65_535);
 const positive = z.coerce.number().positive();
+/** A secret of at least 16 characters, not a few characters repeated. */
+const strongSecret = z.string().superRefine((secret, ctx) => {
+  const weakness = secretWeakness(secret);
+  if (weakness) ctx.addIssue({ code: "custom", message: weakness });
+});
 
 export const ConfigSchema = z
   .object({
@@ -43,7 +49,8 @@ export const ConfigSchema = z
     TELEGRAM_WEBHOOK_SECRET: optionalText.pipe(
       z
         .string()
-        .regex(/^[A-Za-z0-9_-]{1,256}$/, "expected 1–256 characters of A-Z a-z 0-9 _ -")
+        .regex(/^[A-Za-z0-9_-]{1,256}$/, "expected 16–256 characters of A-Z a-z 0-9 _ -")
+        .pipe(strongSecret)
         .optional(),
     ),
 
@@ -53,7 +60,9 @@ export const ConfigSchema = z
     SLACK_APP_TOKEN: optionalText.pipe(
       z.string().startsWith("xapp-", "expected an app-level token starting with xapp-").optional(),
     ),
-    SLACK_SIGNING_SECRET: optionalText,
+    SLACK_SIGNING_SECRET: optionalText.pipe(
+      z.string().min(16, "expected the app's signing secret (32 characters, from Basic Information)").optional(),
+    ),
     SLACK_MODE: z.enum(["socket", "http"]).default("socket"),
     SLACK_PORT: port.default(3000),
     /** Interface the HTTP receiver listens on (127.0.0.1 behind a reverse proxy). */
@@ -61,7 +70,7 @@ export const ConfigSchema = z
     SLACK_API_URL: optionalUrl,
 
     /** Key for the HMAC that turns participant ids into export annotator ids. */
-    EXPORT_SECRET: optionalText.pipe(z.string().min(16, "expected at least 16 characters").optional()),
+    EXPORT_SECRET: optionalText.pipe(strongSecret.optional()),
 
     /** Broadcast pacing (messages per second). */
     BROADCAST_TELEGRAM_RATE: positive.max(30).default(30),

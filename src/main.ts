@@ -44,17 +44,44 @@ function readEnvironment(): Record<string, string | undefined> {
   return process.env;
 }
 
-async function startServices(app: AppContext): Promise<RunningService[]> {
-  const services: RunningService[] = [];
-  if (app.config.TELEGRAM_BOT_TOKEN) services.push(await startTelegram(app.config, app));
-  if (app.config.SLACK_BOT_TOKEN) services.push(await startSlack(app.config, app));
-  // Resumes broadcasts left pending (a crash, a kill -9, a `send --no-wait`), then polls for new ones.
-  const broadcasts = resumePendingBroadcasts(app);
-  if (broadcasts) services.push(broadcasts);
-  return services;
+/** What the entry point starts besides the terminal pilot. */
+interface StartedServices {
+  services: RunningService[];
+  /** Settles once Slack and the broadcasts run (or failed to start); Telegram may still be retrying. */
+  started: Promise<void>;
+  /** Rejects with the first refusal to start (e.g. Telegram refused the token); never resolves. */
+  failed: Promise<never>;
 }
 
-async function main(): Promise<number> {
+function startServices(app: AppContext): StartedServices {
+  const services: RunningService[] = [];
+  const ready: Promise<void>[] = [];
+  // Telegram starts in the background: an unreachable Bot API is retried without holding Slack or broadcasts back.
+  if (app.config.TELEGRAM_BOT_TOKEN) {
+    const telegram = startTelegram(app.config, app);
+    services.push(telegram);
+    ready.push(telegram.ready);
+  }
+  const started = (async () => {
+    if (app.config.SLACK_BOT_TOKEN) services.push(await startSlack(app.config, app));
+    // Resumes broadcasts left pending (a crash, a kill -9, a `send --no-wait`), then polls for new ones.
+    const broadcasts = resumePendingBroadcasts(app);
+    if (broadcasts) services.push(broadcasts);
+    app.logger.info({ services: services.map((service) => service.name), pid: process.pid }, "chorus started");
+  })();
+  const failed = Promise.all([started, ...ready]).then(() => new Promise<never>(() => undefined));
+  return { services, started: started.catch(() => undefined), failed };
+}
+
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) resolve();
+    else signal.addEventListener("abort", () => resolve(), { once: true });
+  });
+}
+
+async function main(shutdown: AbortSignal): Promise<number> {
   let config: Config;
   try {
     config = loadConfig(readEnvironment());
@@ -91,7 +118,7 @@ async function main(): Promise<number> {
   const app: AppContext = { config, logger, database, i18n, engine };
 
   if (pilot) {
-    const imported = ensureSampleStudy(database.db, path.resolve(PACKAGE_ROOT, config.SAMPLE_STUDY_FILE));
+    const imported = ensureSampleStudy(database, path.resolve(PACKAGE_ROOT, config.SAMPLE_STUDY_FILE));
     if (imported.imported) {
       process.stdout.write(
         `Imported and published the sample study "${imported.studyId}" into ${config.DATABASE_PATH}.\n\n`,
@@ -104,24 +131,46 @@ async function main(): Promise<number> {
       output: process.stdout,
       userId: config.CONSOLE_USER ?? os.userInfo().username,
       suggestedLocale: (process.env.LANG ?? "").split(/[_.]/)[0] || undefined,
+      signal: shutdown,
+      logger,
     });
     database.close();
     return 0;
   }
 
-  const services = await startServices(app);
-  logger.info({ services: services.map((service) => service.name) }, "chorus started");
-  await new Promise<NodeJS.Signals>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-  });
-  logger.info("shutting down: finishing updates in flight");
-  for (const service of services.reverse()) await service.stop();
+  const { services, started, failed } = startServices(app);
+  let code = 0;
+  try {
+    await Promise.race([aborted(shutdown), failed]);
+    logger.info("shutting down: finishing updates in flight");
+  } catch (error) {
+    // A service that cannot start at all (Telegram refused the token or the webhook URL): one line, exit 1.
+    console.error(error instanceof Error ? error.message : String(error));
+    code = 1;
+  }
+  // A service still starting is stopped once it runs (Telegram's retries are aborted by its stop).
+  await started;
+  for (const service of [...services].reverse()) await service.stop();
   database.close();
-  return 0;
+  return code;
 }
 
-main().then(
+/**
+ * Signals: the first SIGINT/SIGTERM stops gracefully (no new input, work in
+ * flight finished, database closed); a second one exits at once.
+ */
+const shutdown = new AbortController();
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (shutdown.signal.aborted) {
+      process.stderr.write(`${signal} again: exiting without waiting\n`);
+      process.exit(1);
+    }
+    shutdown.abort(signal);
+  });
+}
+
+main(shutdown.signal).then(
   (code) => {
     process.exitCode = code;
   },

@@ -63,6 +63,13 @@ export interface BroadcastSummary {
   deliveries: Record<DeliveryStatus, number>;
   /** Pending deliveries a worker claimed and never confirmed: a crash may have sent them (resent on resume). */
   inFlight: number;
+  /**
+   * Deliveries that may have reached the participant twice: sent after a send
+   * cut short by an interruption, or cut short twice. Their participant ids
+   * (random ids) are in `possibleDuplicateParticipants`.
+   */
+  possibleDuplicates: number;
+  possibleDuplicateParticipants: string[];
 }
 
 export interface BroadcastPreview extends BroadcastSummary {
@@ -199,6 +206,13 @@ function summarize(sqlite: Database.Database, row: BroadcastRow): BroadcastSumma
         "SELECT count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status = 'pending' AND last_error = ?",
       )
       .get(row.id, IN_FLIGHT)?.n ?? 0;
+  const possibleDuplicateParticipants = sqlite
+    .prepare<[number], { participant_id: string }>(
+      `SELECT participant_id FROM deliveries WHERE broadcast_id = ?
+         AND (interrupted_sends >= 2 OR (interrupted_sends >= 1 AND status = 'sent')) ORDER BY participant_id`,
+    )
+    .all(row.id)
+    .map((delivery) => delivery.participant_id);
   const filter = BroadcastFilterSchema.parse(JSON.parse(row.filter));
   return {
     id: row.id,
@@ -216,6 +230,8 @@ function summarize(sqlite: Database.Database, row: BroadcastRow): BroadcastSumma
     total,
     deliveries,
     inFlight,
+    possibleDuplicates: possibleDuplicateParticipants.length,
+    possibleDuplicateParticipants,
   };
 }
 

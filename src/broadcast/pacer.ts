@@ -23,6 +23,8 @@ export interface PacerOptions {
   windowMarginMs?: number;
   /** Monotonic milliseconds; injectable for tests. */
   now?: () => number;
+  /** Waits `ms` on the same clock as `now` (rejecting if `signal` aborts); injectable for tests. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
 /** How far behind its schedule the pacer may catch up (a burst of at most this many ms of slots). */
@@ -33,6 +35,7 @@ export class Pacer {
   private readonly capacity: number;
   private readonly windowMs: number;
   private readonly now: () => number;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** Answer times of the last `capacity` grants (ring buffer); +Infinity while a message awaits its answer. */
   private readonly recent: number[] = [];
   private recentHead = 0;
@@ -48,6 +51,8 @@ export class Pacer {
     this.capacity = Math.max(1, Math.floor(options.ratePerSecond));
     this.windowMs = 1000 + (options.windowMarginMs ?? 2);
     this.now = options.now ?? (() => performance.now());
+    this.sleep =
+      options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : undefined).then(() => undefined));
   }
 
   /** Stops every grant until `untilMs` (on this pacer's clock), e.g. after a 429 with retry_after. */
@@ -86,7 +91,7 @@ export class Pacer {
       if (at <= now) return this.record(key, now);
       // A message still awaiting its answer holds its place in the window: look again shortly.
       const wait = Number.isFinite(at) ? Math.ceil(at - now) : Math.ceil(this.intervalMs / 4);
-      await sleepFor(Math.max(1, wait), undefined, signal ? { signal } : undefined);
+      await this.sleep(Math.max(1, wait), signal);
     }
   }
 

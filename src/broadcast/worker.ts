@@ -26,7 +26,10 @@ import { type BroadcastSender, DeliveryError, type OutgoingMessage } from "./sen
  * says pending (in flight). A resume sends it again, so that participant may
  * get the message twice. With `maxInFlight` 1 (the default) that window holds
  * at most one delivery per platform; `chorus broadcast status` counts such
- * rows as "in flight" so an operator can see them.
+ * rows as "in flight" so an operator can see them. The claim after such an
+ * interruption counts it on the row (`interrupted_sends`), so however many
+ * times a broadcast is interrupted, every delivery that may have gone twice
+ * stays recorded and `status` reports it.
  */
 
 export interface PlatformPacing {
@@ -148,8 +151,10 @@ export function createBroadcastWorker(deps: BroadcastWorkerDeps): BroadcastWorke
        LEFT JOIN flow_states f ON f.participant_id = p.id
        WHERE d.broadcast_id = ? AND d.participant_id = ?`,
     ),
-    claim: sqlite.prepare<[string, number, string]>(
-      `UPDATE deliveries SET attempts = attempts + 1, last_error = ?
+    // Still marked in flight: the previous claim's send was cut short and may have reached the platform.
+    claim: sqlite.prepare<[string, string, number, string]>(
+      `UPDATE deliveries SET attempts = attempts + 1, interrupted_sends = interrupted_sends + (last_error IS ?),
+         last_error = ?
        WHERE broadcast_id = ? AND participant_id = ? AND status = 'pending'`,
     ),
     // Whatever the row says now (a cancel may have skipped it meanwhile): the platform has the message.
@@ -297,7 +302,7 @@ export function createBroadcastWorker(deps: BroadcastWorkerDeps): BroadcastWorke
       ready: NonNullable<ReturnType<typeof prepare>>,
       answered: () => void,
     ): Promise<void> {
-      if (s.claim.run(IN_FLIGHT, item.broadcastId, item.participantId).changes !== 1) {
+      if (s.claim.run(IN_FLIGHT, IN_FLIGHT, item.broadcastId, item.participantId).changes !== 1) {
         answered();
         forget(item);
         return;

@@ -1,6 +1,6 @@
-import { mkdirSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
+import { OutputPathError, prepareOutput } from "../files.js";
 import { DEFAULT_MIN_GROUP_SIZE } from "../research/analysis/analyze.js";
 import { PARTICIPANT_FIELDS } from "../research/analysis-data.js";
 import { renderHtml } from "../research/report/html.js";
@@ -10,10 +10,11 @@ import { asCommandFailure } from "./export.js";
 import {
   type CliIo,
   type CliRuntime,
+  CommandFailure,
   defaultIo,
   EXIT_CODES_HELP,
   printJson,
-  runCommand,
+  runReadCommand,
   UsageError,
 } from "./runtime.js";
 
@@ -55,6 +56,15 @@ export async function analyzeAction(runtime: CliRuntime, io: CliIo, options: Ana
   const replicates = integer(options.bootstrap, "bootstrap", 0);
   const seed = integer(options.seed, "seed", 0);
   const minGroupSize = integer(options.minGroup, "min-group", 1);
+  // Before the analysis: an --html that cannot be written fails at once, not after the bootstrap.
+  if (options.html) {
+    try {
+      prepareOutput(options.html, "file");
+    } catch (error) {
+      if (error instanceof OutputPathError) throw new CommandFailure(error.message);
+      throw error;
+    }
+  }
   const report = await asCommandFailure(() =>
     runAnalysis(runtime.database.sqlite, {
       studyId: options.study,
@@ -68,10 +78,7 @@ export async function analyzeAction(runtime: CliRuntime, io: CliIo, options: Ana
       minGroupSize,
     }),
   );
-  if (options.html) {
-    mkdirSync(dirname(options.html), { recursive: true });
-    writeFileSync(options.html, renderHtml(report));
-  }
+  if (options.html) writeFileSync(options.html, renderHtml(report));
   if (options.json) printJson(io, report);
   else if (options.html) io.out(`Report written to ${options.html}`);
   else io.out(renderText(report));
@@ -101,5 +108,5 @@ export function registerAnalyzeCommand(program: Command, io: CliIo = defaultIo()
     .option("--json", "print the whole analysis as JSON")
     .option("--html <file>", "write a self-contained HTML report with charts")
     .addHelpText("after", EXIT_CODES_HELP)
-    .action((options: AnalyzeCommandOptions) => runCommand(io, (runtime) => analyzeAction(runtime, io, options)));
+    .action((options: AnalyzeCommandOptions) => runReadCommand(io, (runtime) => analyzeAction(runtime, io, options)));
 }

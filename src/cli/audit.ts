@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { listAudit } from "../staff/audit.js";
-import { type CliIo, defaultIo, EXIT, formatTable, printJson, runCommand, UsageError } from "./runtime.js";
+import { type CliIo, defaultIo, EXIT, formatTable, printJson, runReadCommand, UsageError } from "./runtime.js";
 
 /** `chorus audit`: the staff actions log, newest first. */
 export function registerAuditCommand(program: Command, io: CliIo = defaultIo()): void {
@@ -13,7 +13,7 @@ export function registerAuditCommand(program: Command, io: CliIo = defaultIo()):
     .option("--actor <who>", "only this actor (e.g. telegram:123, cli:alice)")
     .option("--json", "print as JSON")
     .action((options: { limit: string; since?: string; action?: string; actor?: string; json?: boolean }) =>
-      runCommand(io, (runtime) => {
+      runReadCommand(io, (runtime) => {
         const limit = Number(options.limit);
         if (!Number.isSafeInteger(limit) || limit <= 0)
           throw new UsageError(`--limit ${options.limit}: expected a positive number`);

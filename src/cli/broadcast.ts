@@ -1,6 +1,4 @@
-import { readFileSync } from "node:fs";
 import type { Command } from "commander";
-import { parse as parseYaml } from "yaml";
 import { BROADCAST_PLATFORMS, type BroadcastFilter, MESSAGEABLE_STATUSES } from "../broadcast/filter.js";
 import { broadcastSenders, workerSettings } from "../broadcast/from-config.js";
 import { BROADCAST_KEYS } from "../broadcast/message.js";
@@ -16,15 +14,17 @@ import {
 } from "../broadcast/outbox.js";
 import { createBroadcastWorker, type DrainResult } from "../broadcast/worker.js";
 import type { Platform } from "../core/ports.js";
+import { readText } from "../studies/read-text.js";
+import { parseYamlText } from "../studies/yaml.js";
 import {
   type CliIo,
   type CliRuntime,
-  CommandFailure,
   defaultIo,
   EXIT,
   formatTable,
   printJson,
   runCommand,
+  runReadCommand,
   startProgress,
   UsageError,
 } from "./runtime.js";
@@ -85,17 +85,17 @@ function checkedList<T extends string>(values: string[] | undefined, allowed: re
 function messagesFrom(options: CreateOptions): Record<string, string> | undefined {
   const messages: Record<string, string> = {};
   if (options.textFile) {
-    let parsed: unknown;
-    try {
-      parsed = parseYaml(readFileSync(options.textFile, "utf8"));
-    } catch (error) {
-      throw new CommandFailure(`${options.textFile}: ${(error as Error).message.split("\n")[0]}`);
+    // A file that cannot be read or is not locale → text is bad input (exit 2), like a bad --text.
+    const read = readText(options.textFile);
+    if (!read.ok) throw new UsageError(read.problem);
+    const parsed = parseYamlText(read.text, options.textFile);
+    if (!parsed.ok) throw new UsageError(parsed.problems.join("\n"));
+    const value = parsed.value;
+    if (!value || typeof value !== "object" || Array.isArray(value)) {
+      throw new UsageError(`${options.textFile}: expected a mapping of locale to text, e.g. "en: New scenarios…"`);
     }
-    if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) {
-      throw new CommandFailure(`${options.textFile}: expected a mapping of locale to text, e.g. "en: New scenarios…"`);
-    }
-    for (const [locale, text] of Object.entries(parsed as Record<string, unknown>)) {
-      if (typeof text !== "string") throw new CommandFailure(`${options.textFile}: ${locale}: expected text`);
+    for (const [locale, text] of Object.entries(value as Record<string, unknown>)) {
+      if (typeof text !== "string") throw new UsageError(`${options.textFile}: ${locale}: expected text`);
       messages[locale] = text;
     }
   }
@@ -129,6 +129,8 @@ function describeCounts(summary: BroadcastSummary): string {
   if (d.skipped) parts.push(`${d.skipped} skipped`);
   if (summary.inFlight)
     parts.push(`${summary.inFlight} in flight at an interruption (resent on resume; may duplicate)`);
+  if (summary.possibleDuplicates)
+    parts.push(`${summary.possibleDuplicates} may have arrived twice (sent again after an interruption)`);
   return `${summary.total} recipients: ${parts.join(", ")}`;
 }
 
@@ -307,7 +309,7 @@ export function registerBroadcastCommands(program: Command, io: CliIo = defaultI
     .description("Show who gets it (by platform and locale) and the message as each locale will read it")
     .option("--json", "print as JSON")
     .action((id: string, options: { json?: boolean }) =>
-      runCommand(io, (runtime) => {
+      runReadCommand(io, (runtime) => {
         const preview = previewBroadcast({ sqlite: runtime.database.sqlite, i18n: runtime.i18n }, parseId(id));
         if (options.json) {
           printJson(io, preview);
@@ -386,7 +388,7 @@ export function registerBroadcastCommands(program: Command, io: CliIo = defaultI
     .option("--study <id>", "only broadcasts of this study")
     .option("--json", "print as JSON")
     .action((id: string | undefined, options: { json?: boolean; study?: string }) =>
-      runCommand(io, (runtime) => {
+      runReadCommand(io, (runtime) => {
         const sqlite = runtime.database.sqlite;
         const summaries = id
           ? [broadcastSummary(sqlite, parseId(id))]

@@ -2,7 +2,7 @@ import { type Command, Option } from "commander";
 import type { Progress } from "../research/export/progress.js";
 import { describeRedactions } from "../research/export/redact.js";
 import { EXPORT_FORMATS, type ExportFormat, type ExportSummary, runExport } from "../research/export/run.js";
-import { ResearchError } from "../research/export/scope.js";
+import { ResearchError, ResearchUsageError } from "../research/export/scope.js";
 import {
   type CliIo,
   type CliRuntime,
@@ -10,8 +10,9 @@ import {
   defaultIo,
   EXIT_CODES_HELP,
   printJson,
-  runCommand,
+  runReadCommand,
   startProgress,
+  UsageError,
 } from "./runtime.js";
 
 /**
@@ -48,11 +49,15 @@ export function progressReporter(io: CliIo): (total: number, label: string) => P
   };
 }
 
-/** Research refusals (unknown study, bad date, missing secret) are one-line failures, exit 1. */
+/**
+ * Research refusals are one line: a malformed --since or --by is bad usage
+ * (exit 2); an unknown study, a missing secret, an unwritable --out fail (exit 1).
+ */
 export async function asCommandFailure<T>(fn: () => Promise<T> | T): Promise<T> {
   try {
     return await fn();
   } catch (error) {
+    if (error instanceof ResearchUsageError) throw new UsageError(error.message);
     if (error instanceof ResearchError) throw new CommandFailure(error.message);
     throw error;
   }
@@ -109,5 +114,5 @@ export function registerExportCommand(program: Command, io: CliIo = defaultIo())
 Every export writes a codebook beside it (codebook.json and .md): question wording per locale, option ids and
 labels, consent and screening texts, study version, and the field dictionary (also in README.md, "Exports and analyses").${EXIT_CODES_HELP}`,
     )
-    .action((options: ExportCommandOptions) => runCommand(io, (runtime) => exportAction(runtime, io, options)));
+    .action((options: ExportCommandOptions) => runReadCommand(io, (runtime) => exportAction(runtime, io, options)));
 }

@@ -26,8 +26,10 @@ const NOUNS: ReadonlyArray<readonly [string, () => Promise<Register>]> = [
   ["analyze", async () => (await import("./analyze.js")).registerAnalyzeCommand],
   ["reference", async () => (await import("./reference.js")).registerReferenceCommands],
   ["staff", async () => (await import("./staff.js")).registerStaffCommands],
+  ["participant", async () => (await import("./participant.js")).registerParticipantCommands],
   ["audit", async () => (await import("./audit.js")).registerAuditCommand],
   ["backup", async () => (await import("./backup.js")).registerBackupCommand],
+  ["restore", async () => (await import("./restore.js")).registerRestoreCommand],
   ["locales", async () => (await import("./locales.js")).registerLocalesCommands],
 ];
 

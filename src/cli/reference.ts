@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { unreadable } from "../files.js";
 import { importReferenceRankings, ReferenceImportError, readReferenceFile } from "../research/reference-import.js";
 import { asCommandFailure } from "./export.js";
 import {
@@ -10,6 +11,8 @@ import {
   formatTable,
   printJson,
   runCommand,
+  runReadCommand,
+  UsageError,
 } from "./runtime.js";
 
 /**
@@ -30,6 +33,9 @@ export async function referenceImportAction(
   options: ImportOptions,
 ): Promise<number> {
   const sqlite = runtime.database.sqlite;
+  // A file that is not there is a bad argument (exit 2); one with bad lines is refused (exit 1).
+  const problem = unreadable(file);
+  if (problem) throw new UsageError(problem);
   let rankings: ReturnType<typeof readReferenceFile>;
   try {
     rankings = readReferenceFile(sqlite, file, { defaultStudyId: options.study });
@@ -105,5 +111,5 @@ valid; importing the same source again replaces its rankings of the scenarios li
     .description("Reference sources per study, with versions and counts")
     .option("--study <id>", "only this study")
     .option("--json", "print as JSON")
-    .action((options: ImportOptions) => runCommand(io, (runtime) => referenceList(runtime, io, options)));
+    .action((options: ImportOptions) => runReadCommand(io, (runtime) => referenceList(runtime, io, options)));
 }

@@ -66,15 +66,27 @@ function readEnvironment(): Record<string, string | undefined> {
   return process.env;
 }
 
-export function openRuntime(io: CliIo): CliRuntime {
+export interface RuntimeOptions {
+  /**
+   * The command only reads (lists, status, exports, analyses): the database is
+   * opened read-only, so it never waits for or takes the write lock, and works
+   * on a file the user may only read.
+   */
+  readonly?: boolean;
+}
+
+export function openRuntime(io: CliIo, options: RuntimeOptions = {}): CliRuntime {
   const config = loadConfig(io.env);
-  const database = openDatabase(config.DATABASE_PATH);
+  const database = openDatabase(config.DATABASE_PATH, { readonly: options.readonly ?? false });
   const i18n = createI18n({ localesDir: LOCALES_DIR, fallbackLocale: config.DEFAULT_LOCALE });
   return { config, database, i18n, actor: cliActor(), close: () => database.close() };
 }
 
 /** Errors that carry a one-line message for the operator, with their exit code. */
 function exitCodeOf(error: unknown): number | undefined {
+  // An error that says its own exit code (e.g. RestoreError).
+  const declared = (error as { exitCode?: unknown } | null)?.exitCode;
+  if (typeof declared === "number") return declared;
   if (error instanceof UsageError) return EXIT.usage;
   if ((error as { code?: string } | null)?.code === "STAFF_INPUT") return EXIT.usage;
   if (error instanceof CommandFailure || error instanceof ConfigError || error instanceof DatabaseOpenError) {
@@ -92,11 +104,23 @@ function exitCodeOf(error: unknown): number | undefined {
 export async function runCommand(
   io: CliIo,
   fn: (runtime: CliRuntime) => Promise<number | undefined> | number | undefined,
+  options: RuntimeOptions = {},
 ): Promise<void> {
   let runtime: CliRuntime | undefined;
   try {
-    runtime = openRuntime(io);
-    process.exitCode = (await fn(runtime)) ?? EXIT.ok;
+    await runGuarded(io, () => {
+      runtime = openRuntime(io, options);
+      return fn(runtime);
+    });
+  } finally {
+    runtime?.close();
+  }
+}
+
+/** Runs `fn`, sets the exit code; known refusals print one line on stderr, anything else its stack (exit 1). */
+async function runGuarded(io: CliIo, fn: () => Promise<number | undefined> | number | undefined): Promise<void> {
+  try {
+    process.exitCode = (await fn()) ?? EXIT.ok;
   } catch (error) {
     const code = exitCodeOf(error);
     if (code === undefined) {
@@ -106,9 +130,26 @@ export async function runCommand(
       io.err((error as Error).message);
       process.exitCode = code;
     }
-  } finally {
-    runtime?.close();
   }
+}
+
+/**
+ * Runs a command that must not open the database itself (restore replaces
+ * the file): config and the CLI actor only, with runCommand's exit codes.
+ */
+export async function runWithoutDatabase(
+  io: CliIo,
+  fn: (context: { config: Config; actor: Actor }) => Promise<number | undefined> | number | undefined,
+): Promise<void> {
+  await runGuarded(io, () => fn({ config: loadConfig(io.env), actor: cliActor() }));
+}
+
+/** runCommand for a command that only reads: the database is opened read-only (see RuntimeOptions). */
+export function runReadCommand(
+  io: CliIo,
+  fn: (runtime: CliRuntime) => Promise<number | undefined> | number | undefined,
+): Promise<void> {
+  return runCommand(io, fn, { readonly: true });
 }
 
 export function printJson(io: CliIo, value: unknown): void {

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { parseDocument } from "yaml";
 import { z } from "zod";
 import { type Scenario, ScenarioSchema } from "../core/study/schema.js";
 import { type Actor, recordAudit } from "../staff/audit.js";
@@ -15,7 +14,17 @@ import { getStudy } from "../store/study-repository.js";
 import { type StreamedLine, streamComparisonsFile } from "../studies/comparisons.js";
 import { describeIssues, formatPath } from "../studies/issues.js";
 import { readText } from "../studies/read-text.js";
-import { type CliIo, CommandFailure, defaultIo, EXIT, formatTable, printJson, runCommand } from "./runtime.js";
+import { parseYamlText } from "../studies/yaml.js";
+import {
+  type CliIo,
+  CommandFailure,
+  defaultIo,
+  EXIT,
+  formatTable,
+  printJson,
+  runCommand,
+  runReadCommand,
+} from "./runtime.js";
 
 /**
  * `chorus scenario add FILE --study ID` and `chorus scenario list --study ID`.
@@ -35,12 +44,9 @@ const ScenarioListSchema = z.array(z.unknown()).min(1, "expected at least one sc
 export function readScenarioFile(file: string): ScenarioFileResult {
   const read = readText(file);
   if (!read.ok) return { ok: false, problems: [read.problem] };
-  const text = read.text;
-  const doc = parseDocument(text, { uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return { ok: false, problems: doc.errors.map((error) => `${file}: ${error.message.split("\n")[0]}`) };
-  }
-  const raw: unknown = doc.toJS();
+  const parsed = parseYamlText(read.text, file);
+  if (!parsed.ok) return parsed;
+  const raw = parsed.value;
   const holder = raw && typeof raw === "object" && !Array.isArray(raw) && "scenarios" in raw;
   const list: unknown = holder ? (raw as { scenarios: unknown }).scenarios : Array.isArray(raw) ? raw : [raw];
   const prefix = holder ? "scenarios" : "";
@@ -242,7 +248,7 @@ export function registerScenarioCommands(program: Command, io: CliIo = defaultIo
     .option("--json", "print as JSON")
     .description("Scenarios of a study with tags and assessment counts")
     .action((options: { study: string; json?: boolean }) =>
-      runCommand(io, (runtime) => {
+      runReadCommand(io, (runtime) => {
         const rows = runtime.database.sqlite
           .prepare<
             [string],

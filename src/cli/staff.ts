@@ -1,7 +1,16 @@
 import type { Command } from "commander";
 import { addStaff, formatStaffRef, listStaff, parseRole, parseStaffRef, removeStaff } from "../staff/staff.js";
 import { STAFF_ROLES } from "../store/schema.js";
-import { type CliIo, checkArguments, defaultIo, EXIT, formatTable, printJson, runCommand } from "./runtime.js";
+import {
+  type CliIo,
+  checkArguments,
+  defaultIo,
+  EXIT,
+  formatTable,
+  printJson,
+  runCommand,
+  runReadCommand,
+} from "./runtime.js";
 
 /** `chorus staff add|remove|list`: who may use the staff commands in chat, audited. */
 export function registerStaffCommands(program: Command, io: CliIo = defaultIo()): void {
@@ -56,7 +65,7 @@ export function registerStaffCommands(program: Command, io: CliIo = defaultIo())
     .description("Every staff member with role, when and by whom added")
     .option("--json", "print as JSON")
     .action((options: { json?: boolean }) =>
-      runCommand(io, (runtime) => {
+      runReadCommand(io, (runtime) => {
         const members = listStaff(runtime.database.sqlite);
         if (options.json) printJson(io, members);
         else if (members.length === 0)

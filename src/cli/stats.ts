@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { PARTICIPANT_STATUSES } from "../core/flow/effects.js";
 import { computeStats, type StudyStats } from "../staff/stats.js";
-import { type CliIo, defaultIo, EXIT, formatTable, printJson, runCommand } from "./runtime.js";
+import { type CliIo, defaultIo, EXIT, formatTable, printJson, runReadCommand } from "./runtime.js";
 
 /** `chorus stats`: per study, participants by status, assessments per scenario, quota cells. */
 export function registerStatsCommand(program: Command, io: CliIo = defaultIo()): void {
@@ -11,7 +11,7 @@ export function registerStatsCommand(program: Command, io: CliIo = defaultIo()):
     .option("--study <id>", "only this study")
     .option("--json", "print as JSON")
     .action((options: { study?: string; json?: boolean }) =>
-      runCommand(io, (runtime) => {
+      runReadCommand(io, (runtime) => {
         const stats = computeStats(runtime.database.sqlite, options.study);
         if (options.json) printJson(io, options.study ? stats[0] : stats);
         else if (stats.length === 0) io.out("No studies yet. Import one with: chorus study import FILE");

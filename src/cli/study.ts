@@ -10,7 +10,7 @@ import {
   type StudySummary,
 } from "../store/study-repository.js";
 import { loadStudyFile } from "../studies/load.js";
-import { type CliIo, defaultIo, EXIT, formatTable, printJson, runCommand } from "./runtime.js";
+import { type CliIo, defaultIo, EXIT, formatTable, printJson, runCommand, runReadCommand } from "./runtime.js";
 
 /**
  * `chorus study validate|import|list|publish|close`. A study file is
@@ -44,9 +44,11 @@ export function registerStudyCommands(program: Command, io: CliIo = defaultIo())
       if (!loaded) return;
       return runCommand(io, ({ database, actor }) => {
         const at = new Date().toISOString();
-        const result = database.sqlite
-          .transaction(() => {
-            const imported = importStudy(database.db, loaded.study, { replace: options.replace, at });
+        // The audit entry and the publish are written with the version going live, in one transaction.
+        const result = importStudy(database.db, loaded.study, {
+          replace: options.replace,
+          at,
+          onCommit: (imported) => {
             if (imported.action !== "unchanged") {
               recordAudit(database.sqlite, actor, "study.import", importDetails(imported, file), at);
             }
@@ -54,9 +56,8 @@ export function registerStudyCommands(program: Command, io: CliIo = defaultIo())
               publishStudy(database.db, imported.id, at);
               recordAudit(database.sqlite, actor, "study.publish", { studyId: imported.id }, at);
             }
-            return imported;
-          })
-          .immediate();
+          },
+        });
         if (options.json) printJson(io, { ...result, published: Boolean(options.publish) });
         else io.out(describeImport(result, file, loaded.study, Boolean(options.publish)));
         return EXIT.ok;
@@ -68,7 +69,7 @@ export function registerStudyCommands(program: Command, io: CliIo = defaultIo())
     .description("The studies in the database with their status and counts")
     .option("--json", "print as JSON")
     .action((options: { json?: boolean }) =>
-      runCommand(io, ({ database }) => {
+      runReadCommand(io, ({ database }) => {
         const studies = listStudies(database.db);
         if (options.json) printJson(io, studies);
         else if (studies.length === 0) io.out("No studies yet. Import one: chorus study import FILE");
@@ -155,6 +156,7 @@ function describeImport(result: ImportResult, file: string, study: Study, publis
     created: `Imported study "${result.id}" v${result.version} from ${file} as a draft`,
     updated: `Updated study "${result.id}" from v${result.previousVersion} to v${result.version}`,
     replaced: `Replaced study "${result.id}" v${result.version}`,
+    resumed: `Finished the interrupted import of study "${result.id}" v${result.version}`,
     unchanged: `Study "${result.id}" v${result.version} is already imported with this content; nothing changed`,
   }[result.action];
   const lines = [head];
@@ -162,14 +164,19 @@ function describeImport(result: ImportResult, file: string, study: Study, publis
     lines.push(
       `  ${result.scenarios} scenarios, ${study.profile.length} profile questions, ${study.screening.length} screening questions`,
     );
-    if (result.addedScenarios.length > 0) lines.push(`  added scenarios: ${result.addedScenarios.join(", ")}`);
-    if (result.removedScenarios.length > 0) lines.push(`  removed scenarios: ${result.removedScenarios.join(", ")}`);
+    if (result.addedScenarios.length > 0) lines.push(`  added scenarios: ${listOrCount(result.addedScenarios)}`);
+    if (result.removedScenarios.length > 0) lines.push(`  removed scenarios: ${listOrCount(result.removedScenarios)}`);
   }
   if (published) lines.push(`  published: new participants join it`);
   else if (result.status === "draft")
     lines.push(`  status: draft (publish it with: chorus study publish ${result.id})`);
   else lines.push(`  status: ${result.status}`);
   return lines.join("\n");
+}
+
+/** Ids when they fit on a line, else their number (an import of thousands names none). */
+function listOrCount(ids: string[]): string {
+  return ids.length <= 10 ? ids.join(", ") : `${ids.length} (${ids.slice(0, 3).join(", ")}, …)`;
 }
 
 function studiesTable(studies: StudySummary[]): string {

@@ -1,5 +1,6 @@
 import type { Effect, ParticipantStatus } from "./flow/effects.js";
-import type { FlowState } from "./flow/state.js";
+import type { FlowState, RankingBlockName } from "./flow/state.js";
+import type { Label } from "./labels.js";
 import type { Study } from "./study/schema.js";
 
 /** Platforms a participant can come from. Adding one means one adapter folder and one entry here. */
@@ -25,15 +26,41 @@ export interface NewParticipant extends ParticipantRecord {
   createdAt: string;
 }
 
-/** What "my data" shows a participant about themselves. */
+/**
+ * Everything stored about a participant: what "/mydata" shows them and what
+ * `chorus participant show|export` hands over on an access request. Never
+ * the platform user id.
+ */
 export interface ParticipantDataSummary {
   participantId: string;
+  platform: Platform;
+  studyId: string;
+  locale: string;
+  status: ParticipantStatus;
   createdAt: string;
   source: string | null;
   consentVersion: string | null;
   consentedAt: string | null;
-  profile: { questionId: string; value: string | null }[];
-  assessments: number;
+  screening: { questionId: string; optionId: string; passed: boolean; answeredAt: string }[];
+  /** value null: "prefer not to say". */
+  profile: { questionId: string; value: string | null; answeredAt: string }[];
+  /** Completed scenarios, in the participant's order. */
+  assessments: AssessmentSummary[];
+}
+
+/** One completed scenario: rankings in canonical labels with the order shown, rationales verbatim. */
+export interface AssessmentSummary {
+  scenarioId: string;
+  /** 0-based place in the participant's sequence. */
+  position: number;
+  /** Canonical labels in the order shown, e.g. "CADB". */
+  shownOrder: string;
+  form: "long" | "short";
+  locale: string;
+  completedAt: string;
+  blocks: { block: RankingBlockName; ranking: string; rationale: string | null }[];
+  /** null when the study did not ask. */
+  unacceptable: { labels: Label[]; rationale: string | null } | null;
 }
 
 /**
@@ -45,8 +72,10 @@ export interface SurveyStore {
   transaction<T>(fn: () => T): T;
   /**
    * Records a platform update/event id that has no participant state to live
-   * in (first contact, withdrawal); false if it was already processed. A
-   * participant's own inputs are remembered in their state (recentEvents).
+   * in (first contact, withdrawal); false if it was already processed within
+   * the store's window (a day), so an id the platform reuses later never
+   * silences a newcomer. A participant's own inputs are remembered in their
+   * state (recentEvents).
    */
   claimEvent(platform: Platform, eventId: string, at: string): boolean;
   findParticipant(ref: ParticipantRef): ParticipantRecord | undefined;

@@ -131,11 +131,21 @@ export function createI18n(options: { localesDir: string; fallbackLocale?: strin
       return rtl && picked.locale && isRtlLocale(picked.locale) ? isolateLtrRuns(written) : written;
     }
     const params: Record<string, string | number> = {};
+    const template = rtl ? templateOf(locale, text.key) : undefined;
     for (const [name, value] of Object.entries(text.params ?? {})) {
       const rendered = typeof value === "object" ? render(locale, value, writeCommand) : value;
-      params[name] = rtl && name !== "count" ? isolate(String(rendered)) : rendered;
+      // A value that is a whole line of the template (lists of lines) is a paragraph of its own, which
+      // finds its own direction; isolating it would hide that and lay Arabic lines out left to right.
+      const wholeLines = template !== undefined && new RegExp(`(^|\n)\\{\\{${name}\\}\\}(\n|$)`).test(template);
+      params[name] = rtl && name !== "count" && !wholeLines ? isolate(String(rendered)) : rendered;
     }
     return fixedT(locale)(text.key, params) as string;
+  }
+
+  /** The raw template of a key (undefined for plural keys, which have one per form). */
+  function templateOf(locale: string, key: string): string | undefined {
+    const found = instance.getResource(locales.includes(locale) ? locale : fallbackLocale, "translation", key);
+    return typeof found === "string" ? found : undefined;
   }
 
   return { locales, fallbackLocale, fixedT, render };

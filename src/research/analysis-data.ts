@@ -11,7 +11,7 @@ import {
 } from "./analysis/quality.js";
 import { WEAK_ORDERS, weakOrderCode } from "./analysis/weak-orders.js";
 import { PREFER_NOT_TO_SAY } from "./export/assessment-rows.js";
-import { normaliseSince, ResearchError, resolveScope, sqlText } from "./export/scope.js";
+import { normaliseSince, ResearchError, ResearchUsageError, resolveScope, sqlText } from "./export/scope.js";
 
 /**
  * Reads one study's world rankings into the compact arrays the analysis
@@ -97,7 +97,9 @@ function fieldExpression(study: Study, field: string, alias: string): { join: st
   if (field === "platform") return { join: "", value: "p.platform" };
   if (!study.profile.some((question) => question.id === field)) {
     const options = [...study.profile.map((question) => question.id), ...PARTICIPANT_FIELDS].join(", ");
-    throw new ResearchError(`--by ${field}: not a profile question of study ${study.id} (choose from: ${options})`);
+    throw new ResearchUsageError(
+      `--by ${field}: not a profile question of study ${study.id} (choose from: ${options})`,
+    );
   }
   return {
     join: `LEFT JOIN profile_answers ${alias} ON ${alias}.participant_id = a.participant_id AND ${alias}.question_id = ${sqlText(field)}`,

@@ -1,4 +1,5 @@
 import { createHash, type Hash } from "node:crypto";
+import { secretWeakness } from "../secrets.js";
 import { ResearchError } from "./export/scope.js";
 
 /**
@@ -20,7 +21,8 @@ export function requireExportSecret(secret: string | undefined): string {
         "the same secret gives the same annotator ids in every export.",
     );
   }
-  if (secret.length < 16) throw new ResearchError("EXPORT_SECRET must be at least 16 characters");
+  const weakness = secretWeakness(secret);
+  if (weakness) throw new ResearchError(`EXPORT_SECRET: ${weakness}`);
   return secret;
 }
 

@@ -1,6 +1,7 @@
 import type { AddressInfo } from "node:net";
 import { App, HTTPReceiver, LogLevel, type Logger as SlackLogger, SocketModeReceiver, type webApi } from "@slack/bolt";
 import type { Logger } from "pino";
+import { isStoreBusy } from "../core/errors.js";
 import { createConversations, errorSummary, slackRef } from "./conversation.js";
 import type { ListenerDeps, SlackDeps } from "./deps.js";
 import { registerListeners } from "./listeners/index.js";
@@ -61,20 +62,32 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-/** Counts requests in flight, so shutdown (and tests) can wait for them to finish. */
+/**
+ * Counts requests in flight, so shutdown (and tests) can wait for them to
+ * finish, including the error handler's message to the participant: Bolt
+ * calls it after the middleware chain has unwound, so "idle" is decided one
+ * macrotask after the count reaches zero, by which time a failed request's
+ * handler has registered itself with `track`.
+ */
 function trackInFlight(app: App) {
   let active = 0;
   const waiters: Array<() => void> = [];
-  app.use(async ({ next }) => {
+  const settle = () =>
+    setImmediate(() => {
+      if (active === 0) for (const resolve of waiters.splice(0)) resolve();
+    });
+  const track = async <T>(work: () => Promise<T>): Promise<T> => {
     active += 1;
     try {
-      await next();
+      return await work();
     } finally {
       active -= 1;
-      if (active === 0) for (const resolve of waiters.splice(0)) resolve();
+      if (active === 0) settle();
     }
-  });
+  };
+  app.use(({ next }) => track(next));
   return {
+    track,
     idle: (): Promise<void> =>
       new Promise((resolve) => {
         // One macrotask first: a request whose acknowledgement was just received is still entering the middleware.
@@ -141,21 +154,26 @@ export function createSlackApp(options: SlackAppOptions): SlackApp {
   const deps: ListenerDeps = { ...options, conversations };
   registerListeners(app, deps);
 
-  const onError: ExtendedErrorHandler = async ({ error, body, context }) => {
+  // Logs carry the request type and Slack's error code, never the Slack user id (README: participant ids only).
+  const onError: ExtendedErrorHandler = ({ error, body }) => inFlight.track(() => tellParticipant(error, body));
+  async function tellParticipant(error: Error, body: unknown): Promise<void> {
     const userId = userIdOf(body);
     const type = (body as { type?: string } | undefined)?.type;
-    options.logger.error({ userId, teamId: context?.teamId, type, err: errorSummary(error) }, "slack: handler failed");
+    const busy = isStoreBusy(error);
+    if (busy) options.logger.warn({ type }, "slack: database locked through every retry: input not saved");
+    else options.logger.error({ type, err: errorSummary(error) }, "slack: handler failed");
     const told = error instanceof ParticipantToldError || hasOriginal(error, ParticipantToldError);
     if (!userId || told) return;
     try {
-      const locale = options.participants.findParticipant(slackRef(userId))?.locale ?? options.i18n.fallbackLocale;
+      const participant = options.participants.findParticipant(slackRef(userId));
+      const locale = participant?.locale ?? options.i18n.fallbackLocale;
       const channel = await conversations.dmChannel(app.client, userId);
-      const text = slackSay(options.i18n, locale)({ key: "errors.internal" });
+      const text = slackSay(options.i18n, locale)({ key: busy ? "errors.busy" : "errors.internal" });
       await conversations.call(userId, "chat.postMessage", () => app.client.chat.postMessage({ channel, text }));
     } catch (notified) {
-      options.logger.error({ userId, err: errorSummary(notified) }, "slack: could not tell the participant");
+      options.logger.error({ type, err: errorSummary(notified) }, "slack: could not tell the participant");
     }
-  };
+  }
   app.error(onError);
 
   return {

@@ -57,22 +57,29 @@ export async function backupDatabase(
 function checkCopy(file: string): Omit<BackupResult, "file" | "restarts"> {
   const copy = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    const integrity = copy.pragma("integrity_check", { simple: true }) as string;
-    const foreignKeyViolations = (copy.pragma("foreign_key_check") as unknown[]).length;
     const pages = copy.pragma("page_count", { simple: true }) as number;
-    const tables = copy
-      .prepare<[], { name: string }>(
-        "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-      )
-      .all();
-    const rows = Object.fromEntries(
-      tables.map(({ name }) => [
-        name,
-        (copy.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get() as { n: number }).n,
-      ]),
-    );
-    return { pages, integrity, foreignKeyViolations, rows };
+    return { pages, ...checkDatabase(copy) };
   } finally {
     copy.close();
   }
+}
+
+/** What a backup or a restore is checked for: integrity, foreign keys, and the rows per table to report. */
+export function checkDatabase(
+  sqlite: Database.Database,
+): Pick<BackupResult, "integrity" | "foreignKeyViolations" | "rows"> {
+  const integrity = sqlite.pragma("integrity_check", { simple: true }) as string;
+  const foreignKeyViolations = (sqlite.pragma("foreign_key_check") as unknown[]).length;
+  const tables = sqlite
+    .prepare<[], { name: string }>(
+      "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
+    )
+    .all();
+  const rows = Object.fromEntries(
+    tables.map(({ name }) => [
+      name,
+      (sqlite.prepare(`SELECT count(*) AS n FROM "${name.replace(/"/g, '""')}"`).get() as { n: number }).n,
+    ]),
+  );
+  return { integrity, foreignKeyViolations, rows };
 }

@@ -1,12 +1,14 @@
-import { existsSync, mkdirSync } from "node:fs";
+import { accessSync, constants, existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { type MigrationMeta, readMigrationFiles } from "drizzle-orm/migrator";
+import { ensureFolder } from "../files.js";
 import * as schema from "./schema.js";
 
-export type ChorusDb = BetterSQLite3Database<typeof schema>;
+/** Drizzle over the shared connection; `$client` is that better-sqlite3 connection. */
+export type ChorusDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
 
 export interface OpenedDatabase {
   /** The raw connection, for prepared statements on hot paths and pragmas. */
@@ -21,6 +23,12 @@ export interface OpenDatabaseOptions {
   migrationsFolder?: string;
   /** Milliseconds a writer waits for another process's lock before failing. */
   busyTimeoutMs?: number;
+  /**
+   * Open for reading only (exports, lists, status): the file must exist and
+   * nothing is ever written through this connection. Pending migrations are
+   * applied first through a short-lived writing connection.
+   */
+  readonly?: boolean;
 }
 
 /**
@@ -32,7 +40,7 @@ export class DatabaseOpenError extends Error {
   override readonly name = "DatabaseOpenError";
   constructor(
     readonly path: string,
-    reason: string,
+    readonly reason: string,
     options?: { cause?: unknown },
   ) {
     super(`Cannot open database ${path}: ${reason}`, options);
@@ -57,20 +65,24 @@ const MIGRATIONS_TABLE = "__drizzle_migrations";
 export function openDatabase(path: string, options: OpenDatabaseOptions = {}): OpenedDatabase {
   const inMemory = path === ":memory:";
   const shownPath = inMemory ? path : resolve(path);
+  const migrations = () =>
+    readMigrationFiles({ migrationsFolder: options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER });
   let sqlite: Database.Database | undefined;
   try {
-    if (!inMemory) ensureFolder(dirname(shownPath));
-    sqlite = new Database(shownPath, { timeout: options.busyTimeoutMs ?? 5000 });
-    sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
-    sqlite.pragma("journal_mode = WAL");
-    sqlite.pragma("synchronous = NORMAL");
-    // 32 MiB page cache per connection (default 2 MiB): the working set of a large study stays in memory.
-    sqlite.pragma("cache_size = -32000");
-    applyMigrations(
-      sqlite,
-      readMigrationFiles({ migrationsFolder: options.migrationsFolder ?? DEFAULT_MIGRATIONS_FOLDER }),
-    );
-    sqlite.pragma("foreign_keys = ON");
+    if (options.readonly && !inMemory) {
+      sqlite = openReadOnly(shownPath, options, migrations);
+    } else {
+      if (!inMemory) ensureFolder(dirname(shownPath));
+      sqlite = new Database(shownPath, { timeout: options.busyTimeoutMs ?? 5000 });
+      if (!inMemory) ensureWritable(shownPath);
+      sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+      sqlite.pragma("journal_mode = WAL");
+      sqlite.pragma("synchronous = NORMAL");
+      // 32 MiB page cache per connection (default 2 MiB): the working set of a large study stays in memory.
+      sqlite.pragma("cache_size = -32000");
+      applyMigrations(sqlite, migrations());
+      sqlite.pragma("foreign_keys = ON");
+    }
   } catch (error) {
     sqlite?.close();
     throw new DatabaseOpenError(shownPath, describe(error), { cause: error });
@@ -86,8 +98,60 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
 }
 
 /**
+ * A reading connection. If this code knows migrations the file has not had
+ * yet, a writing connection applies them first (so a researcher's export
+ * right after an upgrade still works); a file too new for this code, or one
+ * that cannot be migrated, is refused with the reason.
+ */
+function openReadOnly(
+  path: string,
+  options: OpenDatabaseOptions,
+  migrations: () => MigrationMeta[],
+): Database.Database {
+  if (!existsSync(path)) throw new Error("no database file there (check DATABASE_PATH)");
+  const known = migrations();
+  const open = () =>
+    new Database(path, { readonly: true, fileMustExist: true, timeout: options.busyTimeoutMs ?? 5000 });
+  let sqlite = open();
+  const pending = pendingMigrations(sqlite, known);
+  if (pending > 0) {
+    sqlite.close();
+    try {
+      openDatabase(path, { ...options, readonly: false }).close();
+    } catch (error) {
+      const reason = error instanceof DatabaseOpenError ? error.reason : String(error);
+      throw new Error(`it needs ${pending} migration(s) that could not be applied: ${reason}`);
+    }
+    sqlite = open();
+  }
+  sqlite.pragma(`busy_timeout = ${options.busyTimeoutMs ?? 5000}`);
+  sqlite.pragma("cache_size = -32000");
+  return sqlite;
+}
+
+/**
+ * SQLite opens a file it may not write read-only without a word, and every
+ * participant's input would then fail. Say so at start instead. (WAL needs
+ * the folder too, to create the -wal and -shm files beside the database.)
+ */
+function ensureWritable(path: string): void {
+  const problem = (target: string, what: string) => {
+    try {
+      accessSync(target, constants.W_OK);
+      return undefined;
+    } catch (error) {
+      return `${what} is read-only for this user (${(error as NodeJS.ErrnoException).code ?? "EACCES"}); Chorus must write to it`;
+    }
+  };
+  const reason =
+    problem(path, "the file") ?? (existsSync(`${path}-wal`) ? undefined : problem(dirname(path), "its folder"));
+  if (reason) throw new Error(reason);
+}
+
+/**
  * Applies drizzle-kit migrations in one BEGIN IMMEDIATE transaction, reading
- * the applied history inside the lock. drizzle's stock migrator reads the
+ * the applied history inside the lock (and, when the history read without a
+ * lock shows nothing pending, not taking the lock at all). drizzle's stock migrator reads the
  * history before taking the lock, so two processes starting together on a
  * fresh file both try to create the tables and one crashes. Foreign keys are
  * off meanwhile (SQLite ignores that pragma inside a transaction), so a
@@ -95,20 +159,16 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
  * result is checked with foreign_key_check before committing.
  */
 function applyMigrations(sqlite: Database.Database, migrations: MigrationMeta[]): void {
+  // The usual case, every start of every process and CLI command: nothing to apply, so no write lock either.
+  if (pendingMigrations(sqlite, migrations) === 0) return;
   sqlite.pragma("foreign_keys = OFF");
   sqlite.exec(
     `CREATE TABLE IF NOT EXISTS "${MIGRATIONS_TABLE}" (id SERIAL PRIMARY KEY, hash text NOT NULL, created_at numeric)`,
   );
-  const lastApplied = sqlite.prepare<[], { created_at: number }>(
-    `SELECT created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`,
-  );
   const record = sqlite.prepare(`INSERT INTO "${MIGRATIONS_TABLE}" (hash, created_at) VALUES (?, ?)`);
   const run = sqlite.transaction(() => {
-    const last = Number(lastApplied.get()?.created_at ?? 0);
-    const newest = migrations.at(-1)?.folderMillis ?? 0;
-    if (last > newest) {
-      throw new Error("it was migrated by a newer version of Chorus; upgrade this installation");
-    }
+    // Read again under the lock: another process starting at the same time may have applied them.
+    const last = lastAppliedMigration(sqlite);
     let applied = 0;
     for (const migration of migrations) {
       if (migration.folderMillis <= last) continue;
@@ -126,20 +186,29 @@ function applyMigrations(sqlite: Database.Database, migrations: MigrationMeta[])
   run.immediate();
 }
 
-/**
- * mkdir -p, one level at a time. Node 20's `mkdirSync(…, { recursive: true })`
- * never returns for a path under /proc (it retries ENOENT forever), and an
- * unwritable path must fail with a clear message instead.
- */
-function ensureFolder(dir: string): void {
-  if (existsSync(dir)) return;
-  const parent = dirname(dir);
-  if (parent !== dir) ensureFolder(parent);
-  try {
-    mkdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
+/** The newest applied migration's timestamp (0 on a fresh file), read without taking any lock beyond a read. */
+function lastAppliedMigration(sqlite: Database.Database): number {
+  const table = sqlite
+    .prepare<[string], { name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' AND name = ?")
+    .get(MIGRATIONS_TABLE);
+  if (!table) return 0;
+  const row = sqlite
+    .prepare<[], { created_at: number }>(
+      `SELECT created_at FROM "${MIGRATIONS_TABLE}" ORDER BY created_at DESC LIMIT 1`,
+    )
+    .get();
+  return Number(row?.created_at ?? 0);
+}
+
+/** How many of `migrations` (default: this code's) the file has not had; refuses a file migrated by newer code. */
+export function pendingMigrations(
+  sqlite: Database.Database,
+  migrations: MigrationMeta[] = readMigrationFiles({ migrationsFolder: DEFAULT_MIGRATIONS_FOLDER }),
+): number {
+  const last = lastAppliedMigration(sqlite);
+  const newest = migrations.at(-1)?.folderMillis ?? 0;
+  if (last > newest) throw new Error("it was migrated by a newer version of Chorus; upgrade this installation");
+  return migrations.filter((migration) => migration.folderMillis > last).length;
 }
 
 function describe(error: unknown): string {

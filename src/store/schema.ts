@@ -335,6 +335,12 @@ export const deliveries = sqliteTable(
     locale: text("locale").notNull(),
     status: text("status", { enum: DELIVERY_STATUSES }).notNull().default("pending"),
     attempts: integer("attempts").notNull().default(0),
+    /**
+     * Sends of this delivery cut short by an interruption (a crash, a kill -9)
+     * after the claim: each may have reached the platform. A delivery sent
+     * after one, or interrupted twice, may have gone twice (`broadcast status`).
+     */
+    interruptedSends: integer("interrupted_sends").notNull().default(0),
     lastError: text("last_error"),
     sentAt: text("sent_at"),
   },

@@ -1,230 +1,21 @@
-import type Database from "better-sqlite3";
-import { and, count, eq, inArray, isNotNull, sql } from "drizzle-orm";
+import { count, eq, isNotNull, sql } from "drizzle-orm";
 import type { Study } from "../core/study/schema.js";
 import type { ChorusDb } from "./client.js";
-import { writeScenarioRows } from "./scenario-append.js";
-import {
-  assessments,
-  assignments,
-  candidateResponses,
-  participants,
-  referenceRankings,
-  type StudyStatus,
-  scenarios,
-  studies,
-} from "./schema.js";
+import { assessments, participants, type StudyStatus, scenarios, studies } from "./schema.js";
+import { StudyStoreError } from "./study-import.js";
 
 /**
- * Studies in the store: import (whole, in one transaction), list, publish,
- * close. Not on the engine's hot path, so plain drizzle queries.
+ * Studies in the store: list, publish, close (plain drizzle queries), and
+ * import (study-import.ts: in short transactions, so the bots never wait long).
  */
 
-/** A refused study operation. `message` is one line for the operator. */
-export class StudyStoreError extends Error {
-  override readonly name = "StudyStoreError";
-  constructor(
-    readonly code: "not_found" | "older_version" | "same_version_changed" | "scenario_in_use",
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-export interface ImportOptions {
-  /** Overwrite a stored study of the same id and version whose content differs. */
-  replace?: boolean;
-  /** ISO time of the import (defaults to now). */
-  at?: string;
-}
-
-export interface ImportResult {
-  /** created: new study; updated: a newer version; replaced: same version overwritten; unchanged: identical. */
-  action: "created" | "updated" | "replaced" | "unchanged";
-  id: string;
-  version: number;
-  previousVersion: number | null;
-  status: StudyStatus;
-  scenarios: number;
-  addedScenarios: string[];
-  removedScenarios: string[];
-}
-
-/** Where the scenario text a participant ranked lives: changing it under existing answers is refused. */
-const SOURCE_STUDY_FILE = "study-file";
-
-/**
- * Imports a validated study. A new id is created as a draft; a higher
- * version updates the stored one (status kept). The same version is a no-op
- * when identical and refused when different unless `replace`. Scenarios
- * that participants were already assigned cannot be removed or have their
- * prompt or responses changed: give the changed scenario a new id.
- */
-export function importStudy(db: ChorusDb, study: Study, options: ImportOptions = {}): ImportResult {
-  const at = options.at ?? new Date().toISOString();
-  return db.transaction(
-    (tx) => {
-      const existing = tx.select().from(studies).where(eq(studies.id, study.id)).get();
-      let action: ImportResult["action"] = "created";
-      if (existing) {
-        if (study.version < existing.version) {
-          throw new StudyStoreError(
-            "older_version",
-            `Study "${study.id}" is at version ${existing.version}; the file has older version ${study.version}`,
-          );
-        }
-        if (study.version === existing.version) {
-          if (canonicalJson(existing.definition) === canonicalJson(study)) {
-            return summary("unchanged", study, existing.version, existing.status, [], []);
-          }
-          if (!options.replace) {
-            throw new StudyStoreError(
-              "same_version_changed",
-              `Study "${study.id}" version ${study.version} is already imported with different content; raise "version" in the file, or use --replace`,
-            );
-          }
-          action = "replaced";
-        } else {
-          action = "updated";
-        }
-      }
-
-      const stored = tx.select({ id: scenarios.id }).from(scenarios).where(eq(scenarios.studyId, study.id)).all();
-      const storedIds = new Set(stored.map((s) => s.id));
-      const newIds = new Set(study.scenarios.map((s) => s.id));
-      const removed = [...storedIds].filter((id) => !newIds.has(id));
-      const added = [...newIds].filter((id) => !storedIds.has(id));
-      if (existing) refuseChangesToAssignedScenarios(tx, study, removed);
-
-      if (existing) {
-        tx.update(studies)
-          .set({ version: study.version, title: study.title, definition: study, updatedAt: at })
-          .where(eq(studies.id, study.id))
-          .run();
-      } else {
-        tx.insert(studies)
-          .values({
-            id: study.id,
-            version: study.version,
-            title: study.title,
-            definition: study,
-            createdAt: at,
-            updatedAt: at,
-          })
-          .run();
-      }
-      if (removed.length > 0) {
-        tx.delete(scenarios)
-          .where(and(eq(scenarios.studyId, study.id), inArray(scenarios.id, removed)))
-          .run();
-      }
-      tx.delete(candidateResponses).where(eq(candidateResponses.studyId, study.id)).run();
-      tx.delete(referenceRankings)
-        .where(and(eq(referenceRankings.studyId, study.id), eq(referenceRankings.source, SOURCE_STUDY_FILE)))
-        .run();
-      writeScenarioRows(clientOf(db), study.id, study.scenarios, 0, {
-        at,
-        referenceVersion: String(study.version),
-        upsert: true,
-      });
-      return summary(action, study, existing?.version ?? null, existing?.status ?? "draft", added, removed);
-    },
-    { behavior: "immediate" },
-  );
-}
-
-/** The connection under drizzle (drizzle() sets `$client`; the ChorusDb alias leaves it out). */
-function clientOf(db: ChorusDb): Database.Database {
-  return (db as ChorusDb & { $client: Database.Database }).$client;
-}
-
-function summary(
-  action: ImportResult["action"],
-  study: Study,
-  previousVersion: number | null,
-  status: StudyStatus,
-  added: string[],
-  removed: string[],
-): ImportResult {
-  return {
-    action,
-    id: study.id,
-    version: study.version,
-    previousVersion: action === "created" ? null : previousVersion,
-    status,
-    scenarios: study.scenarios.length,
-    addedScenarios: action === "created" ? [] : added,
-    removedScenarios: removed,
-  };
-}
-
-type Tx = Parameters<Parameters<ChorusDb["transaction"]>[0]>[0];
-
-function refuseChangesToAssignedScenarios(tx: Tx, study: Study, removed: string[]): void {
-  const inUse = new Set(
-    tx
-      .selectDistinct({ id: assignments.scenarioId })
-      .from(assignments)
-      .where(eq(assignments.studyId, study.id))
-      .all()
-      .map((row) => row.id),
-  );
-  if (inUse.size === 0) return;
-  const removedInUse = removed.filter((id) => inUse.has(id));
-  if (removedInUse.length > 0) {
-    throw new StudyStoreError(
-      "scenario_in_use",
-      `Study "${study.id}": scenario(s) ${removedInUse.join(", ")} were already assigned to participants and cannot be removed`,
-    );
-  }
-  const storedText = storedScenarioText(tx, study.id);
-  const changed = study.scenarios
-    .filter((scenario) => inUse.has(scenario.id))
-    .filter((scenario) => storedText.get(scenario.id) !== scenarioText(scenario.messages, scenario.responses))
-    .map((scenario) => scenario.id);
-  if (changed.length > 0) {
-    throw new StudyStoreError(
-      "scenario_in_use",
-      `Study "${study.id}": scenario(s) ${changed.join(", ")} were already assigned to participants; their prompt and responses cannot change (use a new scenario id)`,
-    );
-  }
-}
-
-function storedScenarioText(tx: Tx, studyId: string): Map<string, string> {
-  const responses = tx
-    .select()
-    .from(candidateResponses)
-    .where(eq(candidateResponses.studyId, studyId))
-    .orderBy(candidateResponses.scenarioId, candidateResponses.label)
-    .all();
-  const byScenario = new Map<string, { label: string; text: string }[]>();
-  for (const r of responses) {
-    const list = byScenario.get(r.scenarioId) ?? [];
-    list.push({ label: r.label, text: r.text });
-    byScenario.set(r.scenarioId, list);
-  }
-  const rows = tx
-    .select({ id: scenarios.id, messages: scenarios.messages })
-    .from(scenarios)
-    .where(eq(scenarios.studyId, studyId))
-    .all();
-  return new Map(rows.map((row) => [row.id, scenarioText(row.messages, byScenario.get(row.id) ?? [])]));
-}
-
-function scenarioText(messages: unknown, responses: { label: string; text: string }[]): string {
-  const sorted = [...responses].sort((a, b) => a.label.localeCompare(b.label)).map((r) => [r.label, r.text]);
-  return canonicalJson([messages, sorted]);
-}
-
-/** JSON with object keys sorted, so equal content compares equal whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === "object" && !Array.isArray(v)
-      ? Object.fromEntries(
-          Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-        )
-      : v,
-  );
-}
+export {
+  canonicalJson,
+  type ImportOptions,
+  type ImportResult,
+  importStudy,
+  StudyStoreError,
+} from "./study-import.js";
 
 export interface StudySummary {
   id: string;
@@ -277,6 +68,11 @@ export function listStudies(db: ChorusDb): StudySummary[] {
     admitted: admittedCounts.get(row.id) ?? 0,
     assessments: assessmentCounts.get(row.id) ?? 0,
   }));
+}
+
+/** Whether the database holds any study at all (first start). */
+export function hasAnyStudy(db: ChorusDb): boolean {
+  return db.select({ id: studies.id }).from(studies).limit(1).get() !== undefined;
 }
 
 export function getStudy(db: ChorusDb, id: string): (StudySummary & { definition: Study }) | undefined {

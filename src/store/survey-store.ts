@@ -1,7 +1,9 @@
 import type Database from "better-sqlite3";
 import type { AssessmentRecord, Effect, ParticipantStatus } from "../core/flow/effects.js";
 import type { FlowState } from "../core/flow/state.js";
+import type { Label } from "../core/labels.js";
 import type {
+  AssessmentSummary,
   NewParticipant,
   ParticipantDataSummary,
   ParticipantRecord,
@@ -11,6 +13,7 @@ import type {
 } from "../core/ports.js";
 import { UNDISCLOSED } from "../core/study/quota.js";
 import { type Study, StudySchema } from "../core/study/schema.js";
+import { type BusyRetryOptions, retryWhileBusy } from "./busy.js";
 import type { OpenedDatabase } from "./client.js";
 
 /**
@@ -22,6 +25,8 @@ import type { OpenedDatabase } from "./client.js";
 export interface SurveyStoreOptions {
   /** Milliseconds clock for the study cache's re-check interval (tests move it by hand). */
   now?: () => number;
+  /** How a transaction that finds the database locked is retried (see busy.ts). */
+  busy?: BusyRetryOptions;
 }
 
 export function createSurveyStore(
@@ -45,15 +50,24 @@ export function createSurveyStore(
   }
 
   const effects = createEffectWriter(s);
+  let claims = 0;
   const recentStates = createRecentStates(RECENT_STATES);
 
   return {
     // BEGIN IMMEDIATE: take the write lock up front, so two processes never
     // both read under a shared lock and then deadlock upgrading to write.
-    transaction: <T>(fn: () => T): T => inTransaction.immediate(fn) as T,
+    // A lock held past busy_timeout is waited out again before the input fails.
+    transaction: <T>(fn: () => T): T => retryWhileBusy(() => inTransaction.immediate(fn) as T, options.busy),
 
-    claimEvent: (platform: Platform, eventId: string, at: string) =>
-      s.claimEvent.run(platform, eventId, at).changes === 1,
+    claimEvent(platform: Platform, eventId: string, at: string) {
+      // (A time that is not one, as some tests pass, leaves no id ever old: plain de-duplication.)
+      const time = Date.parse(at);
+      const windowStart = Number.isNaN(time) ? "" : new Date(time - PROCESSED_EVENT_WINDOW_MS).toISOString();
+      const claimed = s.claimEvent.run(platform, eventId, at, windowStart).changes === 1;
+      // Ids older than the window are never looked at again: dropped now and then, a few at a time.
+      if (++claims % PRUNE_EVERY === 0) s.pruneEvents.run(windowStart, PRUNE_BATCH);
+      return claimed;
+    },
 
     findParticipant: (ref: ParticipantRef) => s.findParticipant.get(ref.platform, ref.platformUserId),
 
@@ -122,17 +136,7 @@ export function createSurveyStore(
     },
 
     dataSummary(participantId: string): ParticipantDataSummary | undefined {
-      const row = s.summary.get(participantId);
-      if (!row) return undefined;
-      return {
-        participantId: row.id,
-        createdAt: row.created_at,
-        source: row.source,
-        consentVersion: row.consent_version,
-        consentedAt: row.consented_at,
-        profile: s.profileOf.all(participantId).map((a) => ({ questionId: a.question_id, value: a.value })),
-        assessments: s.assessmentsOf.get(participantId)?.n ?? 0,
-      };
+      return readDataSummary(s, participantId);
     },
   };
 }
@@ -154,6 +158,16 @@ function quotaSql(entries: number): string {
     JOIN participants p ON p.id = a0.participant_id
     WHERE a0.question_id = ? AND a0.value IS ? AND p.study_id = ? AND p.admitted_at IS NOT NULL`;
 }
+
+/**
+ * How long a claimed event id counts as processed. Platforms redeliver within
+ * it (Telegram keeps an unconfirmed update for 24 hours, Slack retries for
+ * minutes); past it an id that comes again is a different event.
+ */
+export const PROCESSED_EVENT_WINDOW_MS = 24 * 60 * 60 * 1000;
+/** Every this many claims, at most PRUNE_BATCH ids older than the window are deleted. */
+const PRUNE_EVERY = 1000;
+const PRUNE_BATCH = 500;
 
 /** How many participants' last saved state documents are kept in memory. */
 const RECENT_STATES = 10_000;
@@ -177,10 +191,89 @@ function createRecentStates(capacity: number) {
 
 type Statements = ReturnType<typeof prepareStatements>;
 
+interface SummaryRow {
+  id: string;
+  platform: Platform;
+  study_id: string;
+  locale: string;
+  status: ParticipantStatus;
+  created_at: string;
+  source: string | null;
+  consent_version: string | null;
+  consented_at: string | null;
+}
+
+interface AssessmentRow {
+  id: number;
+  scenario_id: string;
+  position: number;
+  shown_order: string;
+  form: "long" | "short";
+  locale: string;
+  completed_at: string;
+  unacceptable_labels: string | null;
+  unacceptable_rationale: string | null;
+}
+
+/** Every row about one participant, as the ParticipantDataSummary port describes. */
+function readDataSummary(s: Statements, participantId: string): ParticipantDataSummary | undefined {
+  const row = s.summary.get(participantId);
+  if (!row) return undefined;
+  const blocks = new Map<number, AssessmentSummary["blocks"]>();
+  for (const block of s.blocksOf.all(participantId)) {
+    const list = blocks.get(block.assessment_id) ?? [];
+    list.push({ block: block.block, ranking: block.ranking, rationale: block.rationale });
+    blocks.set(block.assessment_id, list);
+  }
+  return {
+    participantId: row.id,
+    platform: row.platform,
+    studyId: row.study_id,
+    locale: row.locale,
+    status: row.status,
+    createdAt: row.created_at,
+    source: row.source,
+    consentVersion: row.consent_version,
+    consentedAt: row.consented_at,
+    screening: s.screeningOf.all(participantId).map((a) => ({
+      questionId: a.question_id,
+      optionId: a.option_id,
+      passed: a.passed === 1,
+      answeredAt: a.answered_at,
+    })),
+    profile: s.profileOf.all(participantId).map((a) => ({
+      questionId: a.question_id,
+      value: a.value,
+      answeredAt: a.answered_at,
+    })),
+    assessments: s.assessmentsOf.all(participantId).map((a) => ({
+      scenarioId: a.scenario_id,
+      position: a.position,
+      shownOrder: a.shown_order,
+      form: a.form,
+      locale: a.locale,
+      completedAt: a.completed_at,
+      blocks: blocks.get(a.id) ?? [],
+      unacceptable:
+        a.unacceptable_labels === null
+          ? null
+          : { labels: JSON.parse(a.unacceptable_labels) as Label[], rationale: a.unacceptable_rationale },
+    })),
+  };
+}
+
 function prepareStatements(sqlite: Database.Database) {
   return {
-    claimEvent: sqlite.prepare<[string, string, string]>(
-      "INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    // An id seen within the window is a redelivery (no change); an older one is the platform reusing ids
+    // (Telegram picks new update ids at random after a week of silence): claimed afresh.
+    claimEvent: sqlite.prepare<[string, string, string, string]>(
+      `INSERT INTO processed_events (platform, event_id, processed_at) VALUES (?, ?, ?)
+       ON CONFLICT (platform, event_id) DO UPDATE SET processed_at = excluded.processed_at
+       WHERE processed_events.processed_at < ?`,
+    ),
+    pruneEvents: sqlite.prepare<[string, number]>(
+      `DELETE FROM processed_events WHERE (platform, event_id) IN
+         (SELECT platform, event_id FROM processed_events WHERE processed_at < ? LIMIT ?)`,
     ),
     findParticipant: sqlite.prepare<[string, string], ParticipantRecord>(
       "SELECT id, study_id AS studyId, locale, status FROM participants WHERE platform = ? AND platform_user_id = ?",
@@ -212,21 +305,32 @@ function prepareStatements(sqlite: Database.Database) {
     admittedCount: sqlite.prepare<[string], { n: number }>(
       "SELECT count(*) AS n FROM participants WHERE study_id = ? AND admitted_at IS NOT NULL",
     ),
-    summary: sqlite.prepare<
-      [string],
-      {
-        id: string;
-        created_at: string;
-        source: string | null;
-        consent_version: string | null;
-        consented_at: string | null;
-      }
-    >("SELECT id, created_at, source, consent_version, consented_at FROM participants WHERE id = ?"),
-    profileOf: sqlite.prepare<[string], { question_id: string; value: string | null }>(
-      "SELECT question_id, value FROM profile_answers WHERE participant_id = ? ORDER BY answered_at, question_id",
+    summary: sqlite.prepare<[string], SummaryRow>(
+      `SELECT id, platform, study_id, locale, status, created_at, source, consent_version, consented_at
+       FROM participants WHERE id = ?`,
     ),
-    assessmentsOf: sqlite.prepare<[string], { n: number }>(
-      "SELECT count(*) AS n FROM assessments WHERE participant_id = ?",
+    screeningOf: sqlite.prepare<
+      [string],
+      { question_id: string; option_id: string; passed: number; answered_at: string }
+    >(
+      "SELECT question_id, option_id, passed, answered_at FROM screening_answers WHERE participant_id = ? ORDER BY answered_at, question_id",
+    ),
+    profileOf: sqlite.prepare<[string], { question_id: string; value: string | null; answered_at: string }>(
+      "SELECT question_id, value, answered_at FROM profile_answers WHERE participant_id = ? ORDER BY answered_at, question_id",
+    ),
+    assessmentsOf: sqlite.prepare<[string], AssessmentRow>(
+      `SELECT s.id, s.scenario_id, a.position, a.shown_order, a.form, s.locale, s.completed_at, s.unacceptable_labels,
+         s.unacceptable_rationale
+       FROM assessments s JOIN assignments a ON a.id = s.assignment_id
+       WHERE s.participant_id = ? ORDER BY a.position`,
+    ),
+    blocksOf: sqlite.prepare<
+      [string],
+      { assessment_id: number; block: "world" | "personal"; ranking: string; rationale: string | null }
+    >(
+      `SELECT b.assessment_id, b.block, b.ranking, b.rationale FROM ranking_blocks b
+       JOIN assessments s ON s.id = b.assessment_id WHERE s.participant_id = ?
+       ORDER BY b.assessment_id, CASE b.block WHEN 'world' THEN 0 ELSE 1 END`,
     ),
     // Effects.
     setLocale: sqlite.prepare<[string, string]>("UPDATE participants SET locale = ? WHERE id = ?"),

@@ -1,9 +1,9 @@
 import { dirname, join, resolve } from "node:path";
-import { parseDocument } from "yaml";
 import { type Study, StudySchema } from "../core/study/schema.js";
 import { parseComparisonsJsonl } from "./comparisons.js";
 import { describeIssues, type FormattedIssue, formatPath } from "./issues.js";
 import { readText } from "./read-text.js";
+import { parseYamlText } from "./yaml.js";
 
 /**
  * Loads a study definition file (YAML, or JSON which YAML also reads) and
@@ -34,19 +34,9 @@ export function loadStudyFile(file: string, displayName = file): StudyLoadResult
 
 export function parseStudyText(text: string, options: { file: string; displayName?: string }): StudyLoadResult {
   const name = options.displayName ?? options.file;
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  if (doc.errors.length > 0) {
-    return {
-      ok: false,
-      problems: doc.errors.map((error) => {
-        const at = error.linePos?.[0];
-        const where = at ? `line ${at.line}, column ${at.col}` : "syntax";
-        const message = firstLine(error.message).replace(/ at line \d+, column \d+:?$/, "");
-        return `${name}: ${where}: ${message}`;
-      }),
-    };
-  }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const yaml = parseYamlText(text, name);
+  if (!yaml.ok) return yaml;
+  const raw = yaml.value;
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return { ok: false, problems: [`${name}: (top level): expected a mapping of study fields`] };
   }
@@ -151,8 +141,4 @@ function inFileOrder(problems: string[]): string[] {
     .map((text, index) => ({ text, index, ...key(text) }))
     .sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.index - b.index)
     .map((entry) => entry.text);
-}
-
-function firstLine(message: string): string {
-  return message.split("\n")[0]?.trim() ?? message;
 }

@@ -5,6 +5,21 @@ import { GrammyError, HttpError } from "grammy";
  * `error_code` and description. Everything else goes to the error boundary.
  */
 
+/** Telegram refused a call the bot needs to start (a wrong token, a webhook URL it will not take). */
+export class TelegramStartError extends Error {
+  override readonly name = "TelegramStartError";
+  constructor(
+    readonly method: string,
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `Telegram refused ${method}: ${detail}${method === "getMe" ? " (check TELEGRAM_BOT_TOKEN)" : method === "setWebhook" ? " (check TELEGRAM_WEBHOOK_URL)" : ""}`,
+      options,
+    );
+  }
+}
+
 /** 403: the participant blocked the bot or deleted their account; they are unreachable. */
 export function isUnreachable(error: unknown): boolean {
   return (

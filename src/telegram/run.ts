@@ -1,6 +1,7 @@
+import { setTimeout as sleep } from "node:timers/promises";
 import { run } from "@grammyjs/runner";
 import type Database from "better-sqlite3";
-import type { Api, Bot } from "grammy";
+import { type Api, type Bot, GrammyError, HttpError } from "grammy";
 import type { LanguageCode } from "grammy/types";
 import type { Config } from "../config.js";
 import type { Engine } from "../core/engine-types.js";
@@ -10,7 +11,7 @@ import type { Logger } from "../logger.js";
 import { createStaffChat } from "../staff/chat.js";
 import { createTelegramBot } from "./bot.js";
 import type { ChorusContext } from "./context.js";
-import { errorFields } from "./errors.js";
+import { errorFields, TelegramStartError } from "./errors.js";
 import { InFlight } from "./in-flight.js";
 import { createTelegramStore } from "./store.js";
 import { startWebhookServer } from "./webhook.js";
@@ -36,24 +37,49 @@ export interface RunningTelegram {
   port?: number;
 }
 
+/** Waits between attempts to reach an unreachable Bot API at start (the last one repeats). */
+export const START_RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000, 60_000];
+
+export interface RunTelegramOptions {
+  inFlight: InFlight;
+  i18n: I18n;
+  logger: Logger;
+  mode: TelegramMode;
+  /** Aborts the start-up retries (shutdown while Telegram is still unreachable). */
+  signal?: AbortSignal;
+  retryDelaysMs?: readonly number[];
+}
+
 /**
  * Starts a bot made by createTelegramBot with the same `inFlight`: identity
  * (getMe), the command menu in every language, then long polling through
- * grammY's runner or a webhook server.
+ * grammY's runner or a webhook server. An unreachable Bot API is retried
+ * (logged each time); an API that answers with a refusal (a wrong token, a
+ * webhook URL Telegram will not take) fails with a TelegramStartError.
  */
-export async function runTelegram(
-  bot: Bot<ChorusContext>,
-  options: { inFlight: InFlight; i18n: I18n; logger: Logger; mode: TelegramMode },
-): Promise<RunningTelegram> {
+export async function runTelegram(bot: Bot<ChorusContext>, options: RunTelegramOptions): Promise<RunningTelegram> {
   const { inFlight, logger, mode } = options;
-  await bot.init();
+  // grammY types its signal with the abort-controller shim; Node's own AbortSignal is what it uses at run time.
+  const signal = options.signal as Parameters<Api["getMe"]>[0];
+  const untilReachable = <T>(what: string, call: () => Promise<T>) =>
+    retryWhileUnreachable(what, call, logger, options.signal, options.retryDelaysMs ?? START_RETRY_DELAYS_MS);
+  // Not bot.init(): it retries an unreachable API silently and forever; this loop logs every attempt.
+  if (!bot.isInited()) bot.botInfo = await untilReachable("getMe", () => bot.api.getMe(signal));
   await publishCommands(bot.api, options.i18n).catch((error: unknown) => {
     logger.warn({ err: errorFields(error) }, "could not set the command menu");
   });
 
   if (mode.kind === "webhook") {
+    options.signal?.throwIfAborted();
     const server = await startWebhookServer(bot, { ...mode, path: new URL(mode.url).pathname, logger });
-    await bot.api.setWebhook(mode.url, { secret_token: mode.secret, allowed_updates: [...ALLOWED_UPDATES] });
+    try {
+      await untilReachable("setWebhook", () =>
+        bot.api.setWebhook(mode.url, { secret_token: mode.secret, allowed_updates: [...ALLOWED_UPDATES] }, signal),
+      );
+    } catch (error) {
+      await server.close();
+      throw error;
+    }
     logger.info({ bot: bot.botInfo.username, mode: "webhook", port: server.port }, "telegram bot started");
     return {
       port: server.port,
@@ -64,7 +90,8 @@ export async function runTelegram(
     };
   }
 
-  await bot.api.deleteWebhook({ drop_pending_updates: false });
+  await untilReachable("deleteWebhook", () => bot.api.deleteWebhook({ drop_pending_updates: false }, signal));
+  options.signal?.throwIfAborted();
   bot.api.config.use(async (prev, method, payload, signal) => {
     try {
       return await prev(method, payload, signal);
@@ -92,6 +119,39 @@ export async function runTelegram(
   };
 }
 
+/**
+ * Calls `call` until the Bot API answers: network failures (grammY's
+ * HttpError), 5xx and 429 are logged and retried after the next delay; an
+ * answer that refuses (401 for a wrong token, 400 for a bad webhook URL)
+ * becomes a TelegramStartError with one line for the operator.
+ */
+async function retryWhileUnreachable<T>(
+  what: string,
+  call: () => Promise<T>,
+  logger: Logger,
+  signal: AbortSignal | undefined,
+  delaysMs: readonly number[],
+): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    signal?.throwIfAborted();
+    try {
+      return await call();
+    } catch (error) {
+      // 5xx and 429 are Telegram being unwell or busy, not a refusal: retried like the network.
+      if (error instanceof GrammyError && error.error_code < 500 && error.error_code !== 429) {
+        throw new TelegramStartError(what, `${error.error_code} ${error.description}`, { cause: error });
+      }
+      if (!(error instanceof HttpError || error instanceof GrammyError) || signal?.aborted) throw error;
+      const delayMs = delaysMs[Math.min(attempt, delaysMs.length - 1)] ?? 1000;
+      logger.warn(
+        { err: errorFields(error), attempt: attempt + 1, retryInSeconds: delayMs / 1000 },
+        `Telegram API unreachable (${what}); retrying`,
+      );
+      await sleep(delayMs, undefined, signal ? { signal } : undefined);
+    }
+  }
+}
+
 /** `setMyCommands` for every supported language (Telegram wants two-letter codes) and a default. */
 export async function publishCommands(api: Api, i18n: I18n): Promise<void> {
   const menu = (locale: string) => {
@@ -116,15 +176,22 @@ export interface TelegramServiceDeps {
   database: { sqlite: Database.Database };
 }
 
+/** The Telegram service as the entry point runs it. */
+export interface TelegramService {
+  name: string;
+  /** Resolves once polling or the webhook runs; rejects with a TelegramStartError if Telegram refused. */
+  ready: Promise<void>;
+  stop(): Promise<void>;
+}
+
 /**
  * Builds and starts the Telegram service from the configuration (called by
  * src/main.ts when TELEGRAM_BOT_TOKEN is set): webhook mode when
- * TELEGRAM_WEBHOOK_URL is set, long polling otherwise.
+ * TELEGRAM_WEBHOOK_URL is set, long polling otherwise. Returns at once: while
+ * the Bot API is unreachable the start is retried in the background, so
+ * Slack and the broadcasts are not held back.
  */
-export async function startTelegram(
-  config: Config,
-  deps: TelegramServiceDeps,
-): Promise<{ name: string; stop(): Promise<void> }> {
+export function startTelegram(config: Config, deps: TelegramServiceDeps): TelegramService {
   if (!config.TELEGRAM_BOT_TOKEN) throw new Error("startTelegram needs TELEGRAM_BOT_TOKEN");
   const logger = deps.logger.child({ service: "telegram" });
   const inFlight = new InFlight();
@@ -148,6 +215,15 @@ export async function startTelegram(
           host: config.TELEGRAM_WEBHOOK_HOST,
         }
       : { kind: "polling" };
-  const running = await runTelegram(bot, { inFlight, i18n: deps.i18n, logger, mode });
-  return { name: "telegram", stop: () => running.stop() };
+  const stopping = new AbortController();
+  const starting = runTelegram(bot, { inFlight, i18n: deps.i18n, logger, mode, signal: stopping.signal });
+  return {
+    name: "telegram",
+    ready: starting.then(() => undefined),
+    async stop() {
+      stopping.abort();
+      const running = await starting.catch(() => undefined);
+      await running?.stop();
+    },
+  };
 }

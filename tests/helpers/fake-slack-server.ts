@@ -82,6 +82,7 @@ export interface FakeSlackOptions {
 export class FakeSlackServer {
   readonly calls: RecordedCall[] = [];
   readonly messages: StoredMessage[] = [];
+  private readonly postWaiters: { channel: string; resolve: (message: StoredMessage) => void }[] = [];
   readonly ephemerals: Ephemeral[] = [];
   /** Published App Home views per user. */
   readonly homes = new Map<string, Block>();
@@ -172,6 +173,13 @@ export class FakeSlackServer {
 
   messagesIn(channel: string): StoredMessage[] {
     return this.messages.filter((message) => message.channel === channel);
+  }
+
+  /** Resolves with the first message posted in `channel`, already or yet to come (for apps in another process). */
+  whenPosted(channel: string): Promise<StoredMessage> {
+    const posted = this.messagesIn(channel)[0];
+    if (posted) return Promise.resolve(posted);
+    return new Promise((resolve) => this.postWaiters.push({ channel, resolve }));
   }
 
   /** The DM channel the fake opens for a user. */
@@ -294,6 +302,10 @@ export class FakeSlackServer {
       updates: 0,
     };
     this.messages.push(message);
+    for (const waiter of this.postWaiters.filter((entry) => entry.channel === message.channel)) {
+      this.postWaiters.splice(this.postWaiters.indexOf(waiter), 1);
+      waiter.resolve(message);
+    }
     return { ok: true, channel: message.channel, ts: message.ts, message: this.asSlackMessage(message) };
   }
 

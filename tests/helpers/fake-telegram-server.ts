@@ -74,6 +74,11 @@ export class FakeTelegramServer {
   readonly botUsername: string;
   /** Every answered call, in the order the answers were given. */
   readonly calls: RecordedCall[] = [];
+  private readonly callWaiters: {
+    method: string;
+    test: (call: RecordedCall) => boolean;
+    resolve: (call: RecordedCall) => void;
+  }[] = [];
   /** Method names in the order requests arrived (a long poll shows here before it is answered). */
   readonly received: string[] = [];
   readonly chats = new Map<number, ChatMessage[]>();
@@ -262,6 +267,26 @@ export class FakeTelegramServer {
     return this.calls.filter((call) => call.method === method);
   }
 
+  /**
+   * Resolves with the first call of `method` (answered, with success or a
+   * fault) matching `test`, already recorded or yet to come: a hand-off for
+   * tests whose bot runs in another process.
+   */
+  whenCalled(method: string, test: (call: RecordedCall) => boolean = () => true): Promise<RecordedCall> {
+    const done = this.calls.find((call) => call.method === method && test(call));
+    if (done) return Promise.resolve(done);
+    return new Promise((resolve) => this.callWaiters.push({ method, test, resolve }));
+  }
+
+  private record(call: RecordedCall): void {
+    this.calls.push(call);
+    for (const waiter of [...this.callWaiters]) {
+      if (waiter.method !== call.method || !waiter.test(call)) continue;
+      this.callWaiters.splice(this.callWaiters.indexOf(waiter), 1);
+      waiter.resolve(call);
+    }
+  }
+
   /** Callback queries asked and not answered. */
   unansweredQueries(): string[] {
     return [...this.openQueries].filter(([, query]) => !query.answered).map(([id]) => id);
@@ -284,12 +309,12 @@ export class FakeTelegramServer {
       if (this.latencyMs > 0 && method !== "getUpdates") await new Promise((r) => setTimeout(r, this.latencyMs));
       this.injectFault(method);
       const result = await this.call(method, payload, request);
-      this.calls.push({ method, payload, status: 200 });
+      this.record({ method, payload, status: 200 });
       reply(200, { ok: true, result });
     } catch (error) {
       const fault =
         error instanceof ApiFailure ? error.fault : { code: 500, description: `Internal: ${String(error)}` };
-      this.calls.push({ method, payload, status: fault.code, description: fault.description });
+      this.record({ method, payload, status: fault.code, description: fault.description });
       reply(fault.code, {
         ok: false,
         error_code: fault.code,

@@ -21,10 +21,15 @@ export interface FaultProxyOptions {
   /**
    * Called for every request before it is forwarded (`stage: "request"`) and
    * after the server answered but before the answer is relayed (`stage:
-   * "answer"`); a test can kill the client at exactly that moment.
+   * "answer"`); a test can kill the client at exactly that moment. Returning
+   * "drop" is the explicit hand-off: the request is never forwarded, or the
+   * answer never relayed (the connection is cut), whatever the socket's state.
    */
-  hook?: (path: string, stage: "request" | "answer") => Promise<void> | void;
+  hook?: (path: string, stage: "request" | "answer") => Promise<HookVerdict> | HookVerdict;
 }
+
+/** What a hook decides: "drop" cuts the exchange at that stage; anything else lets it go on. */
+export type HookVerdict = "drop" | undefined;
 
 export class FaultProxy {
   /** Requests forwarded to the server whose path matched `capPath`, with their arrival time (ms). */
@@ -86,9 +91,11 @@ export class FaultProxy {
     }
     const body: Buffer[] = [];
     for await (const chunk of request) body.push(chunk as Buffer);
-    await this.options.hook?.(path, "request");
-    // The client is gone (killed by the hook): like a request cut off on the way, it never arrives.
-    if (request.socket.destroyed) return;
+    if ((await this.options.hook?.(path, "request")) === "drop") {
+      // Cut off on the way: it never arrives.
+      request.socket.destroy();
+      return;
+    }
     const upstream = httpRequest(`${this.options.target}${path}`, {
       method: request.method,
       headers: { ...request.headers, host: new URL(this.options.target).host },
@@ -96,8 +103,10 @@ export class FaultProxy {
     upstream.on("response", async (answer) => {
       const chunks: Buffer[] = [];
       for await (const chunk of answer) chunks.push(chunk as Buffer);
-      await this.options.hook?.(path, "answer");
-      if (response.destroyed) return;
+      if ((await this.options.hook?.(path, "answer")) === "drop" || response.destroyed) {
+        response.destroy();
+        return;
+      }
       response.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(chunks));
     });
     upstream.on("error", () => response.destroy());

@@ -44,12 +44,48 @@ function contextFor(study: Study, overrides: Partial<FlowContext> = {}): FlowCon
     matchPlace: createPlaceMatcher(),
     dataSummary: () => ({
       participantId: "p-1",
+      platform: "telegram",
+      studyId: study.id,
+      locale: "en",
+      status: "active",
       createdAt: "2026-11-27T10:00:00.000Z",
       source: null,
       consentVersion: "2026-11",
       consentedAt: "2026-11-27T10:00:00.000Z",
-      profile: [{ questionId: "age_band", value: "25-34" }],
-      assessments: 1,
+      screening: [
+        { questionId: "reading-garden", optionId: "wait-north-gate", passed: true, answeredAt: "2026-11-27T10:01:00Z" },
+      ],
+      // An option, "prefer not to say", and a typed country stored as its code.
+      profile: [
+        { questionId: "age_band", value: "25-34", answeredAt: "2026-11-27T10:02:00Z" },
+        { questionId: "gender", value: null, answeredAt: "2026-11-27T10:02:10Z" },
+        { questionId: "country_of_residence", value: "KE", answeredAt: "2026-11-27T10:02:20Z" },
+      ],
+      assessments: [
+        {
+          scenarioId: study.scenarios[0]?.id ?? "",
+          position: 0,
+          shownOrder: "CADB",
+          form: "long",
+          locale: "en",
+          completedAt: "2026-11-27T10:10:00Z",
+          blocks: [
+            { block: "world", ranking: "B>A=C>D", rationale: REASON },
+            { block: "personal", ranking: "A>B>C>D", rationale: null },
+          ],
+          unacceptable: { labels: ["D"], rationale: "It is cruel." },
+        },
+        {
+          scenarioId: study.scenarios[1]?.id ?? "",
+          position: 1,
+          shownOrder: "ABCD",
+          form: "short",
+          locale: "en",
+          completedAt: "2026-11-27T10:20:00Z",
+          blocks: [{ block: "world", ranking: "D>C>B>A", rationale: REASON }],
+          unacceptable: { labels: [], rationale: null },
+        },
+      ],
     }),
     ...overrides,
   });
@@ -274,6 +310,7 @@ function everyPrompt(): Prompt[] {
     { kind: "message", text: { key: "start.welcome", params: { title: { localized: sample.title } } } },
     { kind: "message", text: { key: "errors.no_open_study" } },
     { kind: "message", text: { key: "errors.internal" } },
+    { kind: "message", text: { key: "errors.busy" } },
     { kind: "message", text: { key: "mydata.none" } },
     { kind: "message", text: { key: "start.how_to_begin" } },
     { kind: "message", text: { key: "withdraw.gone" } },

@@ -177,10 +177,10 @@ describe("chorus analyze", () => {
     expect(warned.stdout).toContain("[n < 10: too few to read on its own]");
   });
 
-  it("refuses bad options with one line and exit codes 1 or 2", async () => {
+  it("refuses bad options with one line and exit code 2", async () => {
     const env = { DATABASE_PATH: database.path };
     const unknown = await runChorusInProcess(["analyze", "--by", "shoe_size"], env);
-    expect(unknown.code).toBe(1);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr.trim().split("\n")).toHaveLength(1);
     expect(unknown.stderr).toContain("--by shoe_size");
     const usage = await runChorusInProcess(["analyze", "--confidence", "95"], env);

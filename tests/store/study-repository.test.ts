@@ -1,3 +1,4 @@
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Study } from "../../src/core/study/schema.js";
 import {
@@ -20,6 +21,7 @@ beforeEach(() => {
 afterEach(() => database.cleanup());
 
 const rows = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
+const scenarioIds = () => rows("SELECT id FROM scenarios ORDER BY position").map((r) => r.id);
 
 function refusal(fn: () => unknown): StudyStoreError {
   try {
@@ -159,12 +161,162 @@ describe("importStudy", () => {
     expect(importStudy(database.db, retagged).action).toBe("updated");
   });
 
-  it("is one transaction: a failure half-way leaves nothing behind", () => {
-    const broken = { ...study, scenarios: [study.scenarios[0]!, study.scenarios[0]!] } as Study; // duplicate key
-    expect(() => importStudy(database.db, broken)).toThrow(/UNIQUE|PRIMARY/);
-    expect(rows("SELECT * FROM studies")).toEqual([]);
-    expect(rows("SELECT * FROM scenarios")).toEqual([]);
-    expect(rows("SELECT * FROM candidate_responses")).toEqual([]);
+  it("commits in short slices: the write lock is free between them and the live version changes last", () => {
+    importStudy(database.db, study);
+    publishStudy(database.db, "mini");
+    const many: Study = {
+      ...study,
+      version: 2,
+      scenarios: [
+        ...study.scenarios,
+        ...Array.from({ length: 30 }, (_, i) => ({ ...study.scenarios[0]!, id: `extra-${i}` })),
+      ],
+    };
+    const other = new Database(database.path, { timeout: 0 });
+    const seen: { done: number; liveVersion: unknown; lockFree: boolean }[] = [];
+    importStudy(database.db, many, {
+      sliceMs: 0, // every task its own transaction
+      onSlice: (done) => {
+        let lockFree = true;
+        try {
+          other.exec("BEGIN IMMEDIATE");
+          other.exec("ROLLBACK");
+        } catch {
+          lockFree = false;
+        }
+        const liveVersion = other.prepare("SELECT version FROM studies").pluck().get();
+        seen.push({ done, liveVersion, lockFree });
+      },
+    });
+    other.close();
+    // 30 new scenarios and the one whose study-file reference now names version 2, one per transaction.
+    expect(seen).toHaveLength(31);
+    expect(seen.every((slice) => slice.lockFree && slice.liveVersion === 1)).toBe(true);
+    expect(getStudy(database.db, "mini")).toMatchObject({ version: 2, scenarios: 33 });
+  });
+
+  it("interrupted half-way (a crash between slices): the live version is untouched; importing again finishes", () => {
+    const crash = new Error("killed");
+    const interrupt = (options: { at?: string } = {}) => ({
+      ...options,
+      sliceMs: 0,
+      onSlice: (done: number) => {
+        if (done === 2) throw crash;
+      },
+    });
+    // A new study: its draft row is written first, the rest of the rows never came.
+    expect(() => importStudy(database.db, study, interrupt())).toThrow(crash);
+    expect(rows("SELECT id FROM scenarios")).toHaveLength(1);
+    expect(importStudy(database.db, study).action).toBe("resumed");
+    expect(rows("SELECT id FROM scenarios")).toHaveLength(3);
+    expect(importStudy(database.db, study).action).toBe("unchanged");
+
+    publishStudy(database.db, "mini");
+    const next: Study = {
+      ...study,
+      version: 2,
+      scenarios: [
+        ...study.scenarios,
+        { ...study.scenarios[1]!, id: "later-1" },
+        { ...study.scenarios[1]!, id: "later-2" },
+      ],
+    };
+    expect(() => importStudy(database.db, next, interrupt())).toThrow(crash);
+    expect(getStudy(database.db, "mini")?.version).toBe(1);
+    expect(importStudy(database.db, next)).toMatchObject({ action: "updated", addedScenarios: ["later-1", "later-2"] });
+    expect(scenarioIds()).toEqual(["weather", "headache", "attention", "later-1", "later-2"]);
+  });
+
+  it("rewrites of listed scenarios follow the switch; interrupted there, importing again finishes them", () => {
+    importStudy(database.db, study);
+    publishStudy(database.db, "mini");
+    const reworded: Study = {
+      ...study,
+      version: 2,
+      scenarios: study.scenarios.map((s) =>
+        s.id === "weather" ? s : { ...s, responses: s.responses.map((r) => ({ ...r, text: `${r.text} (v2)` })) },
+      ),
+    };
+    const crash = new Error("killed after the switch");
+    const versions: unknown[] = [];
+    expect(() =>
+      importStudy(database.db, reworded, {
+        sliceMs: 0,
+        onSlice: () => {
+          const version = getStudy(database.db, "mini")?.version;
+          versions.push(version);
+          // Killed after the first rewrite that follows the switch: the second never comes.
+          if (version === 2) throw crash;
+        },
+      }),
+    ).toThrow(crash);
+    // weather's reference names the new version before the switch; the rewrites come after it.
+    expect(versions).toEqual([1, 2]);
+    const responseA = (scenario: string) =>
+      database.sqlite
+        .prepare("SELECT text FROM candidate_responses WHERE scenario_id = ? AND label = 'A'")
+        .pluck()
+        .get(scenario);
+    expect([responseA("headache"), responseA("attention")]).toEqual(["Take any pills you have. (v2)", "4"]);
+    // Participants are given the new text from now on (assigned here); importing again catches the rows up.
+    assign("attention");
+    expect(importStudy(database.db, reworded).action).toBe("resumed");
+    expect(responseA("attention")).toBe("4 (v2)");
+    expect(importStudy(database.db, reworded).action).toBe("unchanged");
+  });
+
+  it("refused at the last moment when a scenario it rewrites was assigned meanwhile; its new rows go again", () => {
+    importStudy(database.db, study);
+    publishStudy(database.db, "mini");
+    const next: Study = {
+      ...study,
+      version: 2,
+      scenarios: [
+        ...study.scenarios.map((s) =>
+          s.id === "headache" ? { ...s, messages: [{ role: "user" as const, content: "Changed?" }] } : s,
+        ),
+        { ...study.scenarios[0]!, id: "fresh" },
+      ],
+    };
+    let assigned = false;
+    const assignOnce = () => {
+      if (!assigned) assign("headache");
+      assigned = true;
+    };
+    const error = refusal(() => importStudy(database.db, next, { sliceMs: 0, onSlice: assignOnce }));
+    expect(error.code).toBe("scenario_in_use");
+    expect(getStudy(database.db, "mini")?.version).toBe(1);
+    expect(scenarioIds()).toEqual(["weather", "headache", "attention"]);
+  });
+
+  it("refuses a version that would strand participants on a question it no longer has at their place", () => {
+    importStudy(database.db, study);
+    publishStudy(database.db, "mini");
+    // Someone is answering the second profile question (country_of_residence).
+    assign("weather");
+    database.sqlite
+      .prepare("INSERT INTO flow_states (participant_id, state, step, updated_at) VALUES ('p1', ?, 7, 't')")
+      .run(JSON.stringify({ schemaVersion: 1, studyId: "mini", phase: "profile", questionIndex: 1, step: 7 }));
+    const dropsFirst: Study = { ...study, version: 2, profile: study.profile.slice(1) };
+    const stranding = refusal(() => importStudy(database.db, dropsFirst));
+    expect(stranding.code).toBe("would_strand");
+    expect(stranding.message).toBe(
+      'Study "mini" v2 would strand participants answering questions it no longer has at their place (1 on profile question 2 ("country_of_residence")); keep those questions where they are, or import it once they have moved on',
+    );
+    const fewerScreening: Study = { ...study, version: 2, screening: [] };
+    expect(importStudy(database.db, fewerScreening).action).toBe("updated"); // nobody is on a screening question
+
+    // A question added after theirs strands nobody.
+    const appended: Study = {
+      ...study,
+      version: 3,
+      screening: [],
+      profile: [...study.profile, { ...study.profile[0]!, id: "extra_question" }],
+    };
+    expect(importStudy(database.db, appended).action).toBe("updated");
+    // Once they have moved on, the question may go.
+    database.sqlite.prepare("UPDATE flow_states SET state = json_set(state, '$.phase', 'task')").run();
+    expect(importStudy(database.db, { ...dropsFirst, version: 4, screening: [] }).action).toBe("updated");
   });
 });
 

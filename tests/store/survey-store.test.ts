@@ -4,7 +4,7 @@ import { FLOW_STATE_VERSION, type FlowState, FlowStateSchema } from "../../src/c
 import type { ParticipantRef, SurveyStore } from "../../src/core/ports.js";
 import type { Study } from "../../src/core/study/schema.js";
 import { closeStudy, importStudy, publishStudy } from "../../src/store/study-repository.js";
-import { createSurveyStore, STUDY_RECHECK_MS } from "../../src/store/survey-store.js";
+import { createSurveyStore, PROCESSED_EVENT_WINDOW_MS, STUDY_RECHECK_MS } from "../../src/store/survey-store.js";
 import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
 
 const T0 = "2026-03-01T10:00:00.000Z";
@@ -126,6 +126,28 @@ describe("participants, events and state", () => {
     expect(store.claimEvent("telegram", "update-1", at(1))).toBe(false);
     expect(store.claimEvent("slack", "update-1", T0)).toBe(true);
     expect(rows("SELECT * FROM processed_events")).toHaveLength(2);
+  });
+
+  it("claimEvent: an id is a redelivery within a day, and a new event after (platforms reuse ids)", () => {
+    const day = PROCESSED_EVENT_WINDOW_MS;
+    const later = (ms: number) => new Date(Date.parse(T0) + ms).toISOString();
+    expect(store.claimEvent("telegram", "update-7", T0)).toBe(true);
+    expect(store.claimEvent("telegram", "update-7", later(day - 1000))).toBe(false);
+    // Telegram numbers updates at random again after a week of silence: a newcomer is not silenced.
+    expect(store.claimEvent("telegram", "update-7", later(day + 1000))).toBe(true);
+    expect(store.claimEvent("telegram", "update-7", later(day + 2000))).toBe(false);
+    expect(rows("SELECT processed_at FROM processed_events")).toEqual([{ processed_at: later(day + 1000) }]);
+  });
+
+  it("claimEvent drops ids older than the window now and then, so the table stays bounded", () => {
+    const old = new Date(Date.parse(T0) - 2 * PROCESSED_EVENT_WINDOW_MS).toISOString();
+    const insert = database.sqlite.prepare(
+      "INSERT INTO processed_events (platform, event_id, processed_at) VALUES ('slack', ?, ?)",
+    );
+    for (let i = 0; i < 300; i++) insert.run(`old-${i}`, old);
+    for (let i = 0; i < 1000; i++) store.claimEvent("telegram", `new-${i}`, T0);
+    expect(rows(`SELECT count(*) AS n FROM processed_events WHERE processed_at = '${old}'`)).toEqual([{ n: 0 }]);
+    expect(rows("SELECT count(*) AS n FROM processed_events")).toEqual([{ n: 1000 }]);
   });
 
   it("creates and finds a participant by platform and platform user id", () => {
@@ -416,16 +438,37 @@ describe("reads for the engine", () => {
     fullParticipant("p1");
     expect(store.dataSummary("p1")).toEqual({
       participantId: "p1",
+      platform: "telegram",
+      studyId: "mini",
+      locale: "es",
+      status: "active",
       createdAt: T0,
       source: "flyer",
       consentVersion: "2026-01",
       consentedAt: at(1),
+      screening: [{ questionId: "reading", optionId: "hot", passed: true, answeredAt: at(1) }],
       profile: [
-        { questionId: "age_band", value: "18-29" },
-        { questionId: "country_of_residence", value: "US" },
+        { questionId: "age_band", value: "18-29", answeredAt: at(1) },
+        { questionId: "country_of_residence", value: "US", answeredAt: at(1) },
       ],
-      assessments: 1,
+      assessments: [
+        {
+          scenarioId: "weather",
+          position: 0,
+          shownOrder: "CADB",
+          form: "long",
+          locale: "es",
+          completedAt: at(6),
+          blocks: [
+            { block: "world", ranking: "B>A=C>D", rationale: "Clear and safe 👍 — واضح" },
+            { block: "personal", ranking: "A>B>C>D", rationale: null },
+          ],
+          unacceptable: { labels: ["D"], rationale: "Dangerous advice" },
+        },
+      ],
     });
+    // Never the platform user id.
+    expect(JSON.stringify(store.dataSummary("p1"))).not.toContain("user-p1");
   });
 
   it("quotaCount counts admitted participants of the study whose profile matches every entry", () => {

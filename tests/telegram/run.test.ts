@@ -1,4 +1,17 @@
+import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { createEngine } from "../../src/core/engine.js";
+import { createI18n } from "../../src/i18n/index.js";
+import { createLogger } from "../../src/logger.js";
+import { LOCALES_DIR } from "../../src/paths.js";
+import { createSurveyStore } from "../../src/store/survey-store.js";
+import { createTelegramBot } from "../../src/telegram/bot.js";
+import { InFlight } from "../../src/telegram/in-flight.js";
+import { runTelegram } from "../../src/telegram/run.js";
+import { createTelegramStore } from "../../src/telegram/store.js";
+import { createTestDatabase, seedMiniStudy } from "../helpers/db.js";
+import { startFakeTelegramServer } from "../helpers/fake-telegram-server.js";
+import { startFaultProxy } from "../helpers/fault-proxy.js";
 import { useTelegramHarness, walkThroughSurvey } from "../helpers/telegram-harness.js";
 
 const startHarness = useTelegramHarness();
@@ -56,6 +69,62 @@ describe("running the Telegram bot", () => {
     expect(harness.server.received.filter((method) => method === "getUpdates").length).toBe(polls);
     expect(jo.chat.at(-1)?.text).toBe("/help");
     expect(late.update_id).toBeGreaterThan(update.update_id);
+  });
+});
+
+describe("starting while the Bot API is unreachable", () => {
+  it("logs every failed attempt, retries, and starts polling once Telegram answers", async () => {
+    const db = createTestDatabase();
+    seedMiniStudy(db);
+    const server = await startFakeTelegramServer();
+    const proxy = await startFaultProxy({ target: server.apiRoot, style: "telegram" });
+    // Two attempts of getMe (each tried twice by the bot's own network retry) never arrive.
+    proxy.resetNext(/\/getMe$/, 4);
+    const i18n = createI18n({ localesDir: LOCALES_DIR });
+    const lines: string[] = [];
+    const logger = createLogger(
+      "info",
+      new Writable({ write: (chunk, _encoding, done) => done(void lines.push(String(chunk))) }),
+    );
+    const inFlight = new InFlight();
+    const bot = createTelegramBot({
+      token: server.token,
+      apiRoot: proxy.url,
+      engine: createEngine({
+        store: createSurveyStore(db),
+        clock: { now: () => new Date() },
+        random: () => 0.5,
+        newParticipantId: () => "p-retry",
+        locales: i18n.locales,
+      }),
+      i18n,
+      logger,
+      store: createTelegramStore(db),
+      inFlight,
+      retry: { networkRetries: 1 },
+    });
+    try {
+      const running = await runTelegram(bot, {
+        inFlight,
+        i18n,
+        logger,
+        mode: { kind: "polling", timeoutSeconds: 1 },
+        retryDelaysMs: [0],
+      });
+      const retries = lines.map((line) => JSON.parse(line)).filter((entry) => entry.msg.includes("unreachable"));
+      expect(retries.map((entry) => [entry.msg, entry.attempt])).toEqual([
+        ["Telegram API unreachable (getMe); retrying", 1],
+        ["Telegram API unreachable (getMe); retrying", 2],
+      ]);
+      expect(proxy.resets).toBe(4);
+      expect(lines.some((line) => line.includes('"msg":"telegram bot started"'))).toBe(true);
+      expect(bot.botInfo.username).toBe(server.botUsername);
+      await running.stop();
+    } finally {
+      await proxy.close();
+      await server.close();
+      db.cleanup();
+    }
   });
 });
 

@@ -2,6 +2,7 @@ import { isCommandName } from "./commands.js";
 import type { FlowContext, Transition } from "./context.js";
 import type { Input } from "./inputs.js";
 import { pickLocale } from "./locale-choice.js";
+import { myDataPrompts } from "./mydata.js";
 import { onboardingTransition } from "./onboarding.js";
 import { advanced, notice, reask, unchanged } from "./outcomes.js";
 import { key, type Prompt, parseReadChoice } from "./prompts.js";
@@ -98,7 +99,7 @@ function commandTransition(state: FlowState, name: string, ctx: FlowContext): Tr
     case "progress":
       return unchanged(state, [progressMessage(state, ctx), ...promptsAfterCommand(state, ctx)]);
     case "mydata":
-      return unchanged(state, [myDataMessage(ctx), ...promptsAfterCommand(state, ctx)]);
+      return unchanged(state, [...myDataPrompts(state, ctx), ...promptsAfterCommand(state, ctx)]);
     case "language":
       return advanced({ ...state, changingLanguage: true }, ctx);
     case "pause":
@@ -153,22 +154,6 @@ function progressMessage(state: FlowState, ctx: FlowContext): Prompt {
       done: state.taskIndex,
       total: state.assignments.length,
       count: state.assignments.length,
-    }),
-  };
-}
-
-function myDataMessage(ctx: FlowContext): Prompt {
-  const summary = ctx.dataSummary();
-  if (!summary) return { kind: "message", text: key("mydata.none") };
-  const profile = summary.profile.map((answer) => `${answer.questionId}: ${answer.value ?? "—"}`).join("\n");
-  return {
-    kind: "message",
-    text: key("mydata.summary", {
-      id: summary.participantId,
-      since: summary.createdAt.slice(0, 10),
-      consent: summary.consentVersion ?? "—",
-      profile: { verbatim: profile || "—" },
-      assessments: summary.assessments,
     }),
   };
 }

@@ -1,7 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
 import type { LocalizedText } from "../../core/study/schema.js";
+import { ensureFolder } from "../../files.js";
 import { CA1_FILES, writeCa1 } from "./ca1.js";
 import type { ExportContext, ExportCounts } from "./context.js";
 import {
@@ -57,7 +58,7 @@ export interface HfCounts {
 }
 
 export async function writeHf(context: ExportContext, folder: string, options: HfOptions): Promise<HfCounts> {
-  mkdirSync(join(folder, "data"), { recursive: true });
+  ensureFolder(join(folder, "data"));
   const ca1 = await writeCa1(context, join(folder, "data"));
   const flat = await writeFlatJsonl(context, join(folder, HF_CONFIGS.assessments));
   const pairs = await writePairs(context, join(folder, HF_CONFIGS.pairs), "jsonl");

@@ -1,6 +1,6 @@
-import { mkdirSync } from "node:fs";
 import { basename, dirname, extname, join } from "node:path";
 import type Database from "better-sqlite3";
+import { OutputPathError, prepareOutput } from "../../files.js";
 import { createAnnotatorIds, requireExportSecret } from "../annotator-id.js";
 import { countAssessments, DEFAULT_PAGE_SIZE } from "./assessment-rows.js";
 import { CA1_FILES, writeCa1 } from "./ca1.js";
@@ -77,7 +77,12 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
   const started = performance.now();
   const scope = resolveScope(sqlite, { studyId: options.studyId, since: options.since });
   const folderFormat = options.format === "ca1" || options.format === "hf";
-  mkdirSync(folderFormat ? options.out : dirname(options.out), { recursive: true });
+  try {
+    prepareOutput(options.out, folderFormat ? "folder" : "file");
+  } catch (error) {
+    if (error instanceof OutputPathError) throw new ResearchError(error.message);
+    throw error;
+  }
 
   sqlite.exec("BEGIN");
   try {

@@ -9,7 +9,12 @@ import { type Study, StudySchema } from "../../core/study/schema.js";
 
 /** A refused research command; `message` is one line for the operator. */
 export class ResearchError extends Error {
-  override readonly name = "ResearchError";
+  override readonly name: string = "ResearchError";
+}
+
+/** A malformed option value (a --since that is no date, a --by that is no field): bad usage, exit 2. */
+export class ResearchUsageError extends ResearchError {
+  override readonly name = "ResearchUsageError";
 }
 
 export interface ScopeOptions {
@@ -42,7 +47,7 @@ export function normaliseSince(text: string): string {
   const trimmed = text.trim();
   const date = /^\d{4}-\d{2}-\d{2}$/.test(trimmed) ? new Date(`${trimmed}T00:00:00.000Z`) : new Date(trimmed);
   if (!/^\d{4}-\d{2}-\d{2}/.test(trimmed) || Number.isNaN(date.getTime())) {
-    throw new ResearchError(`--since: expected a date such as 2026-03-01 or 2026-03-01T12:00:00Z, got "${text}"`);
+    throw new ResearchUsageError(`--since: expected a date such as 2026-03-01 or 2026-03-01T12:00:00Z, got "${text}"`);
   }
   return date.toISOString();
 }

@@ -1,4 +1,5 @@
 import type { BotError } from "grammy";
+import { isStoreBusy } from "../../core/errors.js";
 import { answerOnce, type ChorusContext } from "../context.js";
 import type { FeatureDeps } from "../deps.js";
 import { errorFields, isExpiredCallback, isNotModified, isUnreachable } from "../errors.js";
@@ -8,7 +9,8 @@ import { errorFields, isExpiredCallback, isNotModified, isUnreachable } from "..
  * (never message text); a participant who blocked the bot becomes
  * unreachable; anyone else is told, in their language, that something went
  * wrong and nothing was lost (the engine's transaction either committed
- * whole or not at all).
+ * whole or not at all), or, when the database stayed locked through every
+ * retry, that this input was not saved and should be sent again.
  */
 export function createErrorBoundary(deps: FeatureDeps): (error: BotError<ChorusContext>) => Promise<void> {
   return async ({ ctx, error }) => {
@@ -23,9 +25,13 @@ export function createErrorBoundary(deps: FeatureDeps): (error: BotError<ChorusC
       log.info({ err: errorFields(error) }, "participant unreachable");
       return;
     }
-    log.error({ err: errorFields(error) }, "update failed");
+    const busy = isStoreBusy(error);
+    if (busy) log.warn("database locked by another writer through every retry: input not saved");
+    else log.error({ err: errorFields(error) }, "update failed");
     if (ctx.chat?.type !== "private") return;
-    const text = deps.render(deps.locales.localeFor(userId, ctx.from?.language_code), { key: "errors.internal" });
+    const text = deps.render(deps.locales.localeFor(userId, ctx.from?.language_code), {
+      key: busy ? "errors.busy" : "errors.internal",
+    });
     try {
       if (ctx.callbackQuery && !ctx.callbackAnswered) await answerOnce(ctx, text);
       else await ctx.api.sendMessage(ctx.chat.id, text, { link_preview_options: { is_disabled: true } });

@@ -53,7 +53,7 @@ export function onDirectMessage(deps: ListenerDeps) {
     const eventId = (body as { event_id?: string }).event_id;
     if (context.retryNum) {
       deps.logger.info(
-        { userId: message.user, eventId, retryNum: context.retryNum, retryReason: context.retryReason },
+        { eventId, retryNum: context.retryNum, retryReason: context.retryReason },
         "slack: event redelivered",
       );
     }

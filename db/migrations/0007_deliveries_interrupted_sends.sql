@@ -1,0 +1,1 @@
+ALTER TABLE `deliveries` ADD `interrupted_sends` integer DEFAULT 0 NOT NULL;

@@ -11,7 +11,8 @@ import {
   rationaleBelowMinimumFromPrefix,
 } from "./analysis/quality.js";
 import { WEAK_ORDERS, weakOrderCode } from "./analysis/weak-orders.js";
-import { OPENS_SQL, PREFER_NOT_TO_SAY } from "./export/assessment-rows.js";
+import { PREFER_NOT_TO_SAY } from "./export/assessment-rows.js";
+import { opensCounts } from "./export/card.js";
 import { normaliseSince, ResearchError, resolveScope, sqlText } from "./export/scope.js";
 
 /**
@@ -236,7 +237,7 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
          round((julianday(a.reading_done_at) - julianday(a.started_at)) * 86400.0, 3),
          ${group ? group.value : "NULL"},
          w.rowid, substr(w.rationale, 1, ${rationalePrefix(minLetters)}), length(w.rationale),
-         a.unacceptable_labels, a.layout, ${OPENS_SQL.join(", ")}
+         a.unacceptable_labels, a.layout, a.opens
        FROM assessments a
        JOIN ranking_blocks w ON w.assessment_id = a.id AND w.block = 'world'
        JOIN participants p ON p.id = a.participant_id
@@ -265,7 +266,8 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     scenarioOf[count] = scenario;
     codeOf[count] = code;
     unacceptableOf[count] = unacceptableMask(row[9] as string | null);
-    const unopened = rankedWithoutOpeningAll(row[10], row.slice(11, 15));
+    // Only a paged card needs its counts read.
+    const unopened = rankedWithoutOpeningAll(row[10], row[10] === "paged" ? opensCounts(row[11]) : []);
     if (unopened === null) openingUnknown++;
     flagsOf[count] = (isSpeeder(row[4] as number | null, minSeconds) ? SPEEDER : 0) | (unopened ? UNOPENED : 0);
     rationales.check(count, row[6] as number, row[7] as string | null, row[8] as number | null);

@@ -1,5 +1,4 @@
 import type Database from "better-sqlite3";
-import { LABELS } from "../../core/labels.js";
 import { createHeapTrimmer } from "./memory.js";
 import { type Scope, scopeWhere, sqlText } from "./scope.js";
 
@@ -59,10 +58,7 @@ export const FIXED_COLUMNS = [
   "unacceptable_rationale_language",
   "unacceptable_rationale_confidence",
   "layout",
-  "opens_a",
-  "opens_b",
-  "opens_c",
-  "opens_d",
+  "opens",
   "ratings",
 ] as const;
 export type FixedColumn = (typeof FIXED_COLUMNS)[number];
@@ -112,9 +108,6 @@ export const CONTEXT_SQL = [
   "a.completed_at",
 ];
 
-/** How often each response (A–D) was shown before the first ranking; null on rows from before cards. */
-export const OPENS_SQL = LABELS.map((label) => `json_extract(a.opens, '$.${label}')`);
-
 export const TYPED_SELECT = [
   "a.id",
   "a.participant_id",
@@ -130,7 +123,7 @@ export const TYPED_SELECT = [
   "a.unacceptable_rationale_language",
   "a.unacceptable_rationale_confidence",
   "a.layout",
-  ...OPENS_SQL,
+  "a.opens",
   "a.ratings",
 ].join(", ");
 

@@ -20,6 +20,19 @@ export interface CardFields {
   ranked_without_opening_all: boolean | null;
 }
 
+const NOT_RECORDED: readonly null[] = LABELS.map(() => null);
+
+/**
+ * The counts of A, B, C and D from the stored JSON object (null each when
+ * not recorded). Parsed here rather than by SQLite's json_extract, four
+ * calls of which per row made the CSV export a fifth slower.
+ */
+export function opensCounts(stored: unknown): readonly unknown[] {
+  if (typeof stored !== "string") return NOT_RECORDED;
+  const opens = JSON.parse(stored) as Record<string, unknown>;
+  return LABELS.map((label) => opens[label] ?? null);
+}
+
 /** `opens` holds the counts of A, B, C and D in that order (null when not recorded). */
 export function cardFields(layout: unknown, opens: readonly unknown[]): CardFields {
   const recorded = opens.some((count) => count !== null && count !== undefined);

@@ -5,13 +5,12 @@ import {
   COL,
   CONTEXT_SQL,
   FROM,
-  OPENS_SQL,
   type ParticipantInfo,
   type RawRow,
   seconds,
   TYPED_SELECT,
 } from "./assessment-rows.js";
-import { cardCells } from "./card.js";
+import { cardCells, opensCounts } from "./card.js";
 import { type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { CSV_RECORD_END, csvField, csvFields } from "./csv-format.js";
 import { FLAT_CONTEXT_COLUMNS, flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
@@ -74,7 +73,7 @@ const CSV_SELECT = [
     secondsText("a.completed_at", "a.started_at"),
   ]),
   "a.layout",
-  ...OPENS_SQL,
+  "a.opens",
   "a.ratings",
 ].join(", ");
 
@@ -92,7 +91,7 @@ const C = {
   context: 19,
   layout: 20,
   opens: 21,
-  ratings: 25,
+  ratings: 22,
 } as const;
 
 /** A joined run with exactly `commas` commas and nothing that would need quoting. */
@@ -138,7 +137,7 @@ function fastLines(
 ): Lines | null {
   if (!fastPathSafe(row)) return null;
   const start = `${row[C.head]},${row[C.id]},${annotatorId},`;
-  const card = cardCells(row[C.layout], row.slice(C.opens, C.opens + 4));
+  const card = cardCells(row[C.layout], opensCounts(row[C.opens]));
   const cardText = csvFields([...card, ...ratings(row[C.ratings] as string | null)]);
   const end = `,${row[C.context]},${cardText}${participantText}${CSV_RECORD_END}`;
   let lines = "";

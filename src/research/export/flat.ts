@@ -1,5 +1,5 @@
 import { COL, type ParticipantInfo, type RawRow } from "./assessment-rows.js";
-import { CARD_COLUMNS, cardCells } from "./card.js";
+import { CARD_COLUMNS, cardCells, opensCounts } from "./card.js";
 import { ratingFields } from "./ratings.js";
 import type { TextFilter } from "./redact.js";
 import type { Scope } from "./scope.js";
@@ -110,9 +110,9 @@ export function flatBlocks(row: RawRow, text: TextFilter): unknown[][] {
   return blocks;
 }
 
-/** The opens counts of A–D, as selected. */
-export function opensOf(row: RawRow): unknown[] {
-  return [row[COL.opens_a], row[COL.opens_b], row[COL.opens_c], row[COL.opens_d]];
+/** The opens counts of A–D. */
+export function opensOf(row: RawRow): readonly unknown[] {
+  return opensCounts(row[COL.opens]);
 }
 
 /** FLAT_CONTEXT_COLUMNS of one assessment, then its rating columns. */

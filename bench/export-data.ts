@@ -5,7 +5,9 @@
  * would take hours). Rankings, ties, timings, rationales (with commas,
  * quotes, new lines and some non-Latin scripts), profile answers and
  * unacceptable flags are drawn from a seeded generator, so every run builds
- * the same file.
+ * the same file. The survey card's records (layout, opens per response,
+ * rationale parts) come from a second generator, so the rest is the same
+ * data as before cards.
  */
 import { rmSync } from "node:fs";
 import { createPrng } from "../src/research/analysis/prng.js";
@@ -46,6 +48,13 @@ export function generateBenchDatabase(options: GenerateOptions): { participants:
   publishStudy(database.db, study.id, new Date(at0).toISOString());
 
   const prng = createPrng(options.seed ?? 2026);
+  const cardPrng = createPrng((options.seed ?? 2026) + 1);
+  // Four in five cards paged; on a paged card the first response is open, each other one unopened 1 time in 10.
+  const card = () => {
+    if (cardPrng.next() < 0.2) return { layout: "all", opens: { A: 1, B: 1, C: 1, D: 1 } };
+    const count = () => (cardPrng.next() < 0.1 ? 0 : 1 + cardPrng.int(3));
+    return { layout: "paged", opens: { A: 1 + cardPrng.int(3), B: count(), C: count(), D: count() } };
+  };
   const pick = <T>(items: readonly T[]): T => items[prng.int(items.length)] as T;
   const scenarios = study.scenarios.map((s) => s.id);
   const perParticipant = Math.min(4, scenarios.length);
@@ -86,11 +95,11 @@ export function generateBenchDatabase(options: GenerateOptions): { participants:
   const insertAssessment = sqlite.prepare(
     `INSERT INTO assessments (assignment_id, participant_id, study_id, scenario_id, locale, started_at, reading_done_at,
        completed_at, unacceptable_labels, unacceptable_rationale, unacceptable_rationale_language,
-       unacceptable_rationale_confidence) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       unacceptable_rationale_confidence, layout, opens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const insertBlock = sqlite.prepare(
     `INSERT INTO ranking_blocks (assessment_id, block, ranking, rationale, rationale_language, rationale_confidence,
-       ranked_at, rationale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+       ranked_at, rationale_at, rationale_parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const locales = ["en", "en", "en", "es", "pt", "hi", "ja", "ar", "sw", "nl"];
   let written = 0;
@@ -136,6 +145,7 @@ export function generateBenchDatabase(options: GenerateOptions): { participants:
           iso(completed),
         );
         const flagged = form === "long" ? (prng.next() < 0.3 ? ["C"] : []) : null;
+        const { layout, opens } = card();
         const assessment = insertAssessment.run(
           assignment.lastInsertRowid,
           id,
@@ -149,6 +159,8 @@ export function generateBenchDatabase(options: GenerateOptions): { participants:
           flagged && flagged.length > 0 ? rationale() : null,
           flagged && flagged.length > 0 ? "en" : null,
           flagged && flagged.length > 0 ? 0.9 : null,
+          layout,
+          JSON.stringify(opens),
         );
         const blocks = form === "long" ? ["world", "personal"] : ["world"];
         blocks.forEach((block, i) => {
@@ -161,6 +173,7 @@ export function generateBenchDatabase(options: GenerateOptions): { participants:
             Math.round(prng.next() * 1000) / 1000,
             iso(readingDone + 10_000 * (i + 1)),
             iso(readingDone + 15_000 * (i + 1)),
+            cardPrng.next() < 0.15 ? 2 : 1,
           );
         });
         written++;

@@ -96,7 +96,10 @@ export function registerAnalyzeCommand(program: Command, io: CliIo = defaultIo()
     )
     .option("--since <date>", "only assessments completed on or after this date")
     .option("--reference <source>", "reference ranking source (default: the study file's, else the latest import)")
-    .option("--exclude-flagged", "drop speeders, short rationales and participants failing an attention check")
+    .option(
+      "--exclude-flagged",
+      "drop speeders, short rationales, rankings made without opening every response and participants failing an attention check",
+    )
     .option("--bootstrap <n>", "bootstrap replicates (0 = none)", String(DEFAULT_REPLICATES))
     .option("--seed <n>", "bootstrap seed (the same seed repeats the same intervals)", String(DEFAULT_SEED))
     .option("--confidence <level>", "interval coverage", String(DEFAULT_CONFIDENCE))

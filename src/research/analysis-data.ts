@@ -6,11 +6,13 @@ import {
   type AttentionCheck,
   failsAttentionCheck,
   isSpeeder,
+  rankedWithoutOpeningAll,
   rationaleBelowMinimum,
   rationaleBelowMinimumFromPrefix,
 } from "./analysis/quality.js";
 import { WEAK_ORDERS, weakOrderCode } from "./analysis/weak-orders.js";
 import { PREFER_NOT_TO_SAY } from "./export/assessment-rows.js";
+import { opensCounts } from "./export/card.js";
 import { normaliseSince, ResearchError, ResearchUsageError, resolveScope, sqlText } from "./export/scope.js";
 
 /**
@@ -43,6 +45,10 @@ export interface QualitySummary {
   shortRationales: number;
   /** Participants whose world ranking failed at least one attention-check scenario. */
   failedAttentionParticipants: number;
+  /** Assessments ranked on a paged card with some response never opened. */
+  rankedWithoutOpeningAll: number;
+  /** Assessments from before cards, for which that is unknown (not flagged). */
+  openingUnknown: number;
   /** Assessments carrying any flag (their own, or their participant's failed attention check). */
   flagged: number;
   excluded: number;
@@ -58,6 +64,7 @@ export interface LoadedAnalysis {
 
 const SPEEDER = 1;
 const SHORT_RATIONALE = 2;
+const UNOPENED = 4;
 
 /** The study to analyse: the one named, the only one, or the most recently published. */
 export function pickStudy(sqlite: Database.Database, studyId: string | undefined): string {
@@ -218,6 +225,7 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
   const participantGroupLabel: string[] = [];
   const scenarioAtPosition = new Map(scenarioRows.map((row, i) => [row.position, i]));
   const failedAttention = new Set<number>();
+  let openingUnknown = 0;
   const rationales = rationaleChecker(minLetters, flagsOf);
   const blockText = sqlite.prepare<[number], { text: string }>(
     "SELECT rationale AS text FROM ranking_blocks WHERE rowid = ?",
@@ -231,7 +239,7 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
          round((julianday(a.reading_done_at) - julianday(a.started_at)) * 86400.0, 3),
          ${group ? group.value : "NULL"},
          w.rowid, substr(w.rationale, 1, ${rationalePrefix(minLetters)}), length(w.rationale),
-         a.unacceptable_labels
+         a.unacceptable_labels, a.layout, a.opens
        FROM assessments a
        JOIN ranking_blocks w ON w.assessment_id = a.id AND w.block = 'world'
        JOIN participants p ON p.id = a.participant_id
@@ -260,7 +268,10 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     scenarioOf[count] = scenario;
     codeOf[count] = code;
     unacceptableOf[count] = unacceptableMask(row[9] as string | null);
-    flagsOf[count] = isSpeeder(row[4] as number | null, minSeconds) ? SPEEDER : 0;
+    // Only a paged card needs its counts read.
+    const unopened = rankedWithoutOpeningAll(row[10], row[10] === "paged" ? opensCounts(row[11]) : []);
+    if (unopened === null) openingUnknown++;
+    flagsOf[count] = (isSpeeder(row[4] as number | null, minSeconds) ? SPEEDER : 0) | (unopened ? UNOPENED : 0);
     rationales.check(count, row[6] as number, row[7] as string | null, row[8] as number | null);
     count++;
   }
@@ -274,6 +285,8 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     speeders: 0,
     shortRationales: 0,
     failedAttentionParticipants: failedAttention.size,
+    rankedWithoutOpeningAll: 0,
+    openingUnknown,
     flagged: 0,
     excluded: 0,
   };
@@ -282,6 +295,7 @@ export function loadAnalysis(sqlite: Database.Database, options: AnalysisLoadOpt
     const flags = flagsOf[r] as number;
     if (flags & SPEEDER) quality.speeders++;
     if (flags & SHORT_RATIONALE) quality.shortRationales++;
+    if (flags & UNOPENED) quality.rankedWithoutOpeningAll++;
     const flagged = flags !== 0 || failedAttention.has(participantOf[r] as number);
     if (flagged) quality.flagged++;
     keep[r] = options.excludeFlagged && flagged ? 0 : 1;

@@ -2,6 +2,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NO_RANKING } from "../../src/research/analysis/analyze.js";
+import { WEAK_ORDERS } from "../../src/research/analysis/weak-orders.js";
 import { type AnalysisLoadOptions, loadAnalysis, NOT_ANSWERED } from "../../src/research/analysis-data.js";
 import type { AnalysisReport } from "../../src/research/report/report.js";
 import { runAnalysis } from "../../src/research/run-analysis.js";
@@ -33,7 +34,8 @@ describe("loading a study for analysis", () => {
       ["headache", null],
       ["attention", null],
     ]);
-    // p3 read four responses in 4 s (< 3 s each) and put B above the obvious best, A.
+    // p3 read four responses in 4 s (< 3 s each) and put B above the obvious best, A; p2 ranked weather
+    // with B and C never opened; two assessments are from before cards.
     expect(loaded.quality).toEqual({
       minSecondsPerResponse: 3,
       minLetters: 20,
@@ -41,7 +43,9 @@ describe("loading a study for analysis", () => {
       speeders: 1,
       shortRationales: 0,
       failedAttentionParticipants: 1,
-      flagged: 1,
+      rankedWithoutOpeningAll: 1,
+      openingUnknown: 2,
+      flagged: 2,
       excluded: 0,
     });
   });
@@ -55,16 +59,19 @@ describe("loading a study for analysis", () => {
       .run(`${"—".repeat(80)} but the rest of it explains the choice properly`);
     const quality = load().quality;
     expect(quality.shortRationales).toBe(2);
-    expect(quality.flagged).toBe(3);
+    expect(quality.flagged).toBe(4);
   });
 
   it("drops flagged assessments, and every assessment of a participant failing an attention check", () => {
     database.sqlite.prepare("UPDATE ranking_blocks SET rationale = 'ok!!' WHERE assessment_id = 2").run();
     const loaded = load({ excludeFlagged: true });
-    // p3 (speeder, failed check) is gone entirely; p1 keeps weather only; p2 keeps both.
-    expect(loaded.input.rows.count).toBe(3);
+    // p3 (speeder, failed check) is gone entirely; p1 keeps weather only; p2 keeps attention (weather was
+    // ranked without opening B and C).
+    expect(loaded.input.rows.count).toBe(2);
+    const kept = Array.from(loaded.input.rows.code, (code) => WEAK_ORDERS[code]?.text).sort();
+    expect(kept).toEqual(["A>B>C>D", "D>A>B>C"]);
     expect(loaded.input.participantGroup).toHaveLength(2);
-    expect(loaded.quality.excluded).toBe(2);
+    expect(loaded.quality.excluded).toBe(3);
     expect(Math.max(...loaded.input.rows.participant)).toBe(1);
   });
 
@@ -130,6 +137,9 @@ describe("chorus analyze", () => {
     expect(text.code, text.stderr).toBe(0);
     expect(text.stdout).toContain("Study mini v1");
     expect(text.stdout).toContain("participants failing an attention check   1");
+    expect(text.stdout).toContain(
+      "ranked without opening every response     1 (20.0%); unknown for 2 from before cards",
+    );
     expect(text.stdout).toContain("Scenario weather");
     expect(text.stdout).toContain("Kendall's W");
 
@@ -138,7 +148,8 @@ describe("chorus analyze", () => {
     const report = JSON.parse(json.stdout) as AnalysisReport;
     expect(report.by).toBe("age_band");
     expect(report.excludeFlagged).toBe(true);
-    expect(report.result.totals).toEqual({ assessments: 4, participants: 2, scenarios: 3 });
+    expect(report.result.totals).toEqual({ assessments: 3, participants: 2, scenarios: 3 });
+    expect(report.quality).toMatchObject({ rankedWithoutOpeningAll: 1, openingUnknown: 2, flagged: 2, excluded: 2 });
     expect(report.result.bootstrap).toEqual({ replicates: 200, seed: 1, confidence: 0.95 });
 
     const html = join(database.dir, "report", "analysis.html");
@@ -162,6 +173,7 @@ describe("chorus analyze", () => {
       "fewer than 10; its figures are greyed",
       "Judged unacceptable",
       "World vs personal ranking",
+      "<tr><th>Ranked without opening every response</th><td>1 (20.0%); unknown for 2 from before cards</td></tr>",
     ]) {
       expect(content).toContain(part);
     }

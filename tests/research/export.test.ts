@@ -8,10 +8,11 @@ import { parse as parseYaml } from "yaml";
 import { createAnnotatorIds } from "../../src/research/annotator-id.js";
 import { writeCsv } from "../../src/research/export/csv-export.js";
 import { silentProgress } from "../../src/research/export/progress.js";
+import { TAKEN_KEYS } from "../../src/research/export/ratings.js";
 import { type ExportFormat, runExport } from "../../src/research/export/run.js";
 import { ResearchError, resolveScope } from "../../src/research/export/scope.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
-import { RATIONALES, SECRET, type Seeded, seedResearchData } from "./fixtures.js";
+import { PROMPT_RATINGS, RATIONALES, SECRET, type Seeded, seedResearchData } from "./fixtures.js";
 import { pythonMissing, runPython } from "./python/python.js";
 
 let database: TestDatabase;
@@ -65,6 +66,9 @@ interface DbAssessment {
   form: string;
   position: number;
   platform: string;
+  layout: string | null;
+  opens: string | null;
+  ratings: string | null;
 }
 
 interface DbBlock {
@@ -76,6 +80,7 @@ interface DbBlock {
   rationale_confidence: number | null;
   ranked_at: string;
   rationale_at: string | null;
+  rationale_parts: number | null;
 }
 
 function dbAssessments(): DbAssessment[] {
@@ -102,6 +107,26 @@ function dbProfile(participantId: string): Record<string, string | null> {
   for (const answer of answers) profile[answer.question_id] = answer.value ?? "prefer_not_to_say";
   return profile;
 }
+
+/** The flag, computed here from the stored columns: unknown without a layout, else "paged" with a response never opened. */
+function expectedUnopened(db: DbAssessment): boolean | null {
+  if (db.layout === null) return null;
+  if (db.layout === "all") return false;
+  return Object.values(JSON.parse(db.opens as string) as Record<string, number>).some((count) => count === 0);
+}
+
+function dbRatings(db: DbAssessment): Record<string, string> {
+  return db.ratings === null ? {} : (JSON.parse(db.ratings) as Record<string, string>);
+}
+
+/** The label of a prompt rating's option in the study language (en). */
+function ratingLabel(ratingId: string, optionId: string | undefined): string | null {
+  const option = PROMPT_RATINGS.find((rating) => rating.id === ratingId)?.options.find((o) => o.id === optionId);
+  if (!option) return null;
+  return typeof option.text === "string" ? option.text : option.text.en;
+}
+
+const RATING_KEYS = PROMPT_RATINGS.flatMap((rating) => [rating.id, `${rating.id}_label`]);
 
 function seconds(later: string | null, earlier: string): number | null {
   return later === null ? null : (Date.parse(later) - Date.parse(earlier)) / 1000;
@@ -152,6 +177,14 @@ describe("ca1 export", () => {
         expect(assessment.completed_at).toBe(db.completed_at);
         expect(assessment.reading_seconds).toBe(seconds(db.reading_done_at, db.started_at));
         expect(assessment.total_seconds).toBe(seconds(db.completed_at, db.started_at));
+        expect(assessment.layout).toBe(db.layout);
+        expect(assessment.opens).toEqual(db.opens === null ? null : JSON.parse(db.opens));
+        expect(assessment.ranked_without_opening_all).toBe(expectedUnopened(db));
+        for (const rating of PROMPT_RATINGS) {
+          const chosen = dbRatings(db)[rating.id];
+          expect(assessment[rating.id]).toBe(chosen ?? null);
+          expect(assessment[`${rating.id}_label`]).toBe(ratingLabel(rating.id, chosen));
+        }
         const blocks = dbBlocks(db.id);
         const rankingBlocks = assessment.ranking_blocks as Record<string, Record<string, unknown>[]>;
         for (const name of ["world", "personal"]) {
@@ -166,6 +199,7 @@ describe("ca1 export", () => {
                     rationale_language_confidence: block.rationale_confidence,
                     ranked_at: block.ranked_at,
                     rationale_at: block.rationale_at,
+                    rationale_parts: block.rationale_parts,
                   },
                 ]
               : [],
@@ -188,6 +222,32 @@ describe("ca1 export", () => {
       }
     }
     expect(seen).toBe(5);
+    const records = new Map(
+      lines.flatMap((line) =>
+        (line.metadata as { assessments: Record<string, unknown>[] }).assessments.map((a) => [a.assessment_id, a]),
+      ),
+    );
+    // The flag's three values: every response opened (paged), all on the card, B and C never opened, before cards.
+    expect([1, 2, 3, 4, 5].map((id) => records.get(id)?.ranked_without_opening_all)).toEqual([
+      false,
+      false,
+      true,
+      null,
+      null,
+    ]);
+    expect(records.get(1)).toMatchObject({
+      layout: "paged",
+      opens: { A: 2, B: 1, C: 1, D: 3 },
+      importance: "3",
+      importance_label: "Very important",
+      subjectivity: "high",
+      subjectivity_label: "Mostly a matter of opinion",
+    });
+    // The short form does not ask subjectivity; rows from before cards have none of it.
+    expect(records.get(2)).toMatchObject({ layout: "all", importance: "2", subjectivity: null });
+    expect(records.get(4)).toMatchObject({ layout: null, opens: null, importance: null, importance_label: null });
+    const p2Weather = records.get(3) as { ranking_blocks: { world: { rationale_parts: number }[] } };
+    expect(p2Weather.ranking_blocks.world[0]?.rationale_parts).toBe(3);
     // The fixture's special cases survived the round trip.
     const weather = lines.find((line) => line.prompt_id === "weather") as { metadata: { assessments: unknown[] } };
     expect(JSON.stringify(weather)).toContain(JSON.stringify(RATIONALES.p1World));
@@ -231,6 +291,76 @@ describe("ca1 export", () => {
         dbBlocks(db.id).get("world")?.ranking,
       );
     }
+
+    // Every assessment is the same record in the three files (ratings, layout, opens, flag included).
+    const comparisons = new Map(
+      jsonl(join(database.dir, "ca1/comparisons.jsonl")).flatMap((line) =>
+        (line.metadata as { assessments: Record<string, unknown>[] }).assessments.map((a) => [a.assessment_id, a]),
+      ),
+    );
+    const { annotator_id: _, ...fields } = comparisons.get(1) as Record<string, unknown>;
+    const assessmentKeys = Object.keys(fields);
+    expect(assessmentKeys).toEqual(expect.arrayContaining([...RATING_KEYS, "layout", "opens"]));
+    const pick = (record: Record<string, unknown>) =>
+      Object.fromEntries(assessmentKeys.map((key) => [key, record[key]]));
+    for (const row of merged) {
+      const { annotator_id: __, ...expected } = comparisons.get(row.assessment_id) as Record<string, unknown>;
+      expect(pick(row)).toEqual(expected);
+    }
+    for (const line of annotators) {
+      for (const assessment of line.assessments as Record<string, unknown>[]) {
+        const { annotator_id: __, ...expected } = comparisons.get(assessment.assessment_id) as Record<string, unknown>;
+        expect(assessment).toEqual({ prompt_id: expect.any(String), ...expected });
+      }
+    }
+    // A rating id is a top-level key only when no other field has that name (ratings.ts lists them all).
+    const keys = new Set([
+      ...merged.flatMap((row) => Object.keys(row)),
+      ...annotators.flatMap((line) => (line.assessments as Record<string, unknown>[]).flatMap(Object.keys)),
+      ...[...comparisons.values()].flatMap((record) => Object.keys(record)),
+    ]);
+    expect([...keys].filter((key) => !RATING_KEYS.includes(key) && !TAKEN_KEYS.has(key))).toEqual([]);
+  });
+});
+
+describe("prompt ratings", () => {
+  it("are named rating_<id> where the id is another field's name", async () => {
+    const stored = database.sqlite.prepare("SELECT definition FROM studies WHERE id = ?").get(seeded.study.id) as {
+      definition: string;
+    };
+    const definition = JSON.parse(stored.definition);
+    definition.promptRatings.push({
+      id: "form",
+      text: "Was the question clear?",
+      options: [
+        { id: "yes", text: { en: "Yes, clear", es: "Sí" } },
+        { id: "no", text: "No" },
+      ],
+      forms: ["long", "short"],
+    });
+    database.sqlite
+      .prepare("UPDATE studies SET definition = ? WHERE id = ?")
+      .run(JSON.stringify(definition), seeded.study.id);
+    database.sqlite.prepare(`UPDATE assessments SET ratings = json_set(ratings, '$.form', 'yes') WHERE id = 1`).run();
+    await exportTo("ca1", "clash");
+    const merged = jsonl(join(database.dir, "clash/merged_comparisons_annotators.jsonl"));
+    expect(merged.find((row) => row.assessment_id === 1)).toMatchObject({
+      form: "long",
+      rating_form: "yes",
+      rating_form_label: "Yes, clear",
+      importance: "3",
+    });
+    expect(merged.find((row) => row.assessment_id === 2)).toMatchObject({ form: "short", rating_form: null });
+    await exportTo("csv", "clash.csv");
+    const rows = parseCsv(readFileSync(join(database.dir, "clash.csv"), "utf8"), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    expect(rows.filter((row) => row.assessment_id === "1").map((row) => [row.form, row.rating_form])).toEqual([
+      ["long", "yes"],
+      ["long", "yes"],
+      ["long", "yes"],
+    ]);
   });
 });
 
@@ -241,9 +371,10 @@ describe("csv export", () => {
     expect(text.startsWith("\uFEFF")).toBe(false);
     expect(text.split("\r\n")[0]).toBe(
       "study_id,scenario_id,assessment_id,annotator_id,block,ranking,unacceptable_labels,rationale," +
-        "rationale_language,rationale_language_confidence,ranked_at,rationale_at,ui_locale,position,shown_order," +
-        "form,started_at,reading_done_at,completed_at,reading_seconds,total_seconds,platform," +
-        "declared_native_language,age_band,country_of_residence,native_language",
+        "rationale_language,rationale_language_confidence,rationale_parts,ranked_at,rationale_at,ui_locale,position," +
+        "shown_order,form,started_at,reading_done_at,completed_at,reading_seconds,total_seconds," +
+        "layout,opens_a,opens_b,opens_c,opens_d,ranked_without_opening_all,rating_importance,rating_subjectivity," +
+        "platform,declared_native_language,age_band,country_of_residence,native_language",
     );
     const rows = parseCsv(text, { columns: true }) as Record<string, string>[];
     // world ×5, personal ×3, unacceptable ×2 (one flagged C, one asked with none flagged).
@@ -272,7 +403,15 @@ describe("csv export", () => {
         expect(row.country_of_residence).toBe(empty(profile.country_of_residence));
         expect(row.native_language).toBe(empty(profile.native_language));
         expect(row.declared_native_language).toBe(empty(profile.native_language));
+        expect(row.layout).toBe(empty(db.layout));
+        const opens = db.opens === null ? null : (JSON.parse(db.opens) as Record<string, number>);
+        for (const label of ["A", "B", "C", "D"]) {
+          expect(row[`opens_${label.toLowerCase()}`]).toBe(empty(opens?.[label]));
+        }
+        expect(row.ranked_without_opening_all).toBe(empty(expectedUnopened(db)));
+        for (const rating of PROMPT_RATINGS) expect(row[`rating_${rating.id}`]).toBe(empty(dbRatings(db)[rating.id]));
         if (row.block === "unacceptable") {
+          expect(row.rationale_parts).toBe("");
           expect(row.ranking).toBe("");
           expect(row.unacceptable_labels).toBe((JSON.parse(db.unacceptable_labels as string) as string[]).join(","));
           expect(row.rationale).toBe(empty(db.unacceptable_rationale));
@@ -284,6 +423,7 @@ describe("csv export", () => {
           expect(row.rationale).toBe(empty(block.rationale));
           expect(row.rationale_language).toBe(empty(block.rationale_language));
           expect(row.rationale_language_confidence).toBe(empty(block.rationale_confidence));
+          expect(row.rationale_parts).toBe(empty(block.rationale_parts));
           expect(row.ranked_at).toBe(block.ranked_at);
           expect(row.rationale_at).toBe(empty(block.rationale_at));
         }
@@ -291,6 +431,21 @@ describe("csv export", () => {
       const expectedBlocks = [...blocks.keys()].length + (db.unacceptable_labels === null ? 0 : 1);
       expect(mine).toHaveLength(expectedBlocks);
     }
+    const world = (id: number) => rows.find((row) => row.assessment_id === String(id) && row.block === "world");
+    expect([1, 2, 3, 4, 5].map((id) => world(id)?.ranked_without_opening_all)).toEqual([
+      "false",
+      "false",
+      "true",
+      "",
+      "",
+    ]);
+    expect(world(3)).toMatchObject({
+      opens_b: "0",
+      rating_importance: "1",
+      rating_subjectivity: "low",
+      rationale_parts: "3",
+    });
+    expect(world(2)).toMatchObject({ layout: "all", rating_importance: "2", rating_subjectivity: "" });
     // Commas, quotes, new lines, emoji and right-to-left text come back intact.
     const rationales = rows.map((row) => row.rationale);
     for (const text of [
@@ -478,6 +633,26 @@ describe("parquet export", () => {
     });
     expect(typeof records[0]?.assessment_id).toBe("number");
     expect(records[0]?.started_at).toBeInstanceOf(Date);
+    // Counts as integers, the flag as a boolean (null when unknown), ratings as option ids.
+    const world = (id: number) => records.find((r) => r.assessment_id === id && r.block === "world");
+    expect(world(3)).toMatchObject({
+      rationale_parts: 3,
+      layout: "paged",
+      opens_a: 1,
+      opens_b: 0,
+      opens_c: 0,
+      opens_d: 2,
+      ranked_without_opening_all: true,
+      rating_importance: "1",
+      rating_subjectivity: "low",
+    });
+    expect(world(1)?.ranked_without_opening_all).toBe(false);
+    expect(world(4)).toMatchObject({
+      layout: null,
+      opens_a: null,
+      ranked_without_opening_all: null,
+      rationale_parts: null,
+    });
   });
 });
 
@@ -522,6 +697,25 @@ describe("hf export", () => {
     const flat = jsonl(join(folder, "data/assessments.jsonl"));
     expect(flat).toHaveLength(10);
     expect(typeof flat[0]?.assessment_id).toBe("number");
+    expect(flat.filter((row) => row.block === "world").map((row) => row.ranked_without_opening_all)).toEqual([
+      false,
+      false,
+      true,
+      null,
+      null,
+    ]);
+    expect(flat.find((row) => row.assessment_id === 3)).toMatchObject({ opens_b: 0, rating_importance: "1" });
+    const comparisonsFeatures = front.dataset_info[0]?.features as {
+      name: string;
+      struct?: { name: string; list?: { name: string }[] }[];
+    }[];
+    const assessmentFeatures = comparisonsFeatures
+      .find((f) => f.name === "metadata")
+      ?.struct?.find((f) => f.name === "assessments")
+      ?.list?.map((f) => f.name);
+    expect(assessmentFeatures).toEqual(
+      expect.arrayContaining([...RATING_KEYS, "layout", "opens", "ranked_without_opening_all"]),
+    );
     expect(jsonl(join(folder, "data/pairs.jsonl"))).toHaveLength(48);
     expect(front.language).toEqual(expect.arrayContaining(["en", "ar", "es"]));
     expect(card).toContain("| Annotators | 3 |");
@@ -560,6 +754,13 @@ describe("hf export", () => {
         "assessments",
       ]);
       expect(checked.example).toMatchObject({ comparisons: 3, annotators: 3, merged: 5, flat: 10, pairs: 48 });
+      // The card-era fields are declared, so each record was checked against their types (bool, int64, struct).
+      expect(checked.configs.merged_comparison_annotators?.columns).toEqual(
+        expect.arrayContaining([...RATING_KEYS, "layout", "opens", "ranked_without_opening_all"]),
+      );
+      expect(checked.configs.assessments?.columns).toEqual(
+        expect.arrayContaining(["rationale_parts", "opens_a", "ranked_without_opening_all", "rating_importance"]),
+      );
       // The checker refuses what broke `datasets` before: configs of different formats.
       expect(runPython<{ refused: string }>("hf_check.py", ["--self-test"]).refused).toMatch(/pairs\.csv is not json/);
     },
@@ -662,6 +863,28 @@ describe("codebook", () => {
     expect(age.text).toEqual({ en: "How old are you?", es: "¿Cuántos años tienes?" });
     expect(age.options.map((o: { id: string }) => o.id)).toEqual(["18-29", "30-49", "50-plus"]);
     expect(age.special_values.prefer_not_to_say.label.ar).toBeTruthy();
+    // Each prompt rating like a profile question: wording per locale, scale, and where the exports put it.
+    const localized = (text: string | Record<string, string>) => (typeof text === "string" ? { "*": text } : text);
+    expect(study.prompt_ratings).toEqual(
+      PROMPT_RATINGS.map((rating) => ({
+        id: rating.id,
+        label: localized(rating.label ?? rating.id),
+        text: localized(rating.text),
+        options: rating.options.map((option) => ({ id: option.id, label: localized(option.text) })),
+        forms: rating.forms ?? ["long", "short"],
+        exported_as: { key: rating.id, label_key: `${rating.id}_label`, flat_column: `rating_${rating.id}` },
+        special_values: { null: expect.stringContaining("not asked") },
+      })),
+    );
+    expect(study.prompt_ratings[0].options[2]).toEqual({
+      id: "3",
+      label: { en: "Very important", es: "Muy importante" },
+    });
+    expect(study.prompt_ratings[1]).toMatchObject({ label: { "*": "subjectivity" }, forms: ["long"] });
+    const fieldNames = (file: string) => codebook.fields[file].map((field: { name: string }) => field.name);
+    expect(fieldNames("comparisons.jsonl")).toEqual(
+      expect.arrayContaining(["layout", "opens", "ranked_without_opening_all", "<prompt rating id>"]),
+    );
     // The ranking questions as participants saw them, in every interface language, limits filled in.
     expect(Object.keys(study.questions.world_ranking).sort()).toEqual([
       "af",
@@ -687,5 +910,12 @@ describe("codebook", () => {
     expect(markdown).toContain("## Study `mini`, version 1");
     expect(markdown).toContain("| `18-29` | 18–29 |");
     expect(markdown).toContain("## Fields of `blocks.parquet`");
+    expect(markdown).toContain(
+      "### Prompt rating `importance` (Importance / Importancia; asked on long and short tasks)",
+    );
+    expect(markdown).toContain("| `3` | Very important / Muy importante |");
+    expect(markdown).toContain("| es | ¿Qué tan importante es que una IA responda bien a esto? |");
+    expect(markdown).toContain("| `rating_<prompt rating id>` |");
+    expect(markdown).toContain("| `opens_a … opens_d` |");
   });
 });

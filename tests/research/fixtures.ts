@@ -13,6 +13,12 @@ import { loadMiniStudy, type TestDatabase } from "../helpers/db.js";
  *
  * Rationales exercise CSV and JSON escaping: commas, double quotes, new
  * lines, emoji and right-to-left (Arabic) text.
+ *
+ * The study asks two prompt ratings (importance on every form, subjectivity
+ * on the long form). Three assessments come from survey cards (layout,
+ * opens, ratings, rationale parts): one paged card with every response
+ * opened, one with all four on the card, one paged card ranked with B and C
+ * never opened; the other two are rows from before cards (all NULL).
  */
 
 export const SECRET = "research-test-secret-0123456789";
@@ -30,6 +36,31 @@ export const RATIONALES = {
   withdrawn: "WITHDRAWN-PARTICIPANT-RATIONALE should never be exported.",
 } as const;
 
+export const PROMPT_RATINGS = [
+  {
+    id: "importance",
+    label: { en: "Importance", es: "Importancia" },
+    text: {
+      en: "How important is it that an AI answers this well?",
+      es: "¿Qué tan importante es que una IA responda bien a esto?",
+    },
+    options: [
+      { id: "1", text: { en: "Not important", es: "Nada importante" } },
+      { id: "2", text: { en: "Somewhat important", es: "Algo importante" } },
+      { id: "3", text: { en: "Very important", es: "Muy importante" } },
+    ],
+  },
+  {
+    id: "subjectivity",
+    text: "How much is the best answer a matter of opinion?",
+    options: [
+      { id: "low", text: "Mostly a matter of fact" },
+      { id: "high", text: "Mostly a matter of opinion" },
+    ],
+    forms: ["long"],
+  },
+];
+
 export interface Seeded {
   study: Study;
   participants: { p1: string; p2: string; p3: string };
@@ -45,6 +76,7 @@ function researchStudy(): Study {
       ...mini.profile,
       { id: "native_language", kind: "language", text: "What is your native language?", options: [] },
     ],
+    promptRatings: PROMPT_RATINGS,
   });
 }
 
@@ -116,11 +148,15 @@ export function seedResearchData(database: TestDatabase): Seeded {
     readingDoneAt: at(3, 40),
     completedAt: at(6),
     locale: "en",
+    layout: "paged",
+    opens: { A: 2, B: 1, C: 1, D: 3 },
+    ratings: { importance: "3", subjectivity: "high" },
     blocks: [
       {
         block: "world",
         ranking: "D>A>B>C",
         rationale: rationale(RATIONALES.p1World, "en", 0.97),
+        rationaleParts: 2,
         rankedAt: at(4),
         rationaleAt: at(5),
       },
@@ -128,6 +164,7 @@ export function seedResearchData(database: TestDatabase): Seeded {
         block: "personal",
         ranking: "A>D>B>C",
         rationale: rationale(RATIONALES.p1Personal, "en", 0.9),
+        rationaleParts: 1,
         rankedAt: at(5, 20),
         rationaleAt: at(5, 40),
       },
@@ -143,11 +180,15 @@ export function seedResearchData(database: TestDatabase): Seeded {
     readingDoneAt: at(7, 30),
     completedAt: at(9),
     locale: "en",
+    layout: "all",
+    opens: { A: 1, B: 1, C: 1, D: 1 },
+    ratings: { importance: "2" },
     blocks: [
       {
         block: "world",
         ranking: "B>C>D>A",
         rationale: rationale(RATIONALES.p1Headache, "en", 0.99),
+        rationaleParts: 1,
         rankedAt: at(8),
         rationaleAt: at(8, 50),
       },
@@ -168,11 +209,16 @@ export function seedResearchData(database: TestDatabase): Seeded {
     readingDoneAt: at(10, 50),
     completedAt: at(14),
     locale: "es",
+    // Ranked with B and C never opened.
+    layout: "paged",
+    opens: { A: 1, B: 0, C: 0, D: 2 },
+    ratings: { importance: "1", subjectivity: "low" },
     blocks: [
       {
         block: "world",
         ranking: "A=D>B>C",
         rationale: rationale(RATIONALES.p2World, "ar", 0.88),
+        rationaleParts: 3,
         rankedAt: at(11),
         rationaleAt: at(12),
       },
@@ -180,6 +226,7 @@ export function seedResearchData(database: TestDatabase): Seeded {
         block: "personal",
         ranking: "D>A>C>B",
         rationale: rationale(RATIONALES.p2Personal, "es", 0.93),
+        rationaleParts: 1,
         rankedAt: at(12, 30),
         rationaleAt: at(13),
       },

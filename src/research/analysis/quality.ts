@@ -14,6 +14,10 @@ import type { WeakOrder } from "./weak-orders.js";
  * - failed attention check: on a scenario with `attentionCheck`, the world
  *   ranking does not put `best` alone at the top or `worst` alone at the
  *   bottom. The flag is the participant's: all their assessments are suspect.
+ * - ranked without opening every response: the card showed one response at
+ *   a time ("paged") and at least one was never opened before the first
+ *   ranking was confirmed. Unknown (null) for assessments recorded before
+ *   cards, which have no layout.
  */
 
 export const RESPONSES_PER_SCENARIO = LABELS.length;
@@ -21,6 +25,19 @@ export const RESPONSES_PER_SCENARIO = LABELS.length;
 export function isSpeeder(readingSeconds: number | null, minSecondsPerResponse: number): boolean {
   if (readingSeconds === null || !Number.isFinite(readingSeconds)) return false;
   return readingSeconds / RESPONSES_PER_SCENARIO < minSecondsPerResponse;
+}
+
+/**
+ * `layout` and the four opens counts (any order) as stored: false when all
+ * four responses were on the card together ("all") or each was opened,
+ * true when the layout was "paged" and one was opened 0 times, null when
+ * unknown (no layout, or counts missing).
+ */
+export function rankedWithoutOpeningAll(layout: unknown, opens: readonly unknown[]): boolean | null {
+  if (layout === "all") return false;
+  if (layout !== "paged") return null;
+  if (opens.some((count) => count === 0)) return true;
+  return opens.length === RESPONSES_PER_SCENARIO && opens.every((count) => typeof count === "number") ? false : null;
 }
 
 export interface AttentionCheck {

@@ -5,7 +5,8 @@ import { type Scope, scopeWhere, sqlText } from "./scope.js";
 /**
  * How every export reads the database: assessments with their assignment
  * (position, shown order, form), world and personal ranking blocks,
- * unacceptable answer and timings, in pages of a few thousand rows fetched
+ * unacceptable answer, timings, the card's layout and opens and the prompt
+ * ratings, in pages of a few thousand rows fetched
  * by keyset (the next page starts after the last row of the previous one,
  * following an index, so no page costs more than the first). What belongs
  * to the participant (platform, profile answers) is fetched once per page
@@ -44,16 +45,21 @@ export const FIXED_COLUMNS = [
   "world_rationale_confidence",
   "world_ranked_at",
   "world_rationale_at",
+  "world_rationale_parts",
   "personal_ranking",
   "personal_rationale",
   "personal_rationale_language",
   "personal_rationale_confidence",
   "personal_ranked_at",
   "personal_rationale_at",
+  "personal_rationale_parts",
   "unacceptable_labels",
   "unacceptable_rationale",
   "unacceptable_rationale_language",
   "unacceptable_rationale_confidence",
+  "layout",
+  "opens",
+  "ratings",
 ] as const;
 export type FixedColumn = (typeof FIXED_COLUMNS)[number];
 
@@ -84,6 +90,7 @@ const BLOCK_FIELDS = [
   "rationale_confidence",
   "ranked_at",
   "rationale_at",
+  "rationale_parts",
 ];
 
 export function seconds(later: string, earlier: string): string {
@@ -115,6 +122,9 @@ export const TYPED_SELECT = [
   "a.unacceptable_rationale",
   "a.unacceptable_rationale_language",
   "a.unacceptable_rationale_confidence",
+  "a.layout",
+  "a.opens",
+  "a.ratings",
 ].join(", ");
 
 export const FROM = `FROM assessments a

@@ -1,9 +1,12 @@
 import { join } from "node:path";
 import type { ChatMessage } from "../../core/study/schema.js";
 import { assessmentRows, COL, demographicsOf, type RawRow } from "./assessment-rows.js";
+import { cardFields } from "./card.js";
 import { annotatorOf, countLanguages, type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
-import { unacceptableLabels } from "./flat.js";
+import { opensOf, unacceptableLabels } from "./flat.js";
+import { ratingFields, ratingLabels, ratingOptions } from "./ratings.js";
 import { type TextFilter, textFilter } from "./redact.js";
+import type { Scope } from "./scope.js";
 import { openTextSink, type TextSink } from "./sink.js";
 
 /**
@@ -19,7 +22,9 @@ import { openTextSink, type TextSink } from "./sink.js";
  * - merged_comparisons_annotators.jsonl: one line per prompt × annotator.
  *
  * Chorus adds fields the public files lack (study_id, shown_order, form,
- * timings, rationale languages); consumers of the public layout ignore them.
+ * timings, rationale languages, the card's layout and opens); consumers of
+ * the public layout ignore them. The study's prompt ratings are top-level
+ * keys of each assessment, as CA-1 has its importance and the like.
  * A prompt line holds all of its assessments; it is streamed piece by piece,
  * so even a scenario with 100,000 assessments is never one string in memory.
  */
@@ -87,41 +92,63 @@ function block(row: RawRow, prefix: "world" | "personal", text: TextFilter) {
       rationale_language_confidence: row[COL[`${prefix}_rationale_confidence`]],
       ranked_at: row[COL[`${prefix}_ranked_at`]],
       rationale_at: row[COL[`${prefix}_rationale_at`]],
+      rationale_parts: row[COL[`${prefix}_rationale_parts`]],
     },
   ];
 }
 
-/** One annotator's assessment of one prompt, as in `metadata.assessments[]`; `text` filters the rationales. */
-export function assessmentRecord(row: RawRow, annotatorId: string, text: TextFilter) {
-  const labels = unacceptableLabels(row);
-  return {
-    annotator_id: annotatorId,
-    assessment_id: row[COL.assessment_id],
-    ranking_blocks: {
-      world: block(row, "world", text),
-      personal: block(row, "personal", text),
-      unacceptable:
-        labels && labels.length > 0
-          ? [
-              {
-                rating: labels.map((label) => `${label} is unacceptable`),
-                rationale: text(row[COL.unacceptable_rationale]),
-                rationale_language: row[COL.unacceptable_rationale_language],
-                rationale_language_confidence: row[COL.unacceptable_rationale_confidence],
-              },
-            ]
-          : [],
-    },
-    unacceptable_asked: labels !== null,
-    shown_order: row[COL.shown_order],
-    form: row[COL.form],
-    position: row[COL.position],
-    ui_locale: row[COL.ui_locale],
-    started_at: row[COL.started_at],
-    reading_done_at: row[COL.reading_done_at],
-    completed_at: row[COL.completed_at],
-    reading_seconds: row[COL.reading_seconds],
-    total_seconds: row[COL.total_seconds],
+export type AssessmentRecordWriter = (row: RawRow, annotatorId: string, text: TextFilter) => Record<string, unknown>;
+
+/**
+ * One annotator's assessment of one prompt, as in `metadata.assessments[]`
+ * (`text` filters the rationales): the CA-1 fields, each prompt rating of
+ * the studies in scope (option id and label; ratings.ts), then Chorus's own.
+ */
+export function assessmentRecords(scope: Scope): AssessmentRecordWriter {
+  const ratings = ratingFields(scope);
+  const optionsOf = ratingOptions(scope);
+  const labelsOf = ratingLabels(scope);
+  return (row, annotatorId, text) => {
+    const labels = unacceptableLabels(row);
+    const record: Record<string, unknown> = {
+      annotator_id: annotatorId,
+      assessment_id: row[COL.assessment_id],
+      ranking_blocks: {
+        world: block(row, "world", text),
+        personal: block(row, "personal", text),
+        unacceptable:
+          labels && labels.length > 0
+            ? [
+                {
+                  rating: labels.map((label) => `${label} is unacceptable`),
+                  rationale: text(row[COL.unacceptable_rationale]),
+                  rationale_language: row[COL.unacceptable_rationale_language],
+                  rationale_language_confidence: row[COL.unacceptable_rationale_confidence],
+                },
+              ]
+            : [],
+      },
+      unacceptable_asked: labels !== null,
+    };
+    if (ratings.length > 0) {
+      const options = optionsOf(row[COL.ratings] as string | null);
+      const optionLabels = labelsOf(row[COL.study_id] as string, options);
+      ratings.forEach((rating, i) => {
+        record[rating.key] = options[i];
+        record[rating.labelKey] = optionLabels[i];
+      });
+    }
+    return Object.assign(record, cardFields(row[COL.layout], opensOf(row)), {
+      shown_order: row[COL.shown_order],
+      form: row[COL.form],
+      position: row[COL.position],
+      ui_locale: row[COL.ui_locale],
+      started_at: row[COL.started_at],
+      reading_done_at: row[COL.reading_done_at],
+      completed_at: row[COL.completed_at],
+      reading_seconds: row[COL.reading_seconds],
+      total_seconds: row[COL.total_seconds],
+    });
   };
 }
 
@@ -135,6 +162,7 @@ async function writeComparisonsAndMerged(
 ): Promise<void> {
   const text = textFilter(context.redact);
   counts.redactions = text.counts;
+  const assessmentRecord = assessmentRecords(context.scope);
   let open: string | null = null;
   let first = true;
   let sinceTick = 0;
@@ -200,6 +228,7 @@ async function writeComparisonsAndMerged(
 async function writeAnnotators(context: ExportContext, annotators: TextSink, counts: ExportCounts): Promise<void> {
   // Its own filter: the counts reported are the first pass's, where each rationale is seen once.
   const text = textFilter(context.redact);
+  const assessmentRecord = assessmentRecords(context.scope);
   let open: string | null = null;
   let sinceTick = 0;
   for (const { row, participant: info, endOfPage } of assessmentRows(

@@ -5,14 +5,15 @@ import { LOCALES_DIR } from "../../paths.js";
 import { PREFER_NOT_TO_SAY } from "./assessment-rows.js";
 import type { ExportContext } from "./context.js";
 import type { FieldDoc } from "./fields.js";
+import { type RatingField, ratingFields } from "./ratings.js";
 import { REDACTION_KINDS, type RedactionCounts } from "./redact.js";
 
 /**
  * The codebook written beside every export (codebook.json for programs,
  * codebook.md for people): what each study asked and how, so a published
  * dataset can be understood without the database. Per study: version,
- * consent and screening texts, every profile question with its option ids
- * and labels in every locale, the wording of the ranking, rationale and
+ * consent and screening texts, every profile question and prompt rating
+ * with its option ids and labels in every locale, the wording of the ranking, rationale and
  * unacceptable questions as participants saw them (from locales/), the
  * design (forms, blocks, rationale limits, quotas) and the scenarios; then
  * the conventions (ranking notation, special values) and the field
@@ -78,7 +79,7 @@ function option(o: { id: string; text: LocalizedText }) {
   return { id: o.id, label: localized(o.text) };
 }
 
-function studyEntry(study: Study) {
+function studyEntry(study: Study, ratingExports: Map<string, RatingField>) {
   const wording = questionWording(study);
   const { prefer_not_to_say: preferNotToSay, ...questions } = wording;
   return {
@@ -107,6 +108,18 @@ function studyEntry(study: Study) {
         null: "never answered (e.g. the participant stopped before this question)",
       },
     })),
+    prompt_ratings: study.promptRatings.map((rating) => {
+      const exported = ratingExports.get(rating.id) as RatingField;
+      return {
+        id: rating.id,
+        label: localized(rating.label ?? rating.id),
+        text: localized(rating.text),
+        options: rating.options.map(option),
+        forms: rating.forms,
+        exported_as: { key: exported.key, label_key: exported.labelKey, flat_column: exported.column },
+        special_values: { null: "not asked (a form that does not ask it, or an assessment from before ratings)" },
+      };
+    }),
     briefing: localized(study.briefing),
     questions,
     design: {
@@ -139,6 +152,7 @@ const CONVENTIONS = {
 };
 
 export function buildCodebook(context: ExportContext, input: CodebookInput) {
+  const ratingExports = new Map(ratingFields(context.scope).map((field) => [field.id, field]));
   return {
     codebook_version: CODEBOOK_VERSION,
     generated_at: context.now().toISOString(),
@@ -155,7 +169,7 @@ export function buildCodebook(context: ExportContext, input: CodebookInput) {
         : { applied: false },
     },
     conventions: CONVENTIONS,
-    studies: context.scope.studies.map(studyEntry),
+    studies: context.scope.studies.map((study) => studyEntry(study, ratingExports)),
     fields: Object.fromEntries(
       input.files.map(({ file, fields }) => [file, fields.map(([name, description]) => ({ name, description }))]),
     ),
@@ -199,6 +213,18 @@ export function codebookMarkdown(codebook: Codebook): string {
       for (const o of question.options) lines.push(`| \`${o.id}\` | ${cell(Object.values(o.label).join(" / "))} |`);
       lines.push(`| \`${PREFER_NOT_TO_SAY}\` | the participant chose not to answer |`);
       lines.push("| (empty / null) | never answered |", "");
+    }
+    for (const rating of study.prompt_ratings) {
+      const { key, label_key: labelKey, flat_column: column } = rating.exported_as;
+      lines.push(
+        `### Prompt rating \`${rating.id}\` (${Object.values(rating.label).join(" / ")}; asked on ${rating.forms.join(" and ")} tasks)`,
+        "",
+        `Exported as \`${key}\` and \`${labelKey}\` in the assessment records, as \`${column}\` in the flat table.`,
+        "",
+      );
+      lines.push(...translationsTable(rating.text), "", "| Option id | Labels |", "|---|---|");
+      for (const o of rating.options) lines.push(`| \`${o.id}\` | ${cell(Object.values(o.label).join(" / "))} |`);
+      lines.push("| (empty / null) | not asked |", "");
     }
     for (const [name, texts] of Object.entries(study.questions)) {
       lines.push(`### Question: ${name.replaceAll("_", " ")}`, "", ...translationsTable(texts), "");

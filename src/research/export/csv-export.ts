@@ -10,9 +10,11 @@ import {
   seconds,
   TYPED_SELECT,
 } from "./assessment-rows.js";
+import { cardCells, opensCounts } from "./card.js";
 import { type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { CSV_RECORD_END, csvField, csvFields } from "./csv-format.js";
-import { flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
+import { FLAT_CONTEXT_COLUMNS, flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
+import { ratingOptions } from "./ratings.js";
 import { type TextFilter, textFilter } from "./redact.js";
 import { openTextSink } from "./sink.js";
 
@@ -58,6 +60,7 @@ const CSV_SELECT = [
     `${alias}.rationale`,
     `ifnull(${alias}.rationale_language, '')`,
     `${alias}.rationale_confidence`,
+    `${alias}.rationale_parts`,
     joined([`${alias}.ranked_at`, `${alias}.rationale_at`]),
   ]),
   "a.unacceptable_labels",
@@ -69,6 +72,9 @@ const CSV_SELECT = [
     secondsText("a.reading_done_at", "a.started_at"),
     secondsText("a.completed_at", "a.started_at"),
   ]),
+  "a.layout",
+  "a.opens",
+  "a.ratings",
 ].join(", ");
 
 /** Indexes into a CSV_SELECT row. */
@@ -76,12 +82,16 @@ const C = {
   id: 0,
   participant: 1,
   head: 2,
-  blocks: [3, 8],
-  unacceptableLabels: 13,
-  unacceptableRationale: 14,
-  unacceptableLanguage: 15,
-  unacceptableConfidence: 16,
-  context: 17,
+  /** Each block: prefix, rationale, language, confidence, parts, times. */
+  blocks: [3, 9],
+  unacceptableLabels: 15,
+  unacceptableRationale: 16,
+  unacceptableLanguage: 17,
+  unacceptableConfidence: 18,
+  context: 19,
+  layout: 20,
+  opens: 21,
+  ratings: 22,
 } as const;
 
 /** A joined run with exactly `commas` commas and nothing that would need quoting. */
@@ -112,29 +122,37 @@ function fastPathSafe(row: RawRow): boolean {
     const prefix = row[at] as string | null;
     if (prefix === null) continue;
     if (!SAFE.prefix.test(prefix) || !SAFE.language.test(row[at + 2] as string)) return false;
-    if (!SAFE.times.test(row[at + 4] as string)) return false;
+    if (!SAFE.times.test(row[at + 5] as string)) return false;
   }
   return row[C.unacceptableLabels] === null || SAFE.language.test(row[C.unacceptableLanguage] as string);
 }
 
 /** The row's lines through the fast path, or null when a joined run is not safe. */
-function fastLines(row: RawRow, annotatorId: string, participantText: string, text: TextFilter): Lines | null {
+function fastLines(
+  row: RawRow,
+  annotatorId: string,
+  participantText: string,
+  text: TextFilter,
+  ratings: (stored: string | null) => unknown[],
+): Lines | null {
   if (!fastPathSafe(row)) return null;
   const start = `${row[C.head]},${row[C.id]},${annotatorId},`;
-  const end = `,${row[C.context]}${participantText}${CSV_RECORD_END}`;
+  const card = cardCells(row[C.layout], opensCounts(row[C.opens]));
+  const cardText = csvFields([...card, ...ratings(row[C.ratings] as string | null)]);
+  const end = `,${row[C.context]},${cardText}${participantText}${CSV_RECORD_END}`;
   let lines = "";
   let count = 0;
   for (const at of C.blocks) {
     const prefix = row[at] as string | null;
     if (prefix === null) continue;
-    lines += `${start}${prefix},${csvField(text(row[at + 1]))},${row[at + 2]},${number(row[at + 3])},${row[at + 4]}${end}`;
+    lines += `${start}${prefix},${csvField(text(row[at + 1]))},${row[at + 2]},${number(row[at + 3])},${csvField(row[at + 4])},${row[at + 5]}${end}`;
     count++;
   }
   const labels = row[C.unacceptableLabels] as string | null;
   if (labels !== null) {
     lines +=
       `${start}unacceptable,,${csvField((JSON.parse(labels) as string[]).join(","))},` +
-      `${csvField(text(row[C.unacceptableRationale]))},${row[C.unacceptableLanguage]},${number(row[C.unacceptableConfidence])},,${end}`;
+      `${csvField(text(row[C.unacceptableRationale]))},${row[C.unacceptableLanguage]},${number(row[C.unacceptableConfidence])},,,${end}`;
     count++;
   }
   return { text: lines, count };
@@ -147,17 +165,25 @@ function fastLines(row: RawRow, annotatorId: string, participantText: string, te
  */
 const STRINGIFY = { record_delimiter: "\r\n", quoted_match: /[\r\n]/ };
 
+const SECONDS_AT = [FLAT_CONTEXT_COLUMNS.indexOf("reading_seconds"), FLAT_CONTEXT_COLUMNS.indexOf("total_seconds")];
+
 /**
  * The typed path: the row's fields formatted by csv-stringify, the reference
  * implementation. Rows the fast path cannot vouch for go through it, and the
  * tests check that both paths write the same bytes.
  */
-function typedLines(row: RawRow, annotatorId: string, participant: ParticipantInfo, text: TextFilter): Lines {
+function typedLines(
+  row: RawRow,
+  annotatorId: string,
+  participant: ParticipantInfo,
+  text: TextFilter,
+  ratings: (stored: string | null) => unknown[],
+): Lines {
   const head = flatHead(row, annotatorId);
-  const context = flatContext(row);
+  // csv-stringify would write a boolean as 1 or empty; the flat table writes true / false.
+  const context = flatContext(row, ratings).map((cell) => (typeof cell === "boolean" ? String(cell) : cell));
   // Seconds are written with three decimals, as the fast path's SQL prints them.
-  context[context.length - 2] = formatSeconds(context[context.length - 2]);
-  context[context.length - 1] = formatSeconds(context[context.length - 1]);
+  for (const at of SECONDS_AT) context[at] = formatSeconds(context[at]);
   const tail = [...context, ...flatParticipant(participant)];
   const blocks = flatBlocks(row, text);
   return {
@@ -186,6 +212,7 @@ export async function writeCsv(context: ExportContext, path: string, options: Cs
   counts.redactions = text.counts;
   const sink = openTextSink(path);
   const typedRow = typedRowReader(context.sqlite);
+  const ratings = ratingOptions(context.scope);
   sink.write(stringify([flatColumns(context.scope)], STRINGIFY));
   const select = fastPath ? CSV_SELECT : TYPED_SELECT;
   for (const page of assessmentPages(context.sqlite, context.scope, "assessment", context.pageSize, select)) {
@@ -202,12 +229,13 @@ export async function writeCsv(context: ExportContext, path: string, options: Cs
       const participantId = row[COL.participant_id] as string;
       const annotatorId = context.annotatorId(participantId);
       const lines =
-        (fastPath ? fastLines(row, annotatorId, textOf(participantId), text) : null) ??
+        (fastPath ? fastLines(row, annotatorId, textOf(participantId), text, ratings) : null) ??
         typedLines(
           fastPath ? typedRow(row[COL.assessment_id] as number) : row,
           annotatorId,
           page.participants.get(participantId) as ParticipantInfo,
           text,
+          ratings,
         );
       counts.rows += lines.count;
       counts.assessments++;

@@ -23,6 +23,35 @@ const BLOCK_ENTRY: FieldDoc[] = [
   ["rationale_language", "Language detected from the rationale (ISO 639-1), or null."],
   ["rationale_language_confidence", "The detector's confidence, 0–1."],
   ["ranked_at / rationale_at", "When the ranking and the rationale were given."],
+  [
+    "rationale_parts",
+    "How many messages the rationale was collected from (the participant may send it in parts); null before cards.",
+  ],
+];
+
+const LAYOUT: FieldDoc = [
+  "layout",
+  "`all`: the four responses were on the card together; `paged`: one open at a time; null for assessments from before cards.",
+];
+
+const CARD: FieldDoc[] = [
+  LAYOUT,
+  [
+    "opens",
+    "`{A, B, C, D}`: how many times each response (canonical label) was shown before the first ranking was confirmed; null before cards.",
+  ],
+  [
+    "ranked_without_opening_all",
+    "Quality flag: true when the layout was `paged` and some response was opened 0 times before ranking; false when every response was opened or the layout was `all`; null when unknown (before cards).",
+  ],
+];
+
+const RATINGS: FieldDoc[] = [
+  [
+    "<prompt rating id>",
+    "One key per prompt rating of the study (e.g. `importance`): the option id the participant chose, null when not asked. Named `rating_<id>` if the id clashes with another field.",
+  ],
+  ["<prompt rating id>_label", "That option's label in the study's language (the codebook has every locale)."],
 ];
 
 export const COMPARISON_FIELDS: FieldDoc[] = [
@@ -42,7 +71,14 @@ export const COMPARISON_FIELDS: FieldDoc[] = [
     '`{rating: ["C is unacceptable", …], rationale}` (the CA-1 key) when any response was judged unacceptable; else empty.',
   ],
   ["unacceptable_asked", "Whether the unacceptable question was asked (false: the empty list means not asked)."],
-  ...BLOCK_ENTRY.map(([name, description]): FieldDoc => [`ranking_blocks.*[].${name}`, description]),
+  ...BLOCK_ENTRY.map(
+    ([name, description]): FieldDoc => [
+      `ranking_blocks.${name === "rationale_parts" ? "world/personal" : "*"}[].${name}`,
+      description,
+    ],
+  ),
+  ...RATINGS,
+  ...CARD,
   ...TIMINGS,
 ];
 
@@ -58,7 +94,10 @@ export const ANNOTATOR_FIELDS: FieldDoc[] = [
 export const MERGED_FIELDS: FieldDoc[] = [
   ["prompt_id, study_id, prompt, responses", "As in comparisons.jsonl."],
   ["annotator_id, demographics, declared_native_language, platform", "As in annotators.jsonl."],
-  ["ranking_blocks, unacceptable_asked, assessment_id, …", "The assessment fields of comparisons.jsonl."],
+  [
+    "ranking_blocks, unacceptable_asked, prompt ratings, layout, opens, …",
+    "The assessment fields of comparisons.jsonl.",
+  ],
 ];
 
 export const FLAT_FIELDS: FieldDoc[] = [
@@ -68,10 +107,24 @@ export const FLAT_FIELDS: FieldDoc[] = [
   ["ranking", "Canonical ranking (world/personal rows); empty on unacceptable rows."],
   ["unacceptable_labels", "Unacceptable rows: labels judged unacceptable, comma-separated (`C,D`); empty if none."],
   ["rationale, rationale_language, rationale_language_confidence", "The block's rationale and detected language."],
+  [
+    "rationale_parts",
+    "World/personal rows: how many messages the rationale was collected from; empty on unacceptable rows and before cards.",
+  ],
   ["declared_native_language", "The participant's declared native language (profile answer)."],
   ["platform", "telegram, slack or console."],
   ["ranked_at, rationale_at", "When this block's ranking and rationale were given (empty on unacceptable rows)."],
   ...TIMINGS,
+  LAYOUT,
+  [
+    "opens_a … opens_d",
+    "How many times response A (… D) was shown before the first ranking was confirmed; empty before cards.",
+  ],
+  ["ranked_without_opening_all", "`true`, `false` or empty (unknown): as in comparisons.jsonl."],
+  [
+    "rating_<prompt rating id>",
+    "One column per prompt rating of the study (e.g. `rating_importance`): the option id chosen, empty when not asked.",
+  ],
   ["<profile question id>", "One column per profile question: the answer, `prefer_not_to_say`, or empty."],
 ];
 

@@ -2,9 +2,11 @@ import { fileWriter, parquetWriteRows, type SchemaElement } from "hyparquet-writ
 import { LABELS } from "../../core/labels.js";
 import { fractionalRanks, parseRanking } from "../../core/ranking.js";
 import { assessmentPages, assessmentRows, COL } from "./assessment-rows.js";
+import { OPENS_COLUMNS } from "./card.js";
 import { countLanguages, type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { CSV_RECORD_END, csvFields, csvRecord } from "./csv-format.js";
-import { FLAT_FIXED_COLUMNS, flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
+import { flatBlocks, flatColumns, flatContext, flatHead, flatParticipant } from "./flat.js";
+import { ratingOptions } from "./ratings.js";
 import { textFilter } from "./redact.js";
 import { openTextSink } from "./sink.js";
 
@@ -98,6 +100,7 @@ function recordOf(columns: readonly string[], cells: readonly unknown[]): Record
 function* flatCells(context: ExportContext, counts: ExportCounts): Generator<unknown[]> {
   const text = textFilter(context.redact);
   counts.redactions = text.counts;
+  const ratings = ratingOptions(context.scope);
   let sinceTick = 0;
   for (const { row, participant, endOfPage } of assessmentRows(
     context.sqlite,
@@ -106,7 +109,7 @@ function* flatCells(context: ExportContext, counts: ExportCounts): Generator<unk
     context.pageSize,
   )) {
     const head = flatHead(row, context.annotatorId(row[COL.participant_id] as string));
-    const tail = [...flatContext(row), ...flatParticipant(participant)];
+    const tail = [...flatContext(row, ratings), ...flatParticipant(participant)];
     for (const block of flatBlocks(row, text)) {
       counts.rows++;
       yield [...head, ...block, ...tail];
@@ -135,7 +138,8 @@ export async function writeFlatJsonl(context: ExportContext, path: string): Prom
   return counts;
 }
 
-const INTEGER_COLUMNS = new Set(["assessment_id", "position"]);
+const INTEGER_COLUMNS = new Set(["assessment_id", "position", "rationale_parts", ...OPENS_COLUMNS]);
+const BOOLEAN_COLUMNS = new Set(["ranked_without_opening_all"]);
 const DOUBLE_COLUMNS = new Set(["rationale_language_confidence", "reading_seconds", "total_seconds"]);
 const TIMESTAMP_COLUMNS = new Set(["started_at", "reading_done_at", "ranked_at", "rationale_at", "completed_at"]);
 const PARQUET_ROW_GROUP = 50_000;
@@ -146,6 +150,7 @@ function parquetSchema(columns: string[]): SchemaElement[] {
     ...columns.map((name): SchemaElement => {
       if (INTEGER_COLUMNS.has(name)) return { name, type: "INT32", repetition_type: "OPTIONAL" };
       if (DOUBLE_COLUMNS.has(name)) return { name, type: "DOUBLE", repetition_type: "OPTIONAL" };
+      if (BOOLEAN_COLUMNS.has(name)) return { name, type: "BOOLEAN", repetition_type: "OPTIONAL" };
       if (TIMESTAMP_COLUMNS.has(name)) {
         return {
           name,
@@ -161,15 +166,16 @@ function parquetSchema(columns: string[]): SchemaElement[] {
 
 /**
  * The flat table as Parquet: timestamps as UTC millisecond TIMESTAMPs,
- * seconds and confidences as DOUBLE, ids and positions as INT32, the rest
- * UTF-8 strings; Snappy-compressed row groups of 50,000 rows. Row groups are
+ * seconds and confidences as DOUBLE, ids, positions and counts as INT32,
+ * the flag as BOOLEAN, the rest UTF-8 strings; Snappy-compressed row groups of 50,000 rows. Row groups are
  * pulled from the database one at a time and written synchronously, so at
  * most one row group is in memory.
  */
 export function writeParquet(context: ExportContext, path: string): ExportCounts {
   const counts = emptyCounts();
   const columns = flatColumns(context.scope);
-  const timestampIndexes = FLAT_FIXED_COLUMNS.flatMap((name, i) => (TIMESTAMP_COLUMNS.has(name) ? [i] : []));
+  // Profile columns never take these names (a clash is prefixed `profile_`).
+  const timestampIndexes = columns.flatMap((name, i) => (TIMESTAMP_COLUMNS.has(name) ? [i] : []));
   function* records(): Generator<Record<string, unknown>> {
     for (const cells of flatCells(context, counts)) {
       for (const i of timestampIndexes) {

@@ -1,4 +1,6 @@
 import { COL, type ParticipantInfo, type RawRow } from "./assessment-rows.js";
+import { CARD_COLUMNS, cardCells, opensCounts } from "./card.js";
+import { ratingFields } from "./ratings.js";
 import type { TextFilter } from "./redact.js";
 import type { Scope } from "./scope.js";
 
@@ -6,8 +8,9 @@ import type { Scope } from "./scope.js";
  * The flat table (CSV and Parquet): one row per assessment block: `world`,
  * `personal` (long-form tasks) and `unacceptable` (when the study asked).
  * A row is three parts: the block's own fields, the assessment's context
- * (the same on every block row of an assessment) and the participant's
- * profile answers, so the CSV writer formats the shared parts once.
+ * (the same on every block row of an assessment: timings, the card's
+ * layout and opens, the prompt ratings) and the participant's profile
+ * answers, so the CSV writer formats the shared parts once.
  * Every column is documented in README.md ("Exports and analyses").
  */
 
@@ -19,6 +22,7 @@ export const FLAT_BLOCK_COLUMNS = [
   "rationale",
   "rationale_language",
   "rationale_language_confidence",
+  "rationale_parts",
   "ranked_at",
   "rationale_at",
 ] as const;
@@ -32,6 +36,7 @@ export const FLAT_CONTEXT_COLUMNS = [
   "completed_at",
   "reading_seconds",
   "total_seconds",
+  ...CARD_COLUMNS,
 ] as const;
 /** Then the participant's: where they took part and their declared native language, then the profile. */
 export const FLAT_PARTICIPANT_COLUMNS = ["platform", "declared_native_language"] as const;
@@ -42,12 +47,21 @@ export const FLAT_FIXED_COLUMNS = [
   ...FLAT_PARTICIPANT_COLUMNS,
 ];
 
-/** Demographic columns are named by profile question id (prefixed `profile_` only if that clashes). */
+/**
+ * The fixed columns with a `rating_<id>` column per prompt rating after the
+ * assessment's context, and a column per profile question at the end, named
+ * by its id (prefixed `profile_` only if that clashes).
+ */
 export function flatColumns(scope: Scope): string[] {
-  const fixed = new Set<string>(FLAT_FIXED_COLUMNS);
+  const ratings = ratingFields(scope).map((rating) => rating.column);
+  const taken = new Set<string>([...FLAT_FIXED_COLUMNS, ...ratings]);
   return [
-    ...FLAT_FIXED_COLUMNS,
-    ...scope.profile.map((question) => (fixed.has(question.id) ? `profile_${question.id}` : question.id)),
+    ...FLAT_HEAD_COLUMNS,
+    ...FLAT_BLOCK_COLUMNS,
+    ...FLAT_CONTEXT_COLUMNS,
+    ...ratings,
+    ...FLAT_PARTICIPANT_COLUMNS,
+    ...scope.profile.map((question) => (taken.has(question.id) ? `profile_${question.id}` : question.id)),
   ];
 }
 
@@ -74,6 +88,7 @@ export function flatBlocks(row: RawRow, text: TextFilter): unknown[][] {
       text(row[COL[`${block}_rationale`]]),
       row[COL[`${block}_rationale_language`]],
       row[COL[`${block}_rationale_confidence`]],
+      row[COL[`${block}_rationale_parts`]],
       row[COL[`${block}_ranked_at`]],
       row[COL[`${block}_rationale_at`]],
     ]);
@@ -89,13 +104,19 @@ export function flatBlocks(row: RawRow, text: TextFilter): unknown[][] {
       row[COL.unacceptable_rationale_confidence],
       null,
       null,
+      null,
     ]);
   }
   return blocks;
 }
 
-/** FLAT_CONTEXT_COLUMNS of one assessment. */
-export function flatContext(row: RawRow): unknown[] {
+/** The opens counts of A–D. */
+export function opensOf(row: RawRow): readonly unknown[] {
+  return opensCounts(row[COL.opens]);
+}
+
+/** FLAT_CONTEXT_COLUMNS of one assessment, then its rating columns. */
+export function flatContext(row: RawRow, ratingOptions: (stored: string | null) => unknown[]): unknown[] {
   return [
     row[COL.ui_locale],
     row[COL.position],
@@ -106,6 +127,8 @@ export function flatContext(row: RawRow): unknown[] {
     row[COL.completed_at],
     row[COL.reading_seconds],
     row[COL.total_seconds],
+    ...cardCells(row[COL.layout], opensOf(row)),
+    ...ratingOptions(row[COL.ratings] as string | null),
   ];
 }
 

@@ -1,3 +1,6 @@
+import { LABELS } from "../../core/labels.js";
+import { OPENS_COLUMNS } from "./card.js";
+import { ratingFields } from "./ratings.js";
 import type { Scope } from "./scope.js";
 
 /**
@@ -40,6 +43,7 @@ const RANKING_ENTRY = struct([
   ["rationale_language_confidence", float64],
   ["ranked_at", string],
   ["rationale_at", string],
+  ["rationale_parts", int64],
 ]);
 const UNACCEPTABLE_ENTRY = struct([
   ["rating", listOf(string)],
@@ -48,18 +52,31 @@ const UNACCEPTABLE_ENTRY = struct([
   ["rationale_language_confidence", float64],
 ]);
 
-/** The assessment fields after `annotator_id` (as assessmentRecord in ca1.ts writes them). */
-const ASSESSMENT_FIELDS: [string, Feature][] = [
-  ["assessment_id", int64],
-  [
-    "ranking_blocks",
-    struct([
-      ["world", listOf(RANKING_ENTRY)],
-      ["personal", listOf(RANKING_ENTRY)],
-      ["unacceptable", listOf(UNACCEPTABLE_ENTRY)],
+/** The assessment fields after `annotator_id` (as assessmentRecords in ca1.ts writes them). */
+function assessmentFields(scope: Scope): [string, Feature][] {
+  return [
+    ["assessment_id", int64],
+    [
+      "ranking_blocks",
+      struct([
+        ["world", listOf(RANKING_ENTRY)],
+        ["personal", listOf(RANKING_ENTRY)],
+        ["unacceptable", listOf(UNACCEPTABLE_ENTRY)],
+      ]),
+    ],
+    ["unacceptable_asked", bool],
+    ...ratingFields(scope).flatMap((rating): [string, Feature][] => [
+      [rating.key, string],
+      [rating.labelKey, string],
     ]),
-  ],
-  ["unacceptable_asked", bool],
+    ["layout", string],
+    ["opens", struct(LABELS.map((label): [string, Feature] => [label, int64]))],
+    ["ranked_without_opening_all", bool],
+    ...CONTEXT_FIELDS,
+  ];
+}
+
+const CONTEXT_FIELDS: [string, Feature][] = [
   ["shown_order", string],
   ["form", string],
   ["position", int64],
@@ -94,12 +111,12 @@ function participantFields(scope: Scope): [string, Feature][] {
   ];
 }
 
-export function comparisonsFeatures(): Field[] {
+export function comparisonsFeatures(scope: Scope): Field[] {
   const metadata = struct([
     ["study_id", string],
     ["scenario_id", string],
     ["tags", listOf(string)],
-    ["assessments", listOf(struct([["annotator_id", string], ...ASSESSMENT_FIELDS]))],
+    ["assessments", listOf(struct([["annotator_id", string], ...assessmentFields(scope)]))],
   ]);
   return fields([...PROMPT_FIELDS, ["metadata", metadata]]);
 }
@@ -109,12 +126,12 @@ export function annotatorsFeatures(scope: Scope): Field[] {
     ["annotator_id", string],
     ...participantFields(scope),
     ["study_id", string],
-    ["assessments", listOf(struct([["prompt_id", string], ...ASSESSMENT_FIELDS]))],
+    ["assessments", listOf(struct([["prompt_id", string], ...assessmentFields(scope)]))],
   ]);
 }
 
 export function mergedFeatures(scope: Scope): Field[] {
-  return fields([...PROMPT_FIELDS, ["annotator_id", string], ...participantFields(scope), ...ASSESSMENT_FIELDS]);
+  return fields([...PROMPT_FIELDS, ["annotator_id", string], ...participantFields(scope), ...assessmentFields(scope)]);
 }
 
 /** The flat table: typed as the Parquet export types it (timestamps stay ISO strings in JSON). */
@@ -125,6 +142,9 @@ export function flatFeatures(columns: readonly string[]): Field[] {
     rationale_language_confidence: float64,
     reading_seconds: float64,
     total_seconds: float64,
+    rationale_parts: int64,
+    ...Object.fromEntries(OPENS_COLUMNS.map((name) => [name, int64])),
+    ranked_without_opening_all: bool,
   };
   return columns.map((name) => ({ name, feature: typed[name] ?? string }));
 }

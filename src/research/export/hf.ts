@@ -1,7 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { stringify as toYaml } from "yaml";
-import type { LocalizedText } from "../../core/study/schema.js";
 import { ensureFolder } from "../../files.js";
 import { CA1_FILES, writeCa1 } from "./ca1.js";
 import type { ExportContext, ExportCounts } from "./context.js";
@@ -25,6 +24,7 @@ import {
   pairFeatures,
   yamlFields,
 } from "./hf-features.js";
+import { textIn } from "./localized.js";
 import { describeRedactions, type RedactionCounts } from "./redact.js";
 
 /**
@@ -70,7 +70,7 @@ export async function writeHf(context: ExportContext, folder: string, options: H
 /** Each config's fields as the card's `dataset_info` declares them. */
 export function hfFeatures(context: ExportContext): Record<HfConfig, Field[]> {
   return {
-    comparisons: comparisonsFeatures(),
+    comparisons: comparisonsFeatures(context.scope),
     annotators: annotatorsFeatures(context.scope),
     merged_comparison_annotators: mergedFeatures(context.scope),
     assessments: flatFeatures(flatColumns(context.scope)),
@@ -95,10 +95,6 @@ function sizeCategory(n: number): string {
   return "1M<n<10M";
 }
 
-function textOf(text: LocalizedText, language: string): string {
-  return typeof text === "string" ? text : (text[language] ?? Object.values(text)[0] ?? "");
-}
-
 function fieldTable(fields: readonly FieldDoc[]): string {
   const cell = (s: string) => s.replaceAll("|", "\\|");
   return ["| Field | Description |", "|---|---|", ...fields.map(([n, d]) => `| \`${cell(n)}\` | ${cell(d)} |`)].join(
@@ -110,7 +106,7 @@ export function datasetCard(context: ExportContext, counts: HfCounts, options: H
   const features = hfFeatures(context);
   const studies = context.scope.studies;
   const primary = studies[0];
-  const title = primary ? textOf(primary.title, primary.language) : "Chorus collective-alignment survey";
+  const title = primary ? textIn(primary.title, primary.language) : "Chorus collective-alignment survey";
   const rationaleLanguages = [...counts.ca1.rationaleLanguages].sort((a, b) => b[1] - a[1]);
   const languages = [
     ...new Set([
@@ -171,10 +167,11 @@ Participants met a survey bot on Telegram or Slack (or a terminal pilot) and gav
 (declining keeps nothing but the refusal)${screened ? ", passed a short screening (e.g. a reading check)" : ""}, answered
 profile questions (each with "prefer not to say")${quotas ? " and were admitted subject to demographic quotas" : ""}. Each then worked
 through assigned scenarios, fewest-assessed first: the prompt, then the four candidate responses
-one at a time in an order shuffled per participant (\`shown_order\`), a ranking from best to worst
+on one card, together or one open at a time (\`layout\`, \`opens\`), in an order shuffled per
+participant (\`shown_order\`), a ranking from best to worst
 with ties allowed (\`world\`: how an AI should answer anyone; \`personal\`: what they would prefer,
-in the long form), a rationale in whatever language they write best, and optionally which responses
-are unacceptable and why. Rankings are stored in canonical labels A–D whatever the display order.
+in the long form), a rationale in whatever language they write best, ratings of the prompt itself
+where the study asks them, and optionally which responses are unacceptable and why. Rankings are stored in canonical labels A–D whatever the display order.
 
 Participants appear only under \`annotator_id\`, a keyed hash (HMAC-SHA256) of a random participant
 id; chat-platform ids never leave the database. Participants who withdrew were deleted before this

@@ -40,6 +40,8 @@ export interface Scope {
    * (its first question of kind "language"); absent when it has none.
    */
   languageQuestion: Map<string, string>;
+  /** Every prompt rating id of the studies in scope (CA-1's importance, …), first study's order first. */
+  ratings: string[];
 }
 
 /** Accepts YYYY-MM-DD or a full ISO date-time; returns the ISO string compared against stored timestamps. */
@@ -69,7 +71,9 @@ export function resolveScope(sqlite: Database.Database, options: ScopeOptions): 
   const profile: ProfileColumn[] = [];
   const seen = new Set<string>();
   const languageQuestion = new Map<string, string>();
+  const ratings = new Set<string>();
   for (const study of studies) {
+    for (const rating of study.promptRatings) ratings.add(rating.id);
     for (const question of study.profile) {
       if (!seen.has(question.id)) profile.push({ id: question.id, kind: question.kind });
       seen.add(question.id);
@@ -77,7 +81,13 @@ export function resolveScope(sqlite: Database.Database, options: ScopeOptions): 
     const language = study.profile.find((question) => question.kind === "language");
     if (language) languageQuestion.set(study.id, language.id);
   }
-  return { studies, since: options.since ? normaliseSince(options.since) : null, profile, languageQuestion };
+  return {
+    studies,
+    since: options.since ? normaliseSince(options.since) : null,
+    profile,
+    languageQuestion,
+    ratings: [...ratings],
+  };
 }
 
 /** SQL text literal (ids are slugs already; quotes are doubled regardless). */

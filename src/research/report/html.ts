@@ -9,7 +9,15 @@ import type {
   Share,
   UnacceptableCell,
 } from "../analysis/analyze.js";
-import { type AnalysisReport, formatEstimate, formatNumber, formatPercent, formatPValue, share } from "./report.js";
+import {
+  type AnalysisReport,
+  formatEstimate,
+  formatNumber,
+  formatPercent,
+  formatPValue,
+  share,
+  unopenedCount,
+} from "./report.js";
 
 /**
  * `chorus analyze --html FILE`: one self-contained page (inline CSS and SVG,
@@ -294,6 +302,7 @@ ${result.worldVsPersonal ? blockAgreementTable([result.worldVsPersonal.all, ...r
 <tr><th>Assessments read</th><td>${quality.assessments}</td></tr>
 <tr><th>Speeders (&lt; ${quality.minSecondsPerResponse} s per response read)</th><td>${quality.speeders}${share(quality.speeders, quality.assessments)}</td></tr>
 <tr><th>Rationales below ${quality.minLetters} letters</th><td>${quality.shortRationales}${share(quality.shortRationales, quality.assessments)}</td></tr>
+<tr><th>Ranked without opening every response</th><td>${unopenedCount(quality)}</td></tr>
 <tr><th>Participants failing an attention check</th><td>${quality.failedAttentionParticipants}</td></tr>
 <tr><th>Flagged assessments</th><td>${quality.flagged}${share(quality.flagged, quality.assessments)}</td></tr>
 <tr><th>Excluded</th><td>${report.excludeFlagged ? quality.excluded : "none (run with --exclude-flagged to drop flagged assessments)"}</td></tr>

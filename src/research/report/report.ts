@@ -63,3 +63,9 @@ export function formatPValue(p: number): string {
 export function share(part: number, whole: number): string {
   return whole > 0 ? ` (${((part / whole) * 100).toFixed(1)}%)` : "";
 }
+
+/** The "ranked without opening every response" count, its share, and how many assessments predate the record. */
+export function unopenedCount(quality: QualitySummary): string {
+  const unknown = quality.openingUnknown > 0 ? `; unknown for ${quality.openingUnknown} from before cards` : "";
+  return `${quality.rankedWithoutOpeningAll}${share(quality.rankedWithoutOpeningAll, quality.assessments)}${unknown}`;
+}

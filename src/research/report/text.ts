@@ -7,7 +7,15 @@ import type {
   Share,
   UnacceptableCell,
 } from "../analysis/analyze.js";
-import { type AnalysisReport, formatEstimate, formatNumber, formatPercent, formatPValue, share } from "./report.js";
+import {
+  type AnalysisReport,
+  formatEstimate,
+  formatNumber,
+  formatPercent,
+  formatPValue,
+  share,
+  unopenedCount,
+} from "./report.js";
 
 /** The terminal rendering of `chorus analyze`. */
 
@@ -95,6 +103,7 @@ export function renderText(report: AnalysisReport): string {
     `Quality flags (of ${quality.assessments} assessments):`,
     `  speeders (< ${quality.minSecondsPerResponse} s per response read)  ${quality.speeders}${share(quality.speeders, quality.assessments)}`,
     `  rationales below ${quality.minLetters} letters        ${quality.shortRationales}${share(quality.shortRationales, quality.assessments)}`,
+    `  ranked without opening every response     ${unopenedCount(quality)}`,
     `  participants failing an attention check   ${quality.failedAttentionParticipants}`,
     `  flagged assessments                       ${quality.flagged}${share(quality.flagged, quality.assessments)}` +
       (report.excludeFlagged ? `, excluded ${quality.excluded}` : " (kept; --exclude-flagged drops them)"),

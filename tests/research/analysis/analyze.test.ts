@@ -3,6 +3,7 @@ import { type AnalysisInput, analyze } from "../../../src/research/analysis/anal
 import {
   failsAttentionCheck,
   isSpeeder,
+  rankedWithoutOpeningAll,
   rationaleBelowMinimum,
   rationaleBelowMinimumFromPrefix,
 } from "../../../src/research/analysis/quality.js";
@@ -151,6 +152,19 @@ describe("quality flags", () => {
     expect(isSpeeder(8, 3)).toBe(true); // 2 s per response
     expect(isSpeeder(12, 3)).toBe(false); // 3 s per response
     expect(isSpeeder(null, 3)).toBe(false);
+  });
+
+  it("flags a paged card ranked with a response never opened; unknown before cards", () => {
+    expect(rankedWithoutOpeningAll("paged", [1, 0, 2, 1])).toBe(true);
+    expect(rankedWithoutOpeningAll("paged", [1, 1, 3, 1])).toBe(false);
+    // All four on the card: read or not, nothing was hidden.
+    expect(rankedWithoutOpeningAll("all", [1, 1, 1, 1])).toBe(false);
+    expect(rankedWithoutOpeningAll("all", [null, null, null, null])).toBe(false);
+    expect(rankedWithoutOpeningAll(null, [null, null, null, null])).toBeNull();
+    // Counts missing on a paged card: a 0 still decides; otherwise unknown.
+    expect(rankedWithoutOpeningAll("paged", [1, null, 0, 1])).toBe(true);
+    expect(rankedWithoutOpeningAll("paged", [1, null, 2, 1])).toBeNull();
+    expect(rankedWithoutOpeningAll("sideways", [0, 0, 0, 0])).toBeNull();
   });
 
   it("fails an attention check unless best is alone at the top and worst alone at the bottom", () => {

@@ -61,6 +61,12 @@ export interface DeliveryContext {
 export async function deliverRendered(ctx: DeliveryContext, rendered: Rendered, origin: Origin): Promise<void> {
   if (ctx.participantId === undefined) return answerOutsider(ctx, rendered, origin);
   if (origin.kind === "press") return afterPress(ctx, rendered, origin);
+  // A card form answered while its card is still the newest message: the card turns into the next
+  // one in place, as Done on it would, so Send costs one write.
+  const live = ctx.live;
+  if (origin.kind === "form" && live?.card && rendered.closed.some((c) => c.cardId === live.card?.card.cardId)) {
+    return editInPlace(ctx, live, rendered);
+  }
   return afterTyping(ctx, rendered, origin);
 }
 

@@ -137,9 +137,10 @@ describe("the card form", () => {
     const saved = h.database.sqlite.prepare("SELECT layout, opens FROM assessments").get() as { opens: string };
     expect(saved).toMatchObject({ layout: "paged" });
     expect(Object.values(JSON.parse(saved.opens)).sort()).toEqual([1, 1, 1, 2]);
-    expect(messageText(mo.lastMessage)).toContain("Your completion code is MINI-2026");
+    // The card became the last message in place: the saved summary and the completion code, no buttons.
     const closed = mo.messages.find((message) => message.ts === card.ts);
-    expect(closed?.blocks.map((block: Block) => block.type)).toEqual(["context"]);
+    expect(messageText(closed ?? { blocks: [] })).toContain("Your completion code is MINI-2026");
+    expect(closed?.blocks.some((block: Block) => block.type === "actions")).toBe(false);
   });
 
   it("asks the study's prompt ratings in the form and names a missing one on its input", async () => {

@@ -36,6 +36,8 @@ export async function runPilot(options: PilotOptions): Promise<void> {
   const interactive = Boolean((options.input as Readable & { isTTY?: boolean }).isTTY);
   const ref = { platform: "console" as const, platformUserId: options.userId };
   let menu: ChoiceMenu | undefined;
+  /** The card printed in full last: still on the screen above. */
+  let shownCard: string | undefined;
   let locale = i18n.fallbackLocale;
 
   const send = (input: Input) => {
@@ -52,7 +54,8 @@ export async function runPilot(options: PilotOptions): Promise<void> {
       return;
     }
     locale = result.locale;
-    const rendered = renderForTerminal(result.prompts, i18n, result.locale);
+    const rendered = renderForTerminal(result.prompts, i18n, result.locale, shownCard ? { shownCard } : {});
+    shownCard = rendered.shownCard;
     if (rendered.menu) menu = rendered.menu;
     output.write(`${rendered.text}\n`);
   };

@@ -10,15 +10,32 @@ export interface ChoiceMenu {
 export interface RenderedPrompts {
   text: string;
   menu: ChoiceMenu | undefined;
+  /** The card whose prompt and responses are now on screen (see `RenderOptions.shownCard`). */
+  shownCard: string | undefined;
+}
+
+export interface RenderOptions {
+  /**
+   * The card (id and open response) printed in full last time: the terminal
+   * keeps it on screen, so the same card again prints only what changed
+   * (its title, what is answered, the question and the choices).
+   */
+  shownCard?: string;
 }
 
 const RULE = "─".repeat(60);
 
 /** Turns core prompts into terminal text, numbering every choice from 1. */
-export function renderForTerminal(prompts: readonly Prompt[], i18n: I18n, locale: string): RenderedPrompts {
+export function renderForTerminal(
+  prompts: readonly Prompt[],
+  i18n: I18n,
+  locale: string,
+  options: RenderOptions = {},
+): RenderedPrompts {
   const t = (text: Parameters<I18n["render"]>[1]) => i18n.render(locale, text);
   const lines: string[] = [];
   let menu: ChoiceMenu | undefined;
+  let shownCard = options.shownCard;
   const numbered = (choices: Choice[]) => choices.map((choice, index) => `  ${index + 1}) ${t(choice.label)}`);
   for (const prompt of prompts) {
     switch (prompt.kind) {
@@ -32,11 +49,14 @@ export function renderForTerminal(prompts: readonly Prompt[], i18n: I18n, locale
         lines.push(t(prompt.text), ...numbered(prompt.choices), "");
         menu = { step: prompt.step, choices: prompt.choices };
         break;
-      case "card":
-        lines.push(...cardLines(prompt, t));
+      case "card": {
+        const shown = `${prompt.cardId}:${prompt.open}`;
+        lines.push(...cardLines(prompt, t, shown !== shownCard));
+        shownCard = shown;
         menu = { step: prompt.step, choices: [...prompt.choices, ...prompt.readChoices] };
         lines.push(...numbered(menu.choices), "");
         break;
+      }
       case "card_closed":
         lines.push(t(prompt.summary), "");
         break;
@@ -46,17 +66,19 @@ export function renderForTerminal(prompts: readonly Prompt[], i18n: I18n, locale
         break;
     }
   }
-  return { text: lines.join("\n"), menu };
+  return { text: lines.join("\n"), menu, shownCard };
 }
 
 /**
  * The scenario card as terminal text: the prompt, the responses (all of them,
  * or the open one with "read" choices after the step's own), what is
  * answered so far and the question. A terminal has no message limit, so the
- * pilot shows every response unless the engine chose the paged layout.
+ * pilot shows every response unless the engine chose the paged layout; the
+ * same card again (`whole` false) is only its title, answers and question.
  */
-function cardLines(card: CardPrompt, t: (text: Parameters<I18n["render"]>[1]) => string): string[] {
+function cardLines(card: CardPrompt, t: (text: Parameters<I18n["render"]>[1]) => string, whole: boolean): string[] {
   const lines = [RULE, t(card.title), RULE];
+  if (!whole) return [...lines, ...card.status.map(t), t(card.question)];
   for (const message of card.messages) lines.push(`[${t({ key: `task.role_${message.role}` })}]`, message.content, "");
   const shown = card.layout === "all" ? card.responses : card.responses.filter((_, index) => index === card.open);
   for (const response of shown) {

@@ -6,7 +6,7 @@ import { type Rendered, type SlackMessage, toMessages } from "./render.js";
 import { type SayText, slackKey } from "./text.js";
 
 /**
- * How one engine answer reaches a participant's DM. The rules (issue 10):
+ * How one engine answer reaches a participant's DM. The rules:
  * a press on the live card edits that card in place, whatever it brings
  * (the next step, the saved scenario's summary and the next card): one
  * chat.update per click. Typed input (a reason, a command, a file) sits

@@ -288,7 +288,7 @@ export const referenceRankings = sqliteTable(
   ],
 );
 
-/** Which participants a broadcast goes to; interpreted by the broadcast module (issue 5). */
+/** Which participants a broadcast goes to; interpreted by src/broadcast/filter.ts. */
 export type BroadcastFilter = Record<string, unknown>;
 
 export const broadcasts = sqliteTable("broadcasts", {

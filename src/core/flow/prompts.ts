@@ -5,7 +5,7 @@ import type { RankingBlockName } from "./state.js";
 
 /**
  * Language-neutral text. Adapters resolve it with the participant's fixed `t`
- * (see src/i18n/render-text.ts): a locale key with parameters, a study
+ * (`I18n.render` in src/i18n/index.ts): a locale key with parameters, a study
  * author's localized text, or verbatim text (AI responses, the participant's own words).
  */
 export type Text =

@@ -150,7 +150,7 @@ export const StudySchema = z
       .prefault({}),
     rationale: z
       .strictObject({
-        /** Minimum length in letters of the rationale's script (see core/text/script-length). */
+        /** Minimum length in letters of the rationale's script (see core/text/measure.ts). */
         minLetters: z.number().int().nonnegative().default(20),
         /** For the whole reason, however many messages it was sent in (Done closes it). */
         maxChars: z.number().int().positive().max(20_000).default(2000),

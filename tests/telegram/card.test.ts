@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { CardPrompt, Text } from "../../src/core/flow/prompts.js";
-import { cardLayout } from "../../src/core/flow/task.js";
+import { cardLayout, cardSize } from "../../src/core/flow/task.js";
 import { LABELS } from "../../src/core/labels.js";
 import type { Scenario } from "../../src/core/study/schema.js";
 import { createI18n } from "../../src/i18n/index.js";
@@ -73,19 +73,13 @@ function largestCard(
   return { text: rendered.pages[0]?.text ?? "", pages: rendered.pages.length };
 }
 
-/** What the engine counts for a scenario against `cardChars` (see core cardLayout). */
-function engineCount(scenario: Scenario): number {
-  const texts = [...scenario.messages.map((message) => message.content), ...scenario.responses.map((r) => r.text)];
-  return texts.reduce((sum, text) => sum + text.length + 80, 0);
-}
-
 describe("the Telegram card size", () => {
   it("is never more than 4,096 − cardChars longer than the engine's count, in any locale", () => {
     let margin = 0;
     for (const scenario of study.scenarios) {
       for (const locale of i18n.locales) {
         const { text } = largestCard(scenario, locale, "all");
-        margin = Math.max(margin, text.length - engineCount(scenario));
+        margin = Math.max(margin, text.length - cardSize(scenario));
       }
     }
     expect(margin).toBeGreaterThan(0);

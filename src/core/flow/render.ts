@@ -145,10 +145,15 @@ export function scenarioOf(state: FlowState, ctx: FlowContext): Scenario {
   return scenario;
 }
 
-function shownOrderOf(state: FlowState): string {
+/** The assignment of the task in progress. */
+export function currentPlan(state: FlowState): AssignmentPlan {
   const plan = state.assignments[state.taskIndex];
   if (!plan) throw new Error("task index out of range");
-  return plan.shownOrder;
+  return plan;
+}
+
+export function shownOrderOf(state: FlowState): string {
+  return currentPlan(state).shownOrder;
 }
 
 function taskOf(state: FlowState): TaskProgress {
@@ -220,8 +225,7 @@ export function planAsksUnacceptable(plan: AssignmentPlan, ctx: FlowContext): bo
 }
 
 function cardForm(state: FlowState, ctx: FlowContext): CardForm {
-  const plan = state.assignments[state.taskIndex];
-  if (!plan) throw new Error("task index out of range");
+  const plan = currentPlan(state);
   return {
     blocks: blocksAsked(plan, ctx),
     unacceptable: planAsksUnacceptable(plan, ctx),
@@ -236,7 +240,7 @@ function cardForm(state: FlowState, ctx: FlowContext): CardForm {
 }
 
 /** The card of the assessment just saved, as one line. */
-export function cardClosed(state: FlowState, task: TaskProgress, _ctx: FlowContext): Prompt {
+export function cardClosed(state: FlowState, task: TaskProgress): Prompt {
   const world = task.answers.world;
   return {
     kind: "card_closed",

@@ -14,21 +14,27 @@ import {
   blocksAsked,
   cardClosed,
   completionMessage,
+  currentPlan,
   currentPrompts,
   planAsksUnacceptable,
   scenarioOf,
+  shownOrderOf,
 } from "./render.js";
 import type { CardLayout, FlowState, Pick, RankingBlockName, TaskProgress } from "./state.js";
 
 /** Characters a card spends around each text (headers, role lines) when judging whether all fits. */
 const CARD_OVERHEAD_PER_TEXT = 80;
 
+/** What a scenario's card takes, as weighed against `Surface.cardChars`: its texts and their headers. */
+export function cardSize(scenario: Scenario): number {
+  const texts = [...scenario.messages.map((message) => message.content), ...scenario.responses.map((r) => r.text)];
+  return texts.reduce((sum, text) => sum + text.length + CARD_OVERHEAD_PER_TEXT, 0);
+}
+
 /** All four responses on one card when they fit the platform's card; else one open at a time. */
 export function cardLayout(scenario: Scenario, ctx: FlowContext): CardLayout {
   if (!ctx.surface) return "all";
-  const texts = [...scenario.messages.map((message) => message.content), ...scenario.responses.map((r) => r.text)];
-  const size = texts.reduce((sum, text) => sum + text.length + CARD_OVERHEAD_PER_TEXT, 0);
-  return size <= ctx.surface.cardChars ? "all" : "paged";
+  return cardSize(scenario) <= ctx.surface.cardChars ? "all" : "paged";
 }
 
 /** Starts task `index`: its card, with the first response open (all of them when they fit). */
@@ -182,12 +188,6 @@ export function rankingFromPicks(picks: Pick[]): Ranking {
   return tiers;
 }
 
-function currentShownOrder(state: FlowState): string {
-  const plan = state.assignments[state.taskIndex];
-  if (!plan) throw new Error("task index out of range");
-  return plan.shownOrder;
-}
-
 function confirm(state: FlowState, task: TaskProgress, input: Input, ctx: FlowContext): Transition {
   if (input.kind === "text") return ranking(state, { ...task, stage: "ranking" }, input, ctx);
   if (input.kind !== "choice") return reask(state, ctx, "errors.use_buttons");
@@ -195,9 +195,7 @@ function confirm(state: FlowState, task: TaskProgress, input: Input, ctx: FlowCo
   switch (input.choice) {
     case "ok": {
       const block = currentBlock(task);
-      const canonical = formatRanking(
-        displayRankingToCanonical(rankingFromPicks(task.picks), currentShownOrder(state)),
-      );
+      const canonical = formatRanking(displayRankingToCanonical(rankingFromPicks(task.picks), shownOrderOf(state)));
       const answers = { ...task.answers, [block]: { ranking: canonical, rankedAt: ctx.now } };
       const opensAtRanking = task.opensAtRanking ?? task.opens;
       const { draft: _none, ...rest } = task;
@@ -310,7 +308,7 @@ function unacceptable(state: FlowState, task: TaskProgress, input: Input, ctx: F
   }
   const [mode, display] = input.choice.split(":");
   if (mode !== "u" || !display || !isLabel(display)) return reask(state, ctx, "errors.invalid_choice");
-  const canonical = displayToCanonical(currentShownOrder(state), display);
+  const canonical = displayToCanonical(shownOrderOf(state), display);
   const marked = task.unacceptable.includes(canonical)
     ? task.unacceptable.filter((label) => label !== canonical)
     : [...task.unacceptable, canonical].sort();
@@ -334,8 +332,7 @@ function unacceptableRationale(state: FlowState, task: TaskProgress, input: Inpu
  * the participant corrects the form they still have open.
  */
 function submitCard(state: FlowState, task: TaskProgress, input: CardSubmission, ctx: FlowContext): Transition {
-  const plan = state.assignments[state.taskIndex];
-  if (!plan) throw new Error("task index out of range");
+  const plan = currentPlan(state);
   const asked = blocksAsked(plan, ctx);
   const problems: Prompt[] = [];
   const answers: TaskProgress["answers"] = {};
@@ -418,8 +415,7 @@ function opensByLabel(opens: readonly number[], shownOrder: string): Record<Labe
 
 /** Records the assessment and moves to the next task or to completion. */
 function finishTask(state: FlowState, task: TaskProgress, ctx: FlowContext): Transition {
-  const plan = state.assignments[state.taskIndex];
-  if (!plan) throw new Error("task index out of range");
+  const plan = currentPlan(state);
   const blocks: BlockRecord[] = (["world", "personal"] as const).flatMap((block) => {
     const answer = task.answers[block];
     if (!answer) return [];
@@ -454,7 +450,7 @@ function finishTask(state: FlowState, task: TaskProgress, ctx: FlowContext): Tra
   const effects: Effect[] = [{ type: "assessment_recorded", assessment }];
   const nextIndex = state.taskIndex + 1;
   const total = state.assignments.length;
-  const closed = cardClosed(state, task, ctx);
+  const closed = cardClosed(state, task);
   const saved = { kind: "message" as const, text: key("task.saved", { done: nextIndex, total, count: total }) };
   if (nextIndex < state.assignments.length) {
     const next = { ...state, task: undefined };

@@ -76,7 +76,6 @@ export function createTelegramBot(deps: TelegramBotDeps): Bot<ChorusContext> {
   );
 
   const featureDeps: FeatureDeps = {
-    engine: deps.engine,
     // The runner hands updates of many chats at once; their inputs commit together .
     inputs: createInputBatcher(deps.engine, { defer: setImmediate }),
     i18n: deps.i18n,

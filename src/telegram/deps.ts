@@ -1,4 +1,3 @@
-import type { Engine } from "../core/engine-types.js";
 import type { ParticipantStatus } from "../core/flow/effects.js";
 import type { Text } from "../core/flow/prompts.js";
 import type { InputBatcher } from "../core/input-batcher.js";
@@ -25,7 +24,6 @@ export interface TelegramStore {
 
 /** What every feature gets: built once per bot in bot.ts. */
 export interface FeatureDeps {
-  engine: Engine;
   /** The engine with group commit: inputs of concurrent updates share one transaction (survey feature). */
   inputs: InputBatcher;
   i18n: I18n;

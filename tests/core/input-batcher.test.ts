@@ -1,10 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createEngine } from "../../src/core/engine.js";
 import type { Engine } from "../../src/core/engine-types.js";
 import { createInputBatcher } from "../../src/core/input-batcher.js";
 import type { SurveyStore } from "../../src/core/ports.js";
-import { createSurveyStore } from "../../src/store/survey-store.js";
 import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
+import { createTestEngine } from "../helpers/engine.js";
 
 /** Group commit on a real database: one transaction for inputs that arrive together, failures alone. */
 
@@ -16,30 +15,25 @@ let depth: number;
 beforeEach(() => {
   db = createTestDatabase();
   seedMiniStudy(db);
-  const real = createSurveyStore(db);
   outerTransactions = 0;
   depth = 0;
   // Counts the outermost transactions (commits); nested ones are savepoints.
-  const store: SurveyStore = {
-    ...real,
-    transaction<T>(fn: () => T): T {
-      if (depth === 0) outerTransactions++;
-      depth++;
-      try {
-        return real.transaction(fn);
-      } finally {
-        depth--;
-      }
-    },
-  };
-  let n = 0;
-  engine = createEngine({
-    store,
-    clock: { now: () => new Date("2026-03-01T10:00:00.000Z") },
-    random: () => 0.5,
-    newParticipantId: () => `participant-${++n}`,
-    locales: ["en", "es"],
-  });
+  engine = createTestEngine(
+    db,
+    undefined,
+    (real): SurveyStore => ({
+      ...real,
+      transaction<T>(fn: () => T): T {
+        if (depth === 0) outerTransactions++;
+        depth++;
+        try {
+          return real.transaction(fn);
+        } finally {
+          depth--;
+        }
+      },
+    }),
+  );
 });
 
 afterEach(() => db.cleanup());

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import i18next, { type i18n as I18nInstance, type TFunction } from "i18next";
-import type { CommandName } from "../core/flow/inputs.js";
+import type { CommandName } from "../core/flow/commands.js";
 import type { Text } from "../core/flow/prompts.js";
 import type { LocalizedText } from "../core/study/schema.js";
 import { writeCommandWords } from "../core/text/command-words.js";

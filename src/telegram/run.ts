@@ -5,7 +5,7 @@ import { type Api, type Bot, GrammyError, HttpError } from "grammy";
 import type { LanguageCode } from "grammy/types";
 import type { Config } from "../config.js";
 import type { Engine } from "../core/engine-types.js";
-import { COMMANDS } from "../core/flow/inputs.js";
+import { COMMANDS } from "../core/flow/commands.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
 import { createStaffChat } from "../staff/chat.js";

@@ -1,8 +1,6 @@
 import type { Label } from "../labels.js";
 import type { RankingBlockName } from "./state.js";
 
-export { COMMANDS, type CommandName, isCommandName } from "./commands.js";
-
 /**
  * What a participant did, decoded by an adapter from a platform update.
  * Adapters never interpret these; the engine does.

@@ -1,4 +1,5 @@
 import type { webApi } from "@slack/bolt";
+import { LRUCache } from "lru-cache";
 import type { EngineResult } from "../core/engine-types.js";
 import type { Input } from "../core/flow/inputs.js";
 import type { CardPrompt } from "../core/flow/prompts.js";
@@ -30,20 +31,6 @@ export function slackRef(userId: string): ParticipantRef {
   return { platform: "slack", platformUserId: userId };
 }
 
-/** A Map that forgets its oldest entries past `max` (ids cached per user, bounded memory). */
-class BoundedMap<K, V> extends Map<K, V> {
-  constructor(private readonly max: number) {
-    super();
-  }
-  override set(key: K, value: V): this {
-    if (!this.has(key) && this.size >= this.max) {
-      const oldest = this.keys().next();
-      if (!oldest.done) this.delete(oldest.value);
-    }
-    return super.set(key, value);
-  }
-}
-
 /** Messages per user whose buttons this process took off, remembered so they are never edited again. */
 const RETIRED_PER_USER = 32;
 
@@ -63,10 +50,11 @@ export interface ConversationOptions {
 export function createConversations(deps: SlackDeps, options: ConversationOptions = {}) {
   const cacheSize = options.cacheSize ?? 10_000;
   const wait = options.rateLimitWait ?? waitSeconds;
-  const dmChannels = new BoundedMap<string, string>(cacheSize);
-  const slackLocales = new BoundedMap<string, string | null>(cacheSize);
-  const liveMessages = new BoundedMap<string, LiveMessage>(cacheSize);
-  const retired = new BoundedMap<string, string[]>(cacheSize);
+  // Per user, bounded: the least recently used user is forgotten first (and asked again if they come back).
+  const dmChannels = new LRUCache<string, string>({ max: cacheSize });
+  const slackLocales = new LRUCache<string, { locale: string | undefined }>({ max: cacheSize });
+  const liveMessages = new LRUCache<string, LiveMessage>({ max: cacheSize });
+  const retired = new LRUCache<string, string[]>({ max: cacheSize });
   const tails = new Map<string, Promise<void>>();
 
   function serial(key: string, task: () => Promise<void>): Promise<void> {
@@ -105,12 +93,12 @@ export function createConversations(deps: SlackDeps, options: ConversationOption
   /** The user's Slack locale (users.info include_locale), e.g. "es-ES"; cached. */
   async function slackLocale(client: WebClient, userId: string): Promise<string | undefined> {
     const cached = slackLocales.get(userId);
-    if (cached !== undefined) return cached ?? undefined;
+    if (cached) return cached.locale;
     try {
       const info = await client.users.info({ user: userId, include_locale: true });
-      const locale = info.user?.locale ?? null;
-      slackLocales.set(userId, locale);
-      return locale ?? undefined;
+      const locale = info.user?.locale;
+      slackLocales.set(userId, { locale });
+      return locale;
     } catch (error) {
       // Only a suggestion: the participant picks their language next anyway.
       deps.logger.warn({ userId, err: errorSummary(error) }, "slack: users.info failed; no language suggestion");

@@ -1,6 +1,6 @@
+import { LRUCache } from "lru-cache";
 import { closestOfferedLocale } from "../core/locales.js";
 import type { I18n } from "../i18n/index.js";
-import { LruMap } from "./message-memory.js";
 
 /**
  * The locale to answer a Telegram user in when the engine has not said (an
@@ -9,12 +9,12 @@ import { LruMap } from "./message-memory.js";
  * supported locale matches it, else the fallback.
  */
 export class LocaleMemory {
-  private readonly known: LruMap<number, string>;
+  private readonly known: LRUCache<number, string>;
   constructor(
     private readonly i18n: I18n,
     maxEntries = 50_000,
   ) {
-    this.known = new LruMap(maxEntries);
+    this.known = new LRUCache({ max: maxEntries });
   }
 
   remember(userId: number, locale: string): void {

@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import type { Keyboard } from "./keyboard.js";
 
 /** One page of a card longer than one Telegram message, ready to be put in place by a page button. */
@@ -23,41 +24,6 @@ export interface LiveCard {
 }
 
 /**
- * A bounded map with least-recently-used eviction (a Map keeps insertion
- * order; reading an entry moves it to the end).
- */
-export class LruMap<K, V> {
-  private readonly entries = new Map<K, V>();
-  constructor(private readonly maxEntries: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value !== undefined) {
-      this.entries.delete(key);
-      this.entries.set(key, value);
-    }
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-  }
-
-  delete(key: K): void {
-    this.entries.delete(key);
-  }
-
-  get size(): number {
-    return this.entries.size;
-  }
-}
-
-/**
  * What the adapter remembers about its messages, in memory: memos by chat and
  * message id, and the live card of each chat.
  *
@@ -72,11 +38,12 @@ export class LruMap<K, V> {
  * answers "out of date" and changes nothing.
  */
 export class MessageMemory {
-  private readonly memos: LruMap<string, MessageMemo>;
-  private readonly cards: LruMap<number, LiveCard>;
+  // Least recently used first out: reading an entry keeps it.
+  private readonly memos: LRUCache<string, MessageMemo>;
+  private readonly cards: LRUCache<number, LiveCard>;
   constructor(maxEntries = 20_000) {
-    this.memos = new LruMap(maxEntries);
-    this.cards = new LruMap(maxEntries);
+    this.memos = new LRUCache({ max: maxEntries });
+    this.cards = new LRUCache({ max: maxEntries });
   }
 
   /** Records (or, with an empty memo, forgets) what a message's buttons need. */

@@ -1,6 +1,6 @@
+import { LRUCache } from "lru-cache";
 import type { Text } from "../core/flow/prompts.js";
 import type { I18n } from "../i18n/index.js";
-import { LruMap } from "./message-memory.js";
 
 /** Texts longer than this (as JSON) are rendered every time: a study's consent text is not worth a slot. */
 const MAX_KEY_LENGTH = 400;
@@ -14,7 +14,7 @@ const MAX_KEY_LENGTH = 400;
  * words) is returned as it is and never stored.
  */
 export function cachedRender(i18n: Pick<I18n, "render">, maxEntries = 5_000): (locale: string, text: Text) => string {
-  const cache = new LruMap<string, string>(maxEntries);
+  const cache = new LRUCache<string, string>({ max: maxEntries });
   return (locale, text) => {
     if ("verbatim" in text) return text.verbatim;
     const key = `${locale}\u0000${JSON.stringify(text)}`;

@@ -1,5 +1,5 @@
 import type { types } from "@slack/bolt";
-import { splitText } from "./text.js";
+import { type SplitRules, splitText } from "../core/text/split.js";
 
 export type Block = types.KnownBlock;
 export type Button = types.Button;
@@ -28,6 +28,17 @@ export const LIMITS = {
   optionText: 75,
 } as const;
 
+/**
+ * How a long Slack text is split into sections: after a paragraph, else a
+ * line, else a sentence, else a space, keeping every character (the pieces
+ * sit in one message); pieces that are only whitespace are left out.
+ */
+export const SLACK_SPLIT: SplitRules = {
+  breaks: [/\n\s*\n/, /\n/, /[.!?。！？](?=\s)/, /\s/],
+  separator: "keep",
+  dropBlank: true,
+};
+
 /** Shortens our own UI strings to a limit (titles, labels); never used on participant or study text. */
 export function shorten(text: string, max: number): string {
   const chars = Array.from(text);
@@ -41,7 +52,7 @@ export function plain(text: string): PlainText {
 
 /** One section per ≤ 3,000-character piece of `text` (split, never cut). */
 export function sections(text: string, blockId?: string): Block[] {
-  return splitText(text, LIMITS.sectionText).map((piece, index) => ({
+  return splitText(text, LIMITS.sectionText, SLACK_SPLIT).map((piece, index) => ({
     type: "section",
     text: plain(piece),
     ...(blockId && index === 0 ? { block_id: blockId } : {}),
@@ -56,7 +67,10 @@ export function header(text: string): Block[] {
 
 /** A small grey line (a role name, a page number, a choice made). */
 export function context(text: string): Block[] {
-  return splitText(text, LIMITS.contextText).map((piece) => ({ type: "context", elements: [plain(piece)] }));
+  return splitText(text, LIMITS.contextText, SLACK_SPLIT).map((piece) => ({
+    type: "context",
+    elements: [plain(piece)],
+  }));
 }
 
 export const divider: Block = { type: "divider" };

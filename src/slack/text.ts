@@ -32,43 +32,6 @@ export function slackKey(key: string, params?: Record<string, string | number>):
   return params ? { key: `slack.${key}`, params } : { key: `slack.${key}` };
 }
 
-const BREAKS: RegExp[] = [/\n\s*\n/g, /\n/g, /[.!?。！？](?=\s)/g, /\s/g];
-
-/**
- * Splits text into pieces of at most `max` UTF-16 units without losing a
- * character: joined back they give the input again (pieces that are only
- * whitespace are dropped, since Slack refuses empty sections). Breaks at a
- * paragraph, else a line, else a sentence, else a space in the second half of
- * the window; a hard break never splits a surrogate pair.
- */
-export function splitText(text: string, max: number): string[] {
-  if (max < 2) throw new RangeError("max must be at least 2");
-  const pieces: string[] = [];
-  let rest = text;
-  while (rest.length > max) {
-    const cut = breakPoint(rest, max);
-    pieces.push(rest.slice(0, cut));
-    rest = rest.slice(cut);
-  }
-  pieces.push(rest);
-  return pieces.filter((piece) => piece.trim() !== "");
-}
-
-function breakPoint(text: string, max: number): number {
-  const window = text.slice(0, max);
-  const floor = Math.floor(max / 2);
-  for (const pattern of BREAKS) {
-    let best = -1;
-    for (const match of window.matchAll(pattern)) {
-      const end = (match.index ?? 0) + match[0].length;
-      if (end <= max && end >= floor) best = end;
-    }
-    if (best > 0) return best;
-  }
-  const code = text.charCodeAt(max - 1);
-  return code >= 0xd800 && code <= 0xdbff ? max - 1 : max;
-}
-
 /**
  * A message typed in Slack, back to what the participant wrote: Slack escapes
  * `& < >` and wraps links and mentions in angle brackets (`<https://x|x>`,

@@ -1,12 +1,19 @@
 import type { Surface } from "../core/flow/context.js";
 import type { CardPrompt, Choice } from "../core/flow/prompts.js";
+import { type SplitRules, splitText } from "../core/text/split.js";
 import { cardKey } from "./callback-data.js";
 import { choiceKeyboard, type Keyboard, pageRow, type Translate } from "./keyboard.js";
 import type { CardPage } from "./message-memory.js";
-import { splitText } from "./split-text.js";
 
 /** Telegram's limit on a message's text. */
 export const MESSAGE_MAX_CHARS = 4096;
+
+/**
+ * How a long Telegram text is split into messages or card pages: at a blank
+ * line, else a line end, else a space, which is left out (each piece is a
+ * message of its own).
+ */
+export const TELEGRAM_SPLIT: SplitRules = { breaks: [/\n\n/, /\n/, / /], separator: "drop", dropBlank: false };
 
 /**
  * What a Telegram card holds, told to the engine with every input. The
@@ -83,7 +90,7 @@ export function renderCard(card: CardPrompt, t: Translate, head: string[], limit
     top = [title];
   }
   if (room() < 1) throw new RangeError("a card's title, status and question alone exceed a Telegram message");
-  const bodies = splitText(body, room());
+  const bodies = splitText(body, room(), TELEGRAM_SPLIT);
   const open = card.readChoices[card.open]?.id;
   const pages = bodies.map((chunk, index) => ({
     text: [...top, marker(index + 1, bodies.length), chunk, ...foot].join("\n\n"),

@@ -1,10 +1,10 @@
 import type { Prompt, Text } from "../core/flow/prompts.js";
+import { splitText } from "../core/text/split.js";
 import type { I18n } from "../i18n/index.js";
 import { cardKey } from "./callback-data.js";
-import { MESSAGE_MAX_CHARS, renderCard } from "./card.js";
+import { MESSAGE_MAX_CHARS, renderCard, TELEGRAM_SPLIT } from "./card.js";
 import { choiceKeyboard, type Keyboard } from "./keyboard.js";
 import type { LiveCard, MessageMemo } from "./message-memory.js";
-import { splitText } from "./split-text.js";
 
 /** Telegram's limit on the text of a callback-query answer. */
 export const CALLBACK_ANSWER_MAX_CHARS = 200;
@@ -89,7 +89,7 @@ export function renderPrompts(prompts: readonly Prompt[], options: RenderOptions
 
   const send = (texts: string[], markup?: ReplyMarkup, memo?: MessageMemo) => {
     if (texts.length === 0 && !markup) return;
-    const chunks = splitText(texts.join("\n\n"), limit);
+    const chunks = splitText(texts.join("\n\n"), limit, TELEGRAM_SPLIT);
     chunks.forEach((chunk, index) => {
       const last = index === chunks.length - 1;
       operations.push({

@@ -1,4 +1,3 @@
-import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { type CardPrompt, readChoiceId } from "../../src/core/flow/prompts.js";
 import { createI18n } from "../../src/i18n/index.js";
@@ -14,7 +13,7 @@ import {
 } from "../../src/slack/card-form.js";
 import { cardIdOf, unpackChoice } from "../../src/slack/ids.js";
 import { renderPrompts, toMessages } from "../../src/slack/render.js";
-import { decodeSlackText, slackSay, splitText } from "../../src/slack/text.js";
+import { decodeSlackText, slackSay } from "../../src/slack/text.js";
 import type { Block } from "../helpers/fake-slack-server.js";
 
 const i18n = createI18n({ localesDir: LOCALES_DIR });
@@ -72,26 +71,6 @@ const sectionTexts = (blocks: Block[]) =>
   blocks.filter((block) => block.type === "section").map((block) => String(block.text.text));
 
 const buttonsOf = (blocks: Block[]) => blocks.flatMap((block) => (block.type === "actions" ? block.elements : []));
-
-describe("splitText", () => {
-  it("keeps every character and respects the limit (property)", () => {
-    fc.assert(
-      fc.property(fc.string({ unit: "grapheme", maxLength: 400 }), fc.integer({ min: 2, max: 60 }), (text, max) => {
-        const pieces = splitText(text, max);
-        for (const piece of pieces) expect(piece.length).toBeLessThanOrEqual(max);
-        // Only pieces that are entirely whitespace may be dropped.
-        expect(pieces.join("").replace(/\s/g, "")).toBe(text.replace(/\s/g, ""));
-      }),
-      { numRuns: 300 },
-    );
-  });
-
-  it("never separates a surrogate pair and prefers paragraph breaks", () => {
-    const emoji = "😀".repeat(10);
-    for (const piece of splitText(emoji, 5)) expect(piece).toMatch(/^(😀)+$/u);
-    expect(splitText(`${"a".repeat(40)}\n\n${"b".repeat(40)}`, 60)).toEqual([`${"a".repeat(40)}\n\n`, "b".repeat(40)]);
-  });
-});
 
 describe("the card message", () => {
   it("holds the prompt, all four responses, the question and the step's buttons in one message", () => {

@@ -14,6 +14,7 @@ import {
 } from "../broadcast/outbox.js";
 import { createBroadcastWorker, type DrainResult } from "../broadcast/worker.js";
 import type { Platform } from "../core/ports.js";
+import { sleep } from "../sleep.js";
 import { readText } from "../studies/read-text.js";
 import { parseYamlText } from "../studies/yaml.js";
 import {
@@ -247,7 +248,8 @@ async function follow(
     const left = [...pendingByPlatform(runtime, ids).values()].reduce((sum, n) => sum + n, 0);
     progress.update(total - left, "sent by another process");
     if (left === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Ctrl-C ends the wait at once; the loop then sees the signal.
+    await sleep(1000, signal).catch(() => undefined);
   }
 }
 

@@ -1,5 +1,6 @@
 import { webApi } from "@slack/bolt";
 import type { Logger } from "pino";
+import { sleep } from "../sleep.js";
 
 /**
  * Slack's rate limits, handled per participant. The app's WebClient is made
@@ -13,8 +14,7 @@ import type { Logger } from "pino";
 /** Waits `seconds` (injected so tests hold a retry until they release it). */
 export type RateLimitWait = (seconds: number) => Promise<void>;
 
-export const waitSeconds: RateLimitWait = (seconds) =>
-  new Promise((resolve) => setTimeout(resolve, Math.max(0, seconds) * 1000));
+export const waitSeconds: RateLimitWait = (seconds) => sleep(Math.max(0, seconds) * 1000);
 
 /** How many times one call is tried when Slack keeps answering 429. */
 const ATTEMPTS = 5;

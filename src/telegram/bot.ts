@@ -6,6 +6,7 @@ import type { Engine } from "../core/engine-types.js";
 import { createInputBatcher } from "../core/input-batcher.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
+import { sleep } from "../sleep.js";
 import type { StaffChat } from "../staff/chat.js";
 import type { ChorusContext } from "./context.js";
 import type { FeatureDeps, TelegramStore } from "./deps.js";
@@ -118,7 +119,8 @@ function retryNetworkErrors(retries: number): Transformer {
         return await prev(method, payload, signal);
       } catch (error) {
         if (!(error instanceof HttpError) || attempt >= retries || signal?.aborted) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 1000));
+        // grammY types the signal with the abort-controller polyfill; under Node it is the built-in one.
+        await sleep(1000, signal as AbortSignal | undefined);
       }
     }
   };

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from "node:timers/promises";
 import { run } from "@grammyjs/runner";
 import type Database from "better-sqlite3";
 import { type Api, type Bot, GrammyError, HttpError } from "grammy";
@@ -8,6 +7,7 @@ import type { Engine } from "../core/engine-types.js";
 import { COMMANDS } from "../core/flow/commands.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
+import { sleep } from "../sleep.js";
 import { createStaffChat } from "../staff/chat.js";
 import { createTelegramBot } from "./bot.js";
 import type { ChorusContext } from "./context.js";
@@ -147,7 +147,7 @@ async function retryWhileUnreachable<T>(
         { err: errorFields(error), attempt: attempt + 1, retryInSeconds: delayMs / 1000 },
         `Telegram API unreachable (${what}); retrying`,
       );
-      await sleep(delayMs, undefined, signal ? { signal } : undefined);
+      await sleep(delayMs, signal);
     }
   }
 }

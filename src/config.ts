@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { ChorusError } from "./core/errors.js";
 import { secretWeakness } from "./secrets.js";
 
 /**
@@ -113,7 +114,7 @@ export const ConfigSchema = z
 export type Config = z.infer<typeof ConfigSchema>;
 
 /** A configuration problem: `message` is one line naming the variable and what is wrong. */
-export class ConfigError extends Error {
+export class ConfigError extends ChorusError {
   override readonly name = "ConfigError";
 }
 

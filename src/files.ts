@@ -1,5 +1,6 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
+import { ChorusError } from "./core/errors.js";
 
 /**
  * mkdir -p, one level at a time. Node 20's `mkdirSync(…, { recursive: true })`
@@ -18,7 +19,7 @@ export function ensureFolder(dir: string): void {
 }
 
 /** An output problem as one line: `Cannot write to PATH: ENOENT: no such file or directory, mkdir '/proc/x'`. */
-export class OutputPathError extends Error {
+export class OutputPathError extends ChorusError {
   override readonly name = "OutputPathError";
   constructor(path: string, cause: unknown) {
     const reason = cause instanceof Error ? (cause.message.split("\n")[0] ?? "") : String(cause);

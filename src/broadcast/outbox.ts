@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { ChorusError } from "../core/errors.js";
 import { type Study, StudySchema } from "../core/study/schema.js";
 import type { I18n } from "../i18n/index.js";
 import { type Actor, recordAudit } from "../staff/audit.js";
@@ -29,7 +30,7 @@ export type BroadcastErrorCode =
   | "not_draft";
 
 /** A refused broadcast operation; `message` is one line for the operator. */
-export class BroadcastError extends Error {
+export class BroadcastError extends ChorusError {
   override readonly name = "BroadcastError";
   constructor(
     readonly code: BroadcastErrorCode,

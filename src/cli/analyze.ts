@@ -1,16 +1,14 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
-import { OutputPathError, prepareOutput } from "../files.js";
+import { prepareOutput } from "../files.js";
 import { DEFAULT_MIN_GROUP_SIZE } from "../research/analysis/analyze.js";
 import { PARTICIPANT_FIELDS } from "../research/analysis-data.js";
 import { renderHtml } from "../research/report/html.js";
 import { renderText } from "../research/report/text.js";
 import { DEFAULT_CONFIDENCE, DEFAULT_REPLICATES, DEFAULT_SEED, runAnalysis } from "../research/run-analysis.js";
-import { asCommandFailure } from "./export.js";
 import {
   type CliIo,
   type CliRuntime,
-  CommandFailure,
   defaultIo,
   EXIT_CODES_HELP,
   printJson,
@@ -57,27 +55,18 @@ export async function analyzeAction(runtime: CliRuntime, io: CliIo, options: Ana
   const seed = integer(options.seed, "seed", 0);
   const minGroupSize = integer(options.minGroup, "min-group", 1);
   // Before the analysis: an --html that cannot be written fails at once, not after the bootstrap.
-  if (options.html) {
-    try {
-      prepareOutput(options.html, "file");
-    } catch (error) {
-      if (error instanceof OutputPathError) throw new CommandFailure(error.message);
-      throw error;
-    }
-  }
-  const report = await asCommandFailure(() =>
-    runAnalysis(runtime.database.sqlite, {
-      studyId: options.study,
-      by: options.by,
-      since: options.since,
-      reference: options.reference,
-      excludeFlagged: Boolean(options.excludeFlagged),
-      replicates,
-      seed,
-      confidence,
-      minGroupSize,
-    }),
-  );
+  if (options.html) prepareOutput(options.html, "file");
+  const report = runAnalysis(runtime.database.sqlite, {
+    studyId: options.study,
+    by: options.by,
+    since: options.since,
+    reference: options.reference,
+    excludeFlagged: Boolean(options.excludeFlagged),
+    replicates,
+    seed,
+    confidence,
+    minGroupSize,
+  });
   if (options.html) writeFileSync(options.html, renderHtml(report));
   if (options.json) printJson(io, report);
   else if (options.html) io.out(`Report written to ${options.html}`);

@@ -2,17 +2,14 @@ import { type Command, Option } from "commander";
 import type { Progress } from "../research/export/progress.js";
 import { describeRedactions } from "../research/export/redact.js";
 import { EXPORT_FORMATS, type ExportFormat, type ExportSummary, runExport } from "../research/export/run.js";
-import { ResearchError, ResearchUsageError } from "../research/export/scope.js";
 import {
   type CliIo,
   type CliRuntime,
-  CommandFailure,
   defaultIo,
   EXIT_CODES_HELP,
   printJson,
   runReadCommand,
   startProgress,
-  UsageError,
 } from "./runtime.js";
 
 /**
@@ -49,20 +46,6 @@ export function progressReporter(io: CliIo): (total: number, label: string) => P
   };
 }
 
-/**
- * Research refusals are one line: a malformed --since or --by is bad usage
- * (exit 2); an unknown study, a missing secret, an unwritable --out fail (exit 1).
- */
-export async function asCommandFailure<T>(fn: () => Promise<T> | T): Promise<T> {
-  try {
-    return await fn();
-  } catch (error) {
-    if (error instanceof ResearchUsageError) throw new UsageError(error.message);
-    if (error instanceof ResearchError) throw new CommandFailure(error.message);
-    throw error;
-  }
-}
-
 function describe(summary: ExportSummary): string {
   const what =
     summary.format === "ca1" || summary.format === "hf"
@@ -76,18 +59,16 @@ function describe(summary: ExportSummary): string {
 }
 
 export async function exportAction(runtime: CliRuntime, io: CliIo, options: ExportCommandOptions): Promise<number> {
-  const summary = await asCommandFailure(() =>
-    runExport(runtime.database.sqlite, {
-      format: options.format,
-      out: options.out,
-      studyId: options.study,
-      since: options.since,
-      secret: runtime.config.EXPORT_SECRET,
-      license: options.license,
-      redact: Boolean(options.redact),
-      progress: progressReporter(io),
-    }),
-  );
+  const summary = await runExport(runtime.database.sqlite, {
+    format: options.format,
+    out: options.out,
+    studyId: options.study,
+    since: options.since,
+    secret: runtime.config.EXPORT_SECRET,
+    license: options.license,
+    redact: Boolean(options.redact),
+    progress: progressReporter(io),
+  });
   if (options.json) printJson(io, summary);
   else io.out(describe(summary));
   return 0;

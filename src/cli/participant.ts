@@ -2,7 +2,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { myDataText } from "../core/flow/mydata.js";
 import type { ParticipantDataSummary } from "../core/ports.js";
-import { OutputPathError, prepareOutput } from "../files.js";
+import { prepareOutput } from "../files.js";
 import { recordAudit } from "../staff/audit.js";
 import { parseStaffRef } from "../staff/staff.js";
 import { findParticipantId, type ParticipantLookup, withdrawParticipant } from "../store/participants.js";
@@ -65,12 +65,7 @@ export function registerParticipantCommands(program: Command, io: CliIo = defaul
       if (!lookup) return;
       return runCommand(io, (runtime) => {
         const summary = summaryOf(runtime, lookup, text);
-        try {
-          prepareOutput(options.out, "file");
-        } catch (error) {
-          if (error instanceof OutputPathError) throw new CommandFailure(error.message);
-          throw error;
-        }
+        prepareOutput(options.out, "file");
         const study = createSurveyStore(runtime.database).study(summary.studyId);
         const document = {
           exportedAt: new Date().toISOString(),

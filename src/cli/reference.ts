@@ -1,7 +1,6 @@
 import type { Command } from "commander";
 import { unreadable } from "../files.js";
 import { importReferenceRankings, ReferenceImportError, readReferenceFile } from "../research/reference-import.js";
-import { asCommandFailure } from "./export.js";
 import {
   type CliIo,
   type CliRuntime,
@@ -46,7 +45,7 @@ export async function referenceImportAction(
     }
     throw error;
   }
-  const summary = await asCommandFailure(() => importReferenceRankings(sqlite, rankings));
+  const summary = importReferenceRankings(sqlite, rankings);
   if (options.json) {
     printJson(io, summary);
   } else {

@@ -1,11 +1,13 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import cliProgress from "cli-progress";
-import { type Config, ConfigError, loadConfig } from "../config.js";
+import { type Config, loadConfig } from "../config.js";
+import { ChorusError, type ErrorKind } from "../core/errors.js";
 import { createI18n, type I18n } from "../i18n/index.js";
 import { LOCALES_DIR } from "../paths.js";
 import { type Actor, cliActor } from "../staff/audit.js";
-import { DatabaseOpenError, type OpenedDatabase, openDatabase } from "../store/client.js";
+import { isBusyError } from "../store/busy.js";
+import { type OpenedDatabase, openDatabase } from "../store/client.js";
 
 /**
  * What the coordinator commands share: config from the environment (and
@@ -22,13 +24,17 @@ Exit codes:
   1  failed: nothing matched, an unknown id, refused input, a platform or database error
   2  usage or invalid input: a malformed argument or option (e.g. PLATFORM:USER), an invalid study or scenario file`;
 
+/** What each kind of ChorusError exits with. */
+const EXIT_OF_KIND: Record<ErrorKind, number> = { usage: EXIT.usage, failed: EXIT.failed };
+
 /** A malformed command line: printed as one line, exit 2. */
-export class UsageError extends Error {
+export class UsageError extends ChorusError {
   override readonly name = "UsageError";
+  override readonly kind = "usage";
 }
 
 /** A refused operation: printed as one line, exit 1. */
-export class CommandFailure extends Error {
+export class CommandFailure extends ChorusError {
   override readonly name = "CommandFailure";
 }
 
@@ -82,19 +88,22 @@ export function openRuntime(io: CliIo, options: RuntimeOptions = {}): CliRuntime
   return { config, database, i18n, actor: cliActor(), close: () => database.close() };
 }
 
-/** Errors that carry a one-line message for the operator, with their exit code. */
+/**
+ * The error as the operator should read it: SQLite's busy answer (another
+ * process held the write lock past busy_timeout: a long import, an sqlite3
+ * shell) becomes one line instead of a stack.
+ */
+function operatorError(error: unknown): unknown {
+  if (!isBusyError(error)) return error;
+  return new CommandFailure(
+    "The database is locked by another process (a long import, an open sqlite3 shell?); try again when it is done",
+    { cause: error },
+  );
+}
+
+/** The exit code of an error that carries a one-line message for the operator (a ChorusError), by its kind. */
 function exitCodeOf(error: unknown): number | undefined {
-  // An error that says its own exit code (e.g. RestoreError).
-  const declared = (error as { exitCode?: unknown } | null)?.exitCode;
-  if (typeof declared === "number") return declared;
-  if (error instanceof UsageError) return EXIT.usage;
-  if ((error as { code?: string } | null)?.code === "STAFF_INPUT") return EXIT.usage;
-  if (error instanceof CommandFailure || error instanceof ConfigError || error instanceof DatabaseOpenError) {
-    return EXIT.failed;
-  }
-  const name = (error as Error | null)?.name;
-  if (name === "BroadcastError" || name === "StudyStoreError" || name === "UnknownStudyError") return EXIT.failed;
-  return undefined;
+  return error instanceof ChorusError ? EXIT_OF_KIND[error.kind] : undefined;
 }
 
 /**
@@ -121,7 +130,8 @@ export async function runCommand(
 async function runGuarded(io: CliIo, fn: () => Promise<number | undefined> | number | undefined): Promise<void> {
   try {
     process.exitCode = (await fn()) ?? EXIT.ok;
-  } catch (error) {
+  } catch (thrown) {
+    const error = operatorError(thrown);
     const code = exitCodeOf(error);
     if (code === undefined) {
       io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));

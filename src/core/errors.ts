@@ -1,24 +1,34 @@
 /**
+ * What kind of trouble an error is, for whoever has to act on it: "usage" is
+ * a bad argument or input file (the command line exits 2), "failed" an
+ * operation refused or impossible as things stand (exit 1). Either way the
+ * message is one clear line, no stack.
+ */
+export type ErrorKind = "usage" | "failed";
+
+/**
  * Typed errors with stable fields, so entry points can print one clear line
- * and adapters can tell a participant something translated.
+ * (and choose the exit code by the kind) and adapters can tell a participant
+ * something translated. Anything that is not a ChorusError is a bug: its
+ * stack is printed.
  */
 export class ChorusError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-    this.name = "ChorusError";
+  override readonly name: string = "ChorusError";
+  readonly kind: ErrorKind;
+  constructor(message: string, options: { kind?: ErrorKind; cause?: unknown } = {}) {
+    super(message, "cause" in options ? { cause: options.cause } : undefined);
+    this.kind = options.kind ?? "failed";
   }
 }
 
 /** A stored flow state that no longer validates (hand-edited database, a bug): never guessed at. */
 export class CorruptStateError extends ChorusError {
+  override readonly name = "CorruptStateError";
   constructor(
     readonly participantId: string,
     detail: string,
   ) {
-    super("corrupt_state", `flow state of participant ${participantId} is invalid: ${detail}`);
+    super(`flow state of participant ${participantId} is invalid: ${detail}`);
   }
 }
 
@@ -28,8 +38,9 @@ export class CorruptStateError extends ChorusError {
  * send it again; nothing else is wrong.
  */
 export class StoreBusyError extends ChorusError {
+  override readonly name = "StoreBusyError";
   constructor(readonly attempts: number) {
-    super("store_busy", `the database stayed locked by another writer through ${attempts} attempts`);
+    super(`the database stayed locked by another writer through ${attempts} attempts`);
   }
 }
 

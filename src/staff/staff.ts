@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { ChorusError } from "../core/errors.js";
 import { STAFF_ROLES, type StaffRole } from "../store/schema.js";
 import { type Actor, recordAudit } from "./audit.js";
 
@@ -19,9 +20,9 @@ export const PERMISSIONS = {
 export type StaffPermission = keyof typeof PERMISSIONS;
 
 /** Malformed `PLATFORM:USER` or role; the message says what was expected. */
-export class StaffInputError extends Error {
+export class StaffInputError extends ChorusError {
   override readonly name = "StaffInputError";
-  readonly code = "STAFF_INPUT";
+  override readonly kind = "usage";
 }
 
 const USER_ID: Record<StaffPlatform, { pattern: RegExp; example: string }> = {

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { ChorusError } from "../core/errors.js";
 import { PARTICIPANT_STATUSES, type ParticipantStatus } from "../core/flow/effects.js";
 import { quotaTarget, UNDISCLOSED } from "../core/study/quota.js";
 import { type Study, StudySchema } from "../core/study/schema.js";
@@ -37,7 +38,7 @@ export interface QuotaCellStats {
   full: boolean;
 }
 
-export class UnknownStudyError extends Error {
+export class UnknownStudyError extends ChorusError {
   override readonly name = "UnknownStudyError";
   readonly code = "UNKNOWN_STUDY";
   constructor(readonly studyId: string) {

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { type MigrationMeta, readMigrationFiles } from "drizzle-orm/migrator";
+import { ChorusError } from "../core/errors.js";
 import { ensureFolder } from "../files.js";
 import * as schema from "./schema.js";
 
@@ -35,7 +36,7 @@ export interface OpenDatabaseOptions {
  * The database could not be opened, created or migrated. `message` is one
  * line meant for the operator; the entry point prints it and exits 1.
  */
-export class DatabaseOpenError extends Error {
+export class DatabaseOpenError extends ChorusError {
   readonly code = "DATABASE_OPEN_FAILED";
   override readonly name = "DatabaseOpenError";
   constructor(

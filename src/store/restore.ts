@@ -1,6 +1,7 @@
 import { existsSync, renameSync, rmSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import Database from "better-sqlite3";
+import { ChorusError } from "../core/errors.js";
 import { backupDatabase, checkDatabase } from "./backup.js";
 import { openDatabase, pendingMigrations } from "./client.js";
 
@@ -22,18 +23,14 @@ import { openDatabase, pendingMigrations } from "./client.js";
  */
 
 /** A refused restore; `message` is one line for the operator. */
-export class RestoreError extends Error {
+export class RestoreError extends ChorusError {
   override readonly name = "RestoreError";
   constructor(
     readonly code: "missing_backup" | "bad_backup" | "in_use" | "unreadable_database",
     message: string,
   ) {
-    super(message);
-  }
-
-  /** For the command line: a backup that is not there is a bad argument (2); anything else is refused (1). */
-  get exitCode(): number {
-    return this.code === "missing_backup" ? 2 : 1;
+    // A backup that is not there is a bad argument; anything else is refused.
+    super(message, { kind: code === "missing_backup" ? "usage" : "failed" });
   }
 }
 

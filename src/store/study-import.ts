@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { ChorusError } from "../core/errors.js";
 import {
   changesQuestionLists,
   describeStranded,
@@ -22,7 +23,7 @@ import type { StudyStatus } from "./schema.js";
  */
 
 /** A refused study operation. `message` is one line for the operator. */
-export class StudyStoreError extends Error {
+export class StudyStoreError extends ChorusError {
   override readonly name = "StudyStoreError";
   constructor(
     readonly code: "not_found" | "older_version" | "same_version_changed" | "scenario_in_use" | "would_strand",

@@ -1,4 +1,5 @@
 import { GrammyError, HttpError } from "grammy";
+import { ChorusError } from "../core/errors.js";
 
 /**
  * Telegram errors the adapter treats specially, recognised by their stable
@@ -6,7 +7,7 @@ import { GrammyError, HttpError } from "grammy";
  */
 
 /** Telegram refused a call the bot needs to start (a wrong token, a webhook URL it will not take). */
-export class TelegramStartError extends Error {
+export class TelegramStartError extends ChorusError {
   override readonly name = "TelegramStartError";
   constructor(
     readonly method: string,

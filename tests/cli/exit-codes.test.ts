@@ -1,5 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runChorusInProcess } from "../helpers/cli.js";
 import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
@@ -28,7 +29,7 @@ const ALIAS_BOMB = [
 async function expectExit(args: string[], code: number, line: RegExp): Promise<void> {
   const run = await runChorusInProcess(args, env);
   expect(run.code, `${args.join(" ")}\n${run.stderr}`).toBe(code);
-  expect(run.stderr.trim().split("\n").at(-1)).toMatch(line);
+  expect(run.stderr.trim().split("\n").at(-1) ?? "").toMatch(line);
   expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
 }
 
@@ -63,6 +64,43 @@ describe("exit 2: bad usage or input", () => {
     await expectExit(["broadcast", "create", "--study", "mini", "--text-file", bomb], 2, refused);
     const validate = await runChorusInProcess(["study", "validate", bomb], env);
     expect(validate.stderr).toContain("its aliases expand too far");
+  });
+
+  it("a malformed PLATFORM:USER or role, a backup that is not there", async () => {
+    await expectExit(["staff", "add", "fax:1", "--role", "admin"], 2, /unknown platform "fax"/);
+    await expectExit(["staff", "add", "telegram:1", "--role", "boss"], 2, /unknown role "boss"/);
+    await expectExit(["restore", join(db.dir, "missing.db")], 2, /missing\.db: no such file$/);
+  });
+});
+
+describe("exit 1: refused or impossible, one line", () => {
+  it("a bad configuration, a database that cannot be opened", async () => {
+    env.LOG_LEVEL = "loud";
+    await expectExit(["study", "list"], 1, /^Config error: LOG_LEVEL/);
+    env.LOG_LEVEL = "silent";
+    env.DATABASE_PATH = "/proc/chorus-nope/chorus.db";
+    await expectExit(["study", "list"], 1, /^Cannot open database \/proc\/chorus-nope\/chorus\.db: /);
+    await expectExit(["study", "close", "mini"], 1, /^Cannot open database \/proc\/chorus-nope\/chorus\.db: /);
+  });
+
+  it("an unknown study or broadcast, wherever it is named", async () => {
+    await expectExit(["study", "publish", "nope"], 1, /No study with id "nope"/);
+    await expectExit(["stats", "--study", "nope"], 1, /No study with id "nope"/);
+    await expectExit(["export", "--format", "csv", "--out", join(db.dir, "x.csv"), "--study", "nope"], 1, /"nope"/);
+    await expectExit(["broadcast", "cancel", "999"], 1, /999/);
+  });
+
+  it("a database another process keeps locked past the busy timeout", async () => {
+    const holder = new Database(db.path);
+    holder.exec("BEGIN IMMEDIATE");
+    try {
+      await expectExit(["study", "close", "mini"], 1, /^The database is locked by another process/);
+    } finally {
+      holder.exec("ROLLBACK");
+      holder.close();
+    }
+    // Nothing was changed meanwhile, and the command works once the lock is gone.
+    await expectExit(["study", "close", "mini"], 0, /^$/);
   });
 });
 

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { ChorusError } from "../../core/errors.js";
 import { type Study, StudySchema } from "../../core/study/schema.js";
 
 /**
@@ -8,13 +9,14 @@ import { type Study, StudySchema } from "../../core/study/schema.js";
  */
 
 /** A refused research command; `message` is one line for the operator. */
-export class ResearchError extends Error {
+export class ResearchError extends ChorusError {
   override readonly name: string = "ResearchError";
 }
 
 /** A malformed option value (a --since that is no date, a --by that is no field): bad usage, exit 2. */
 export class ResearchUsageError extends ResearchError {
   override readonly name = "ResearchUsageError";
+  override readonly kind = "usage";
 }
 
 export interface ScopeOptions {

@@ -228,7 +228,7 @@ console.log(
       singleShareOfRawByCpu: share(rates.single, "cpu"),
       groupedShareOfRaw: share(rates.grouped, "wall"),
       groupedShareOfRawByCpu: share(rates.grouped, "cpu"),
-      targets: "grouped ≥ 1.0, single ≥ 0.5 (issue 13)",
+      targets: "grouped ≥ 1.0, single ≥ 0.5",
       peakRssMiB: Math.round(peakRss / 2 ** 20),
     },
     null,

@@ -1,7 +1,7 @@
 /**
  * What taking a study costs one participant, per scenario: taps, new bot
  * messages and edits, counted on the fake platform servers the real bots
- * talk to (issue 10's targets: a short scenario ≤ 6 taps and ≤ 3 new
+ * talk to (the targets: a short scenario ≤ 6 taps and ≤ 3 new
  * messages, the long form ≤ 12 and ≤ 5). Each platform's half lives in
  * bench/participant-cost/<platform>.ts and returns a CostRun.
  *

@@ -28,7 +28,7 @@ export interface CostRun {
   scenarios: ScenarioCost[];
 }
 
-/** Issue 10's targets per scenario. */
+/** The most a scenario may cost a participant, by form. */
 export const TARGETS: Record<ScenarioCost["form"], Pick<Cost, "taps" | "newMessages">> = {
   short: { taps: 6, newMessages: 3 },
   long: { taps: 12, newMessages: 5 },

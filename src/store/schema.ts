@@ -249,8 +249,10 @@ export const processedEvents = sqliteTable(
     eventId: text("event_id").notNull(),
     processedAt: text("processed_at").notNull(),
   },
-  // Every participant input inserts here, so it is kept to one b-tree: no index on processed_at (pruning old
-  // ids is rare and may scan), and WITHOUT ROWID, set by the custom migration 0004 (drizzle cannot express it).
+  // Event ids claimed by a first contact or a withdrawal (later inputs' ids live in the participant's flow
+  // state); a claim older than the deduplication window is taken afresh. One b-tree: no index on processed_at
+  // (pruning old ids is rare and may scan), and WITHOUT ROWID, set by the custom migration 0004 (drizzle cannot
+  // express it).
   (table) => [primaryKey({ columns: [table.platform, table.eventId] })],
 );
 

@@ -6,7 +6,7 @@ export type { Logger };
  * Fields that would carry a platform's user id: dropped from every line even
  * if a call site passes one, so logs hold random participant ids only.
  */
-export const REDACTED_FIELDS = ["userId", "user_id", "platformUserId", "chatId", "chat_id"];
+const REDACTED_FIELDS = ["userId", "user_id", "platformUserId", "chatId", "chat_id"];
 
 /**
  * The one logger. Participant data never goes in: log ids (participant id,

@@ -1,6 +1,6 @@
 /** Distinct characters a secret needs at the least (a key like "aaaaaaaaaaaaaaaa" or "abababab…" guesses in seconds). */
-export const MIN_DISTINCT_SECRET_CHARACTERS = 8;
-export const MIN_SECRET_LENGTH = 16;
+const MIN_DISTINCT_SECRET_CHARACTERS = 8;
+const MIN_SECRET_LENGTH = 16;
 
 /** Why `secret` is too weak to key an HMAC or guard a webhook, or undefined if it will do. */
 export function secretWeakness(secret: string): string | undefined {

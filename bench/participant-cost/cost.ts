@@ -29,7 +29,7 @@ export interface CostRun {
 }
 
 /** The most a scenario may cost a participant, by form. */
-export const TARGETS: Record<ScenarioCost["form"], Pick<Cost, "taps" | "newMessages">> = {
+const TARGETS: Record<ScenarioCost["form"], Pick<Cost, "taps" | "newMessages">> = {
   short: { taps: 6, newMessages: 3 },
   long: { taps: 12, newMessages: 5 },
 };

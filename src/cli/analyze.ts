@@ -46,7 +46,7 @@ function integer(text: string, name: string, min: number): number {
   return value;
 }
 
-export async function analyzeAction(runtime: CliRuntime, io: CliIo, options: AnalyzeCommandOptions): Promise<number> {
+async function analyzeAction(runtime: CliRuntime, io: CliIo, options: AnalyzeCommandOptions): Promise<number> {
   const confidence = Number(options.confidence);
   if (!(confidence > 0 && confidence < 1)) {
     throw new UsageError(`--confidence ${options.confidence}: expected a number between 0 and 1, e.g. 0.95`);

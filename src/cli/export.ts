@@ -29,7 +29,7 @@ interface ExportCommandOptions {
 }
 
 /** Adapts the CLI's progress bar / plain lines to the exporters' tick interface. */
-export function progressReporter(io: CliIo): (total: number, label: string) => Progress {
+function progressReporter(io: CliIo): (total: number, label: string) => Progress {
   return (total, label) => {
     const progress = startProgress(io, label, total);
     let done = 0;
@@ -58,7 +58,7 @@ function describe(summary: ExportSummary): string {
   ].join("\n");
 }
 
-export async function exportAction(runtime: CliRuntime, io: CliIo, options: ExportCommandOptions): Promise<number> {
+async function exportAction(runtime: CliRuntime, io: CliIo, options: ExportCommandOptions): Promise<number> {
   const summary = await runExport(runtime.database.sqlite, {
     format: options.format,
     out: options.out,

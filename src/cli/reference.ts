@@ -25,7 +25,7 @@ interface ImportOptions {
   json?: boolean;
 }
 
-export async function referenceImportAction(
+async function referenceImportAction(
   runtime: CliRuntime,
   io: CliIo,
   file: string,

@@ -81,7 +81,7 @@ export interface RuntimeOptions {
   readonly?: boolean;
 }
 
-export function openRuntime(io: CliIo, options: RuntimeOptions = {}): CliRuntime {
+function openRuntime(io: CliIo, options: RuntimeOptions = {}): CliRuntime {
   const config = loadConfig(io.env);
   const database = openDatabase(config.DATABASE_PATH, { readonly: options.readonly ?? false });
   const i18n = createI18n({ localesDir: LOCALES_DIR, fallbackLocale: config.DEFAULT_LOCALE });

@@ -21,13 +21,13 @@ export function registerStatsCommand(program: Command, io: CliIo = defaultIo()):
     );
 }
 
-export function formatQuotaCell(cell: Record<string, string>): string {
+function formatQuotaCell(cell: Record<string, string>): string {
   return Object.entries(cell)
     .map(([dimension, value]) => `${dimension}=${value}`)
     .join(", ");
 }
 
-export function formatStudyStats(stats: StudyStats): string {
+function formatStudyStats(stats: StudyStats): string {
   const lines = [`Study ${stats.id} v${stats.version} [${stats.status}]`];
   const p = stats.participants;
   const byStatus = PARTICIPANT_STATUSES.filter((status) => p.byStatus[status] > 0)

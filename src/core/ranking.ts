@@ -39,11 +39,6 @@ export function formatRanking(ranking: Ranking): string {
   return ranking.map((tier) => tier.join("=")).join(">");
 }
 
-export function isCompleteRanking(ranking: Ranking): boolean {
-  const labels = ranking.flat();
-  return labels.length === LABELS.length && new Set(labels).size === LABELS.length && labels.every(isLabel);
-}
-
 /** Rank position (1 = best) of every label; tied labels share the mean of their positions. */
 export function fractionalRanks(ranking: Ranking): Record<Label, number> {
   const ranks = {} as Record<Label, number>;

@@ -16,7 +16,7 @@
  */
 
 export const LRI = "\u2066";
-export const RLI = "\u2067";
+const RLI = "\u2067";
 export const FSI = "\u2068";
 export const PDI = "\u2069";
 /** Every bidi control character (marks, embeddings, overrides, isolates). */

@@ -29,7 +29,7 @@ export interface LanguageDetectorOptions {
 }
 
 /** Fewer weighted letters than this and no language is claimed. */
-export const MIN_LETTERS_TO_DETECT = 8;
+const MIN_LETTERS_TO_DETECT = 8;
 
 interface EldResult {
   language: string;

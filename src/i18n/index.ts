@@ -45,12 +45,7 @@ export function loadLocaleResources(localesDir: string): Resources {
   return resources;
 }
 
-/** Picks the best text of a study author's localized text for a locale. */
-export function pickLocalized(text: LocalizedText, locale: string, fallbackLocale: string): string {
-  return pickLocalizedWithLocale(text, locale, fallbackLocale).text;
-}
-
-/** The picked text and the locale it was written for (undefined for a plain string). */
+/** The best text of a study author's localized text for a locale, and the locale it was written for (undefined for a plain string). */
 function pickLocalizedWithLocale(
   text: LocalizedText,
   locale: string,

@@ -12,7 +12,7 @@ import type { RateLimitWait } from "./web-api.js";
 /** Bolt's error handler with the payload (App option extendedErrorHandler: true). */
 type ExtendedErrorHandler = Parameters<App["error"]>[0];
 
-export const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
+const DEFAULT_SLACK_API_URL = "https://slack.com/api/";
 /** Where Slack posts events, commands and interactions in HTTP mode (Request URL in the manifest). */
 export const SLACK_EVENTS_PATH = "/slack/events";
 
@@ -22,7 +22,7 @@ export const SLACK_EVENTS_PATH = "/slack/events";
  * client (`rejectRateLimitedCalls`: its default would pause its one queue,
  * and with it every participant's calls); see web-api.ts.
  */
-export const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = {
+const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = {
   retries: 5,
   factor: 2,
   minTimeout: 500,
@@ -101,7 +101,7 @@ function trackInFlight(app: App) {
  * that level Bolt and the Web API client print whole payloads, which carry
  * what participants wrote.
  */
-export function boltLogger(logger: Logger): SlackLogger {
+function boltLogger(logger: Logger): SlackLogger {
   const line = (parts: unknown[]) => parts.map(String).join(" ").slice(0, 500);
   return {
     debug: () => undefined,
@@ -115,7 +115,7 @@ export function boltLogger(logger: Logger): SlackLogger {
 }
 
 /** The Slack user an incoming payload is about (events, interactions, slash commands). */
-export function userIdOf(body: unknown): string | undefined {
+function userIdOf(body: unknown): string | undefined {
   if (!body || typeof body !== "object") return undefined;
   const payload = body as { user?: { id?: string } | string; user_id?: string; event?: { user?: unknown } };
   if (typeof payload.user === "object" && typeof payload.user.id === "string") return payload.user.id;

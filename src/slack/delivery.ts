@@ -280,7 +280,7 @@ function textOf(blocks: Block[]): string {
 }
 
 /** The message as it was, its buttons replaced by one line (added at the end if there were none). */
-export function closeActions(blocks: readonly unknown[], line?: string): Block[] {
+function closeActions(blocks: readonly unknown[], line?: string): Block[] {
   const kept: Block[] = [];
   let replaced = false;
   for (const block of blocks as Block[]) {

@@ -7,10 +7,10 @@
  */
 
 /** A survey choice: `chorus.choice:<step>:<choiceId>`, matched by CHOICE_ACTION. */
-export const CHOICE_PREFIX = "chorus.choice:";
+const CHOICE_PREFIX = "chorus.choice:";
 export const CHOICE_ACTION = /^chorus\.choice:/;
 /** "Write your answer" on an ask_text prompt: opens the answer modal. */
-export const WRITE_PREFIX = "chorus.write:";
+const WRITE_PREFIX = "chorus.write:";
 export const WRITE_ACTION = /^chorus\.write:/;
 /** App Home's Start / Continue button. */
 export const HOME_START_ACTION = "chorus.home_start";
@@ -28,7 +28,7 @@ export const ANSWER_ELEMENT = "text";
  * Everything the form needs is in memory (the card as last sent), so
  * views.open goes out before any database work.
  */
-export const FORM_PREFIX = "chorus.form:";
+const FORM_PREFIX = "chorus.form:";
 export const FORM_ACTION = /^chorus\.form:/;
 /** A card too long for one message shows its text in parts: `chorus.page:<part>`, the value the card id. */
 export const PAGE_PREFIX = "chorus.page:";
@@ -36,13 +36,13 @@ export const PAGE_ACTION = /^chorus\.page:/;
 /** The card form's callback id. */
 export const CARD_FORM_CALLBACK = "chorus.card";
 /** The section holding a card's question: `card:<cardId>`, so a pressed message is known as a card. */
-export const CARD_BLOCK_PREFIX = "card:";
+const CARD_BLOCK_PREFIX = "card:";
 /** The section holding a question's own text (copied into the answer modal). */
 export const PROMPT_BLOCK = "prompt";
 
 const MAX_ID = 255;
 
-export class PackingError extends Error {
+class PackingError extends Error {
   override readonly name = "PackingError";
 }
 

@@ -20,7 +20,7 @@ export const waitSeconds: RateLimitWait = (seconds) => sleep(Math.max(0, seconds
 const ATTEMPTS = 5;
 
 /** Retry-After of a call Slack refused with 429, or undefined for any other failure. */
-export function retryAfterOf(error: unknown): number | undefined {
+function retryAfterOf(error: unknown): number | undefined {
   const coded = error as { code?: unknown; retryAfter?: unknown };
   return coded?.code === webApi.ErrorCode.RateLimitedError && typeof coded.retryAfter === "number"
     ? coded.retryAfter

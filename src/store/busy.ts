@@ -2,7 +2,7 @@ import Database from "better-sqlite3";
 import { StoreBusyError } from "../core/errors.js";
 
 /** Attempts after the first when another writer still holds the lock (each waits up to busy_timeout). */
-export const DEFAULT_BUSY_RETRIES = 2;
+const DEFAULT_BUSY_RETRIES = 2;
 
 export interface BusyRetryOptions {
   /** Attempts after the first; default DEFAULT_BUSY_RETRIES. */

@@ -26,7 +26,7 @@ const ContentSchema = z.union([
 
 const DatasetMessageSchema = z.object({ role: z.string(), content: ContentSchema }).loose();
 
-export const ComparisonLineSchema = z
+const ComparisonLineSchema = z
   .object({
     prompt_id: z.union([z.string().min(1), z.number()]),
     prompt: z.object({ messages: z.array(DatasetMessageSchema).min(1) }).loose(),
@@ -71,11 +71,7 @@ function toScenarioInput(line: z.infer<typeof ComparisonLineSchema>): {
 }
 
 /** One line of a comparisons.jsonl file: a scenario candidate, or its problems (`FILE:LINE: path: message`). */
-export function parseComparisonLine(
-  raw: string,
-  line: number,
-  file: string,
-): ScenarioCandidate | { problems: string[] } {
+function parseComparisonLine(raw: string, line: number, file: string): ScenarioCandidate | { problems: string[] } {
   let value: unknown;
   try {
     value = JSON.parse(raw);

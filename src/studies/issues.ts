@@ -19,7 +19,7 @@ export function formatPath(path: readonly PathKey[]): string {
   return out === "" ? "(top level)" : out;
 }
 
-export function valueAt(root: unknown, path: readonly PathKey[]): unknown {
+function valueAt(root: unknown, path: readonly PathKey[]): unknown {
   let value = root;
   for (const key of path) {
     if (value === null || typeof value !== "object") return undefined;
@@ -74,7 +74,7 @@ export interface FormattedIssue {
 }
 
 /** Flattens and words one issue; union issues become the problems of the branch that fits best. */
-export function describeIssue(issue: z.core.$ZodIssue, root: unknown, prefix: PathKey[] = []): FormattedIssue[] {
+function describeIssue(issue: z.core.$ZodIssue, root: unknown, prefix: PathKey[] = []): FormattedIssue[] {
   const path = [...prefix, ...issue.path];
   const value = valueAt(root, path);
   switch (issue.code) {

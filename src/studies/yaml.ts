@@ -1,7 +1,7 @@
 import { parseDocument } from "yaml";
 
 /** Alias uses allowed in one file; plenty for hand-written YAML, far too few for a "billion laughs" bomb. */
-export const MAX_ALIAS_COUNT = 100;
+const MAX_ALIAS_COUNT = 100;
 
 export type YamlResult = { ok: true; value: unknown } | { ok: false; problems: string[] };
 

@@ -31,7 +31,7 @@ export interface RetryLimits {
   networkRetries: number;
 }
 
-export const DEFAULT_RETRY_LIMITS: RetryLimits = { maxRetryAttempts: 3, maxDelaySeconds: 30, networkRetries: 2 };
+const DEFAULT_RETRY_LIMITS: RetryLimits = { maxRetryAttempts: 3, maxDelaySeconds: 30, networkRetries: 2 };
 
 export interface TelegramBotDeps {
   token: string;

@@ -8,7 +8,7 @@ import type { CardMark, Operation, RenderPlan, ReplyMarkup } from "./render.js";
 /** Every message goes out as plain text without link previews. */
 const PLAIN = { link_preview_options: { is_disabled: true } } as const;
 
-export function inlineKeyboard(rows: Keyboard): InlineKeyboardMarkup {
+function inlineKeyboard(rows: Keyboard): InlineKeyboardMarkup {
   return {
     inline_keyboard: rows.map((row) => row.map((button) => ({ text: button.text, callback_data: button.data }))),
   };

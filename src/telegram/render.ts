@@ -7,7 +7,7 @@ import { choiceKeyboard, type Keyboard } from "./keyboard.js";
 import type { LiveCard, MessageMemo } from "./message-memory.js";
 
 /** Telegram's limit on the text of a callback-query answer. */
-export const CALLBACK_ANSWER_MAX_CHARS = 200;
+const CALLBACK_ANSWER_MAX_CHARS = 200;
 
 export type ReplyMarkup = { kind: "inline"; rows: Keyboard } | { kind: "force_reply" };
 

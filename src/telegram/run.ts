@@ -17,7 +17,7 @@ import { createTelegramStore } from "./store.js";
 import { startWebhookServer } from "./webhook.js";
 
 /** The update kinds the bot handles; Telegram sends nothing else. */
-export const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
+const ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"] as const;
 
 export type TelegramMode =
   | { kind: "polling" /** getUpdates long-poll timeout, seconds (default 30). */; timeoutSeconds?: number }
@@ -38,7 +38,7 @@ export interface RunningTelegram {
 }
 
 /** Waits between attempts to reach an unreachable Bot API at start (the last one repeats). */
-export const START_RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000, 60_000];
+const START_RETRY_DELAYS_MS = [1000, 2000, 5000, 10_000, 30_000, 60_000];
 
 export interface RunTelegramOptions {
   inFlight: InFlight;
@@ -153,7 +153,7 @@ async function retryWhileUnreachable<T>(
 }
 
 /** `setMyCommands` for every supported language (Telegram wants two-letter codes) and a default. */
-export async function publishCommands(api: Api, i18n: I18n): Promise<void> {
+async function publishCommands(api: Api, i18n: I18n): Promise<void> {
   const menu = (locale: string) => {
     const t = i18n.fixedT(locale);
     return COMMANDS.map((command) => ({ command, description: t(`commands.${command}`) as string }));

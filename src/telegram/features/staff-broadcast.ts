@@ -8,9 +8,9 @@ import type { FeatureDeps } from "../deps.js";
  * broadcast id. The survey's callback data never starts with `s`
  * (see callback-data.ts), so the two never meet.
  */
-export const STAFF_BROADCAST_DATA = /^s([bx])(\d{1,15})$/;
+const STAFF_BROADCAST_DATA = /^s([bx])(\d{1,15})$/;
 
-export function staffBroadcastData(action: "confirm" | "cancel", broadcastId: number): string {
+function staffBroadcastData(action: "confirm" | "cancel", broadcastId: number): string {
   return `s${action === "confirm" ? "b" : "x"}${broadcastId}`;
 }
 

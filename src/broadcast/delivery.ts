@@ -46,7 +46,7 @@ export interface DeliverySteps {
    * send: gone (withdrawn: rows cascade), settled, cancelled, or skipped
    * (recorded here, without using a slot of the pacer).
    */
-  prepare(item: PendingDelivery): ReadyDelivery | undefined;
+  readyToSend(item: PendingDelivery): ReadyDelivery | undefined;
   /** Claims, sends and records one delivery; `answered` tells the pacer the platform has answered. */
   deliver(item: PendingDelivery, ready: ReadyDelivery, answered: () => void): Promise<void>;
 }
@@ -91,7 +91,7 @@ export function createDeliverySteps(deps: DeliveryStepsDeps): DeliverySteps {
   }
 
   return {
-    prepare(item) {
+    readyToSend(item) {
       const target = store.target(item.broadcastId, item.participantId);
       if (target?.delivery_status !== "pending" || target.broadcast_status !== "sending") {
         queue.forget(item);

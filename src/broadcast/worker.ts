@@ -219,7 +219,7 @@ async function sendAll(
       await sleep(item, options.signal);
       continue;
     }
-    const ready = steps.prepare(item);
+    const ready = steps.readyToSend(item);
     if (!ready) continue;
     let answered: () => void;
     try {

@@ -4,6 +4,7 @@ import {
   COUNTRY_QUESTION_ID,
   DEFAULT_STATUSES,
 } from "../broadcast/filter.js";
+import type { Platform } from "../core/ports.js";
 import type { SqliteConnection } from "./client.js";
 import type { DELIVERY_STATUSES } from "./schema.js";
 
@@ -186,9 +187,9 @@ export function recipientsByPlatformAndLocale(
     .all(id);
 }
 
-export function pendingByPlatform(sqlite: SqliteConnection, id: number): { platform: string; n: number }[] {
+export function pendingCountsByPlatform(sqlite: SqliteConnection, id: number): { platform: Platform; n: number }[] {
   return sqlite
-    .prepare<[number], { platform: string; n: number }>(
+    .prepare<[number], { platform: Platform; n: number }>(
       "SELECT platform, count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status = 'pending' GROUP BY platform",
     )
     .all(id);

@@ -6,8 +6,8 @@ import { importedSpecifiers, sourceFiles } from "../helpers/source-files.js";
 /**
  * Every SQL statement lives in src/store: no other file imports the driver
  * or the ORM (not even for a type: src/store/client.ts exports
- * `SqliteConnection` and `OpenedDatabase`), prepares or runs a statement, or
- * holds SQL text. Transactions (`sqlite.transaction(...)`) stay with the
+ * `SqliteConnection` and `OpenedDatabase`), prepares or runs a statement,
+ * builds a drizzle query, or holds SQL text. Transactions (`sqlite.transaction(...)`) stay with the
  * domain code that decides what belongs together.
  */
 
@@ -32,6 +32,9 @@ const ALLOWED_STATEMENTS = [
 const SQL_TEXT =
   /\b(?:SELECT\s+[\w*(]|INSERT\s+(?:OR\s+\w+\s+)?INTO\s|DELETE\s+FROM\s|UPDATE\s+\w+\s+SET\s|CREATE\s+(?:TABLE|INDEX|TRIGGER)\s|PRAGMA\s)/g;
 
+/** A query built on the drizzle handle (`database.db.select()…`): its table objects come from store/schema.ts. */
+const DRIZZLE_QUERY = /\bdb\s*\.\s*(?:select|selectDistinct|insert|update|delete|query|run|all|get|\$client)\b/g;
+
 interface Offence {
   line: number;
   what: string;
@@ -50,6 +53,9 @@ function sqlOffences(source: string): Offence[] {
     // `.exec(text)` on a RegExp is not a statement; `.exec("…")` with SQL text is.
     if (call[1] === "exec" && argument === undefined) continue;
     offences.push({ line: lineOf(call.index ?? 0), what: `.${call[1]}(${argument ?? "…"})` });
+  }
+  for (const query of code.matchAll(DRIZZLE_QUERY)) {
+    offences.push({ line: lineOf(query.index ?? 0), what: `drizzle query: ${query[0]}` });
   }
   for (const text of code.matchAll(SQL_TEXT)) {
     const at = text.index ?? 0;
@@ -95,7 +101,7 @@ describe("src/store boundary", () => {
     expect(files.length).toBeGreaterThan(100);
   });
 
-  it("no file outside src/store imports better-sqlite3 or drizzle-orm, prepares or runs SQL, or holds SQL text", () => {
+  it("no file outside src/store imports better-sqlite3 or drizzle-orm, prepares or runs SQL, builds a query or holds SQL text", () => {
     const used = new Set<(typeof ALLOWED_STATEMENTS)[number]>();
     const offenders: string[] = [];
     for (const file of files) {
@@ -122,6 +128,7 @@ describe("src/store boundary", () => {
       "sqlite.exec(`DELETE FROM staff WHERE 1`);",
       'sqlite.pragma("foreign_keys = ON");',
       "const where = `UPDATE broadcasts SET status = 'sent'`;",
+      "const rows = runtime.database.db.select().from(studies).all();",
     ].join("\n");
     expect(sqlOffences(source).map((offence) => offence.what)).toEqual([
       "imports better-sqlite3",
@@ -129,6 +136,7 @@ describe("src/store boundary", () => {
       ".prepare(SELECT count(*) AS n FROM participants WHERE id = ?)",
       ".exec(DELETE FROM staff WHERE 1)",
       ".pragma(foreign_keys = ON)",
+      "drizzle query: db.select",
       'SQL text: SELECT count(*) AS n FROM participants WHERE id = ?")',
       "SQL text: DELETE FROM staff WHERE 1`);",
       "SQL text: UPDATE broadcasts SET status = 'sent'`;",

@@ -7,8 +7,9 @@ import { importedSpecifiers, sourceFiles } from "../helpers/source-files.js";
  * Every SQL statement lives in src/store: no other file imports the driver
  * or the ORM (not even for a type: src/store/client.ts exports
  * `SqliteConnection` and `OpenedDatabase`), prepares or runs a statement,
- * builds a drizzle query, or holds SQL text. Transactions (`sqlite.transaction(...)`) stay with the
- * domain code that decides what belongs together.
+ * builds a drizzle query, or holds SQL text. Transactions
+ * (`sqlite.transaction(...)`) stay with the domain code that decides what
+ * belongs together.
  */
 
 const SRC = path.resolve(import.meta.dirname, "../../src");

@@ -33,38 +33,6 @@ export const BroadcastFilterSchema = z.object({
 });
 export type BroadcastFilter = z.infer<typeof BroadcastFilterSchema>;
 
-/**
- * The WHERE clause over `participants p` (and `flow_states f` joined on it)
- * with its parameters, shared by counting, previewing and writing the outbox.
- */
-export function recipientsWhere(filter: BroadcastFilter): { sql: string; params: unknown[] } {
-  const clauses = ["p.study_id = ?", "p.consented_at IS NOT NULL"];
-  const params: unknown[] = [filter.studyId];
-  const inList = (column: string, values: readonly string[]) => {
-    clauses.push(`${column} IN (${values.map(() => "?").join(", ")})`);
-    params.push(...values);
-  };
-  inList("p.platform", filter.platforms ?? BROADCAST_PLATFORMS);
-  inList("p.status", filter.statuses ?? DEFAULT_STATUSES);
-  if (filter.locales) inList("p.locale", filter.locales);
-  if (filter.countries) {
-    clauses.push(
-      `EXISTS (SELECT 1 FROM profile_answers c WHERE c.participant_id = p.id AND c.question_id = ? AND c.value IN (${filter.countries.map(() => "?").join(", ")}))`,
-    );
-    params.push(COUNTRY_QUESTION_ID, ...filter.countries.map((code) => code.toUpperCase()));
-  }
-  if (filter.notFinished) clauses.push("p.status <> 'completed'");
-  if (filter.canStartMore) {
-    clauses.push("json_extract(f.state, '$.phase') IN ('completed', 'no_scenarios')");
-    clauses.push("COALESCE(json_extract(f.state, '$.paused'), 0) = 0");
-    clauses.push(
-      `(SELECT count(*) FROM scenarios s WHERE s.study_id = p.study_id
-          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.participant_id = p.id AND a.study_id = s.study_id AND a.scenario_id = s.id)) > 0`,
-    );
-  }
-  return { sql: clauses.join(" AND "), params };
-}
-
 /** One line describing a filter, for previews, status and the audit log. */
 export function describeFilter(filter: BroadcastFilter): string {
   const parts = [`study ${filter.studyId}`];

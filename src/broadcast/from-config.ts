@@ -1,9 +1,9 @@
-import type Database from "better-sqlite3";
 import type { Config } from "../config.js";
 import type { Platform } from "../core/ports.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
 import { packChoice } from "../slack/ids.js";
+import type { OpenedDatabase } from "../store/client.js";
 import { encodeChoice } from "../telegram/callback-data.js";
 import { createSlackSender } from "./senders/slack.js";
 import { createTelegramSender } from "./senders/telegram.js";
@@ -67,7 +67,7 @@ export function workerSettings(config: Config): Pick<BroadcastWorkerDeps, "pacin
  */
 export function resumePendingBroadcasts(deps: {
   config: Config;
-  database: { sqlite: Database.Database };
+  database: Pick<OpenedDatabase, "sqlite">;
   i18n: I18n;
   logger: Logger;
 }): BroadcastService | undefined {

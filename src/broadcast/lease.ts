@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
-import type Database from "better-sqlite3";
 import type { Platform } from "../core/ports.js";
+import type { SqliteConnection } from "../store/client.js";
+import { createLeaseStore } from "../store/leases.js";
 
 /**
  * One sender per platform at a time, across every process sharing the
@@ -42,40 +43,28 @@ export function isDeadLocalOwner(owner: string): boolean {
 }
 
 export function createLease(
-  sqlite: Database.Database,
+  sqlite: SqliteConnection,
   options: { owner?: string; ttlMs?: number; now?: () => number } = {},
 ): Lease {
   const owner = options.owner ?? newLeaseOwner();
   const ttlMs = options.ttlMs ?? 30_000;
   const now = options.now ?? Date.now;
-  const read = sqlite.prepare<[string], { owner: string; expires_at: number }>(
-    "SELECT owner, expires_at FROM broadcast_leases WHERE platform = ?",
-  );
-  const upsert = sqlite.prepare<[string, string, number]>(
-    `INSERT INTO broadcast_leases (platform, owner, expires_at) VALUES (?, ?, ?)
-     ON CONFLICT (platform) DO UPDATE SET owner = excluded.owner, expires_at = excluded.expires_at`,
-  );
-  const extend = sqlite.prepare<[number, string, string]>(
-    "UPDATE broadcast_leases SET expires_at = ? WHERE platform = ? AND owner = ?",
-  );
-  const drop = sqlite.prepare<[string, string]>("DELETE FROM broadcast_leases WHERE platform = ? AND owner = ?");
+  const leases = createLeaseStore(sqlite);
 
   const acquire = sqlite.transaction((platform: Platform): boolean => {
-    const current = read.get(platform);
+    const current = leases.read(platform);
     const free = !current || current.owner === owner || current.expires_at <= now() || isDeadLocalOwner(current.owner);
-    if (free) upsert.run(platform, owner, now() + ttlMs);
+    if (free) leases.take(platform, owner, now() + ttlMs);
     return free;
   });
 
   return {
     owner,
     acquire: (platform) => acquire.immediate(platform),
-    renew: (platform) => extend.run(now() + ttlMs, platform, owner).changes === 1,
-    release: (platform) => {
-      drop.run(platform, owner);
-    },
+    renew: (platform) => leases.extend(platform, owner, now() + ttlMs),
+    release: (platform) => leases.drop(platform, owner),
     holder(platform) {
-      const current = read.get(platform);
+      const current = leases.read(platform);
       return current && current.expires_at > now() ? current.owner : undefined;
     },
   };

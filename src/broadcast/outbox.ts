@@ -1,10 +1,25 @@
-import type Database from "better-sqlite3";
 import { ChorusError } from "../core/errors.js";
 import { type Study, StudySchema } from "../core/study/schema.js";
 import type { I18n } from "../i18n/index.js";
 import { type Actor, recordAudit } from "../staff/audit.js";
+import {
+  type BroadcastRow,
+  type BroadcastStatus,
+  countPendingMarked,
+  countRecipients,
+  type DeliveryStatus,
+  deliveryCountsByStatus,
+  insertDraft,
+  markCancelled,
+  markSending,
+  possibleDuplicateParticipants,
+  recipientsByPlatformAndLocale,
+  selectBroadcast,
+  selectBroadcasts,
+} from "../store/broadcasts.js";
+import type { SqliteConnection } from "../store/client.js";
 import { DELIVERY_STATUSES } from "../store/schema.js";
-import { type BroadcastFilter, BroadcastFilterSchema, describeFilter, recipientsWhere } from "./filter.js";
+import { type BroadcastFilter, BroadcastFilterSchema, describeFilter } from "./filter.js";
 import { type BroadcastContent, contentProblems, renderBroadcastMessage } from "./message.js";
 
 /**
@@ -13,9 +28,6 @@ import { type BroadcastContent, contentProblems, renderBroadcastMessage } from "
  * rows and moves each to sent / failed / unreachable / skipped, so running
  * `send` twice, or after a crash, never sends a delivery marked sent.
  */
-
-export type BroadcastStatus = "draft" | "sending" | "sent" | "cancelled";
-export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];
 
 /** Marks a delivery claimed by a worker and not yet confirmed by the platform (see worker.ts). */
 export const IN_FLIGHT = "in_flight";
@@ -79,37 +91,11 @@ export interface BroadcastPreview extends BroadcastSummary {
   samples: { locale: string; text: string; button: string | null }[];
 }
 
-interface BroadcastRow {
-  id: number;
-  study_id: string;
-  status: BroadcastStatus;
-  created_at: string;
-  created_by: string;
-  started_at: string | null;
-  sent_at: string | null;
-  message_key: string | null;
-  messages: string;
-  with_start_button: number;
-  filter: string;
-}
-
-export function loadStudy(sqlite: Database.Database, studyId: string): Study | undefined {
+export function loadStudy(sqlite: SqliteConnection, studyId: string): Study | undefined {
   const row = sqlite
     .prepare<[string], { definition: string }>("SELECT definition FROM studies WHERE id = ?")
     .get(studyId);
   return row ? StudySchema.parse(JSON.parse(row.definition)) : undefined;
-}
-
-/** The filter, content and counts a `create` would write, without writing. */
-export function countRecipients(sqlite: Database.Database, filter: BroadcastFilter): number {
-  const where = recipientsWhere(filter);
-  return (
-    sqlite
-      .prepare<unknown[], { n: number }>(
-        `SELECT count(*) AS n FROM participants p LEFT JOIN flow_states f ON f.participant_id = p.id WHERE ${where.sql}`,
-      )
-      .get(...where.params)?.n ?? 0
-  );
 }
 
 /**
@@ -118,7 +104,7 @@ export function countRecipients(sqlite: Database.Database, filter: BroadcastFilt
  * A start button implies `canStartMore` (only those who can press it).
  */
 export function createBroadcast(
-  deps: { sqlite: Database.Database; i18n: I18n },
+  deps: { sqlite: SqliteConnection; i18n: I18n },
   input: CreateBroadcastInput,
   actor: Actor,
   at = new Date().toISOString(),
@@ -145,75 +131,45 @@ export function createBroadcast(
           `No participant matches this filter (${describeFilter(filter)}); nothing was created and nothing will be sent.`,
         );
       }
-      const inserted = sqlite
-        .prepare<unknown[], { id: number }>(
-          `INSERT INTO broadcasts (study_id, created_at, created_by, messages, message_key, with_start_button, filter, status)
-           VALUES (?, ?, ?, ?, ?, ?, ?, 'draft') RETURNING id`,
-        )
-        .get(
-          filter.studyId,
-          at,
-          actor.id,
-          JSON.stringify(content.messages),
-          content.messageKey,
-          withStartButton ? 1 : 0,
-          JSON.stringify(filter),
-        );
-      if (!inserted) throw new Error("broadcast insert returned no id");
-      const where = recipientsWhere(filter);
-      sqlite
-        .prepare(
-          `INSERT INTO deliveries (broadcast_id, participant_id, platform, locale)
-           SELECT ?, p.id, p.platform, p.locale FROM participants p LEFT JOIN flow_states f ON f.participant_id = p.id
-           WHERE ${where.sql} ORDER BY p.created_at, p.id`,
-        )
-        .run(inserted.id, ...where.params);
+      const draftId = insertDraft(sqlite, {
+        filter,
+        at,
+        createdBy: actor.id,
+        messages: content.messages,
+        messageKey: content.messageKey,
+        withStartButton,
+      });
       recordAudit(
         sqlite,
         actor,
         "broadcast.create",
-        { broadcastId: inserted.id, filter: describeFilter(filter), recipients, messageKey: content.messageKey },
+        { broadcastId: draftId, filter: describeFilter(filter), recipients, messageKey: content.messageKey },
         at,
       );
-      return inserted.id;
+      return draftId;
     })
     .immediate();
   return broadcastSummary(sqlite, id);
 }
 
-function readBroadcast(sqlite: Database.Database, id: number): BroadcastRow {
-  const row = sqlite.prepare<[number], BroadcastRow>("SELECT * FROM broadcasts WHERE id = ?").get(id);
+function readBroadcast(sqlite: SqliteConnection, id: number): BroadcastRow {
+  const row = selectBroadcast(sqlite, id);
   if (!row) throw new BroadcastError("not_found", `No broadcast with id ${id} (see: chorus broadcast status)`);
   return row;
 }
 
-function summarize(sqlite: Database.Database, row: BroadcastRow): BroadcastSummary {
+function summarize(sqlite: SqliteConnection, row: BroadcastRow): BroadcastSummary {
   const deliveries = Object.fromEntries(DELIVERY_STATUSES.map((status) => [status, 0])) as Record<
     DeliveryStatus,
     number
   >;
   let total = 0;
-  for (const group of sqlite
-    .prepare<[number], { status: DeliveryStatus; n: number }>(
-      "SELECT status, count(*) AS n FROM deliveries WHERE broadcast_id = ? GROUP BY status",
-    )
-    .all(row.id)) {
+  for (const group of deliveryCountsByStatus(sqlite, row.id)) {
     deliveries[group.status] = group.n;
     total += group.n;
   }
-  const inFlight =
-    sqlite
-      .prepare<[number, string], { n: number }>(
-        "SELECT count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status = 'pending' AND last_error = ?",
-      )
-      .get(row.id, IN_FLIGHT)?.n ?? 0;
-  const possibleDuplicateParticipants = sqlite
-    .prepare<[number], { participant_id: string }>(
-      `SELECT participant_id FROM deliveries WHERE broadcast_id = ?
-         AND (interrupted_sends >= 2 OR (interrupted_sends >= 1 AND status = 'sent')) ORDER BY participant_id`,
-    )
-    .all(row.id)
-    .map((delivery) => delivery.participant_id);
+  const inFlight = countPendingMarked(sqlite, row.id, IN_FLIGHT);
+  const duplicates = possibleDuplicateParticipants(sqlite, row.id);
   const filter = BroadcastFilterSchema.parse(JSON.parse(row.filter));
   return {
     id: row.id,
@@ -231,34 +187,24 @@ function summarize(sqlite: Database.Database, row: BroadcastRow): BroadcastSumma
     total,
     deliveries,
     inFlight,
-    possibleDuplicates: possibleDuplicateParticipants.length,
-    possibleDuplicateParticipants,
+    possibleDuplicates: duplicates.length,
+    possibleDuplicateParticipants: duplicates,
   };
 }
 
-export function broadcastSummary(sqlite: Database.Database, id: number): BroadcastSummary {
+export function broadcastSummary(sqlite: SqliteConnection, id: number): BroadcastSummary {
   return summarize(sqlite, readBroadcast(sqlite, id));
 }
 
 /** Every broadcast, newest first. */
-export function listBroadcasts(sqlite: Database.Database, options: { studyId?: string } = {}): BroadcastSummary[] {
-  const rows = options.studyId
-    ? sqlite
-        .prepare<[string], BroadcastRow>("SELECT * FROM broadcasts WHERE study_id = ? ORDER BY id DESC")
-        .all(options.studyId)
-    : sqlite.prepare<[], BroadcastRow>("SELECT * FROM broadcasts ORDER BY id DESC").all();
-  return rows.map((row) => summarize(sqlite, row));
+export function listBroadcasts(sqlite: SqliteConnection, options: { studyId?: string } = {}): BroadcastSummary[] {
+  return selectBroadcasts(sqlite, options.studyId).map((row) => summarize(sqlite, row));
 }
 
 /** The broadcast, who it goes to by platform and locale, and the message as each locale will see it. */
-export function previewBroadcast(deps: { sqlite: Database.Database; i18n: I18n }, id: number): BroadcastPreview {
+export function previewBroadcast(deps: { sqlite: SqliteConnection; i18n: I18n }, id: number): BroadcastPreview {
   const summary = broadcastSummary(deps.sqlite, id);
-  const recipients = deps.sqlite
-    .prepare<[number], { platform: string; locale: string; count: number }>(
-      `SELECT platform, locale, count(*) AS count FROM deliveries WHERE broadcast_id = ?
-       GROUP BY platform, locale ORDER BY platform, locale`,
-    )
-    .all(id);
+  const recipients = recipientsByPlatformAndLocale(deps.sqlite, id);
   const study = loadStudy(deps.sqlite, summary.studyId);
   const locales = [...new Set(recipients.map((r) => r.locale))].sort();
   const samples = locales.map((locale) => {
@@ -273,7 +219,7 @@ export function previewBroadcast(deps: { sqlite: Database.Database; i18n: I18n }
  * cancelled broadcast is refused: sending it again would duplicate.
  */
 export function startSending(
-  sqlite: Database.Database,
+  sqlite: SqliteConnection,
   id: number,
   actor: Actor,
   at = new Date().toISOString(),
@@ -288,7 +234,7 @@ export function startSending(
         throw new BroadcastError("cancelled", `Broadcast ${id} was cancelled; nothing was sent.`);
       }
       if (row.status === "draft") {
-        sqlite.prepare("UPDATE broadcasts SET status = 'sending', started_at = ? WHERE id = ?").run(at, id);
+        markSending(sqlite, id, at);
       }
       recordAudit(
         sqlite,
@@ -305,7 +251,7 @@ export function startSending(
 
 /** Cancels a draft or a broadcast being sent: pending deliveries become skipped; those sent stay sent. */
 export function cancelBroadcast(
-  sqlite: Database.Database,
+  sqlite: SqliteConnection,
   id: number,
   actor: Actor,
   at = new Date().toISOString(),
@@ -317,26 +263,9 @@ export function cancelBroadcast(
         throw new BroadcastError("already_sent", `Broadcast ${id} was already sent; there is nothing to cancel.`);
       }
       if (row.status === "cancelled") return;
-      sqlite.prepare("UPDATE broadcasts SET status = 'cancelled' WHERE id = ?").run(id);
-      const skipped = sqlite
-        .prepare(
-          "UPDATE deliveries SET status = 'skipped', last_error = 'cancelled' WHERE broadcast_id = ? AND status = 'pending'",
-        )
-        .run(id).changes;
+      const skipped = markCancelled(sqlite, id);
       recordAudit(sqlite, actor, "broadcast.cancel", { broadcastId: id, skipped }, at);
     })
     .immediate();
   return broadcastSummary(sqlite, id);
-}
-
-/** Marks a sending broadcast sent once no delivery is pending; true if it did. */
-export function finishIfDone(sqlite: Database.Database, id: number, at = new Date().toISOString()): boolean {
-  return (
-    sqlite
-      .prepare(
-        `UPDATE broadcasts SET status = 'sent', sent_at = ? WHERE id = ? AND status = 'sending'
-         AND NOT EXISTS (SELECT 1 FROM deliveries WHERE broadcast_id = ? AND status = 'pending')`,
-      )
-      .run(at, id, id).changes === 1
-  );
 }

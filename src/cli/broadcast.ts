@@ -15,6 +15,7 @@ import {
 import { createBroadcastWorker, type DrainResult } from "../broadcast/worker.js";
 import type { Platform } from "../core/ports.js";
 import { sleep } from "../sleep.js";
+import { pendingCountsByPlatform } from "../store/broadcasts.js";
 import { readText } from "../studies/read-text.js";
 import { parseYamlText } from "../studies/yaml.js";
 import {
@@ -151,11 +152,7 @@ function printSummary(io: CliIo, summary: BroadcastSummary): void {
 function pendingByPlatform(runtime: CliRuntime, ids: number[]): Map<Platform, number> {
   const result = new Map<Platform, number>();
   for (const id of ids) {
-    for (const row of runtime.database.sqlite
-      .prepare<[number], { platform: Platform; n: number }>(
-        "SELECT platform, count(*) AS n FROM deliveries WHERE broadcast_id = ? AND status = 'pending' GROUP BY platform",
-      )
-      .all(id)) {
+    for (const row of pendingCountsByPlatform(runtime.database.sqlite, id)) {
       result.set(row.platform, (result.get(row.platform) ?? 0) + row.n);
     }
   }

@@ -5,6 +5,7 @@ import { loadStudy } from "../broadcast/outbox.js";
 import { isRecruitmentSource } from "../core/engine.js";
 import { TAKE_PART_ACTION } from "../slack/ids.js";
 import { recordAudit } from "../staff/audit.js";
+import { newcomersStudyId } from "../store/study-status.js";
 import {
   type CliIo,
   type CliRuntime,
@@ -52,13 +53,7 @@ async function botUsername(runtime: CliRuntime): Promise<string> {
 
 /** The published study recruits join (the engine's open study), or the one named. */
 function recruitingStudy(runtime: CliRuntime, studyId: string | undefined) {
-  const id =
-    studyId ??
-    runtime.database.sqlite
-      .prepare<[], { id: string }>(
-        "SELECT id FROM studies WHERE status = 'published' ORDER BY published_at DESC, id LIMIT 1",
-      )
-      .get()?.id;
+  const id = studyId ?? newcomersStudyId(runtime.database.sqlite);
   if (!id)
     throw new CommandFailure("No study is published; newcomers would have nothing to join (chorus study publish ID)");
   const study = loadStudy(runtime.database.sqlite, id);

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { unreadable } from "../files.js";
 import { importReferenceRankings, ReferenceImportError, readReferenceFile } from "../research/reference-import.js";
+import { listReferenceSources } from "../store/reference-rankings.js";
 import {
   type CliIo,
   type CliRuntime,
@@ -58,19 +59,7 @@ async function referenceImportAction(
 }
 
 function referenceList(runtime: CliRuntime, io: CliIo, options: ImportOptions): number {
-  const rows = runtime.database.sqlite
-    .prepare(
-      `SELECT study_id, source, coalesce(max(source_version), '') AS version, count(*) AS scenarios, max(imported_at) AS imported
-       FROM reference_rankings ${options.study ? "WHERE study_id = ?" : ""}
-       GROUP BY study_id, source ORDER BY study_id, source`,
-    )
-    .all(...(options.study ? [options.study] : [])) as {
-    study_id: string;
-    source: string;
-    version: string;
-    scenarios: number;
-    imported: string;
-  }[];
+  const rows = listReferenceSources(runtime.database.sqlite, options.study);
   if (options.json) printJson(io, rows);
   else if (rows.length === 0) io.out("No reference rankings.");
   else {

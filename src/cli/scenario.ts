@@ -10,6 +10,7 @@ import {
   readStoredStudy,
   removeUnlistedScenarios,
 } from "../store/scenario-append.js";
+import { listScenarios } from "../store/scenarios.js";
 import { getStudy } from "../store/study-repository.js";
 import { type StreamedLine, streamComparisonsFile } from "../studies/comparisons.js";
 import { describeIssues, formatPath } from "../studies/issues.js";
@@ -249,19 +250,10 @@ export function registerScenarioCommands(program: Command, io: CliIo = defaultIo
     .description("Scenarios of a study with tags and assessment counts")
     .action((options: { study: string; json?: boolean }) =>
       runReadCommand(io, (runtime) => {
-        const rows = runtime.database.sqlite
-          .prepare<
-            [string],
-            { id: string; position: number; tags: string; assessments: number; reference: string | null }
-          >(
-            `SELECT id, position, tags, assessment_count AS assessments, reference_ranking AS reference
-             FROM scenarios WHERE study_id = ? ORDER BY position, id`,
-          )
-          .all(options.study);
-        if (rows.length === 0 && !getStudy(runtime.database.db, options.study)) {
+        const scenarios = listScenarios(runtime.database.sqlite, options.study);
+        if (scenarios.length === 0 && !getStudy(runtime.database.db, options.study)) {
           throw new CommandFailure(`No study with id "${options.study}" (see: chorus study list)`);
         }
-        const scenarios = rows.map((row) => ({ ...row, tags: JSON.parse(row.tags) as string[] }));
         if (options.json) printJson(io, scenarios);
         else {
           io.out(

@@ -1,9 +1,9 @@
-import type Database from "better-sqlite3";
 import type { Logger } from "pino";
 import type { Config } from "../config.js";
 import type { Engine } from "../core/engine-types.js";
 import type { I18n } from "../i18n/index.js";
 import { createStaffChat } from "../staff/chat.js";
+import type { OpenedDatabase } from "../store/client.js";
 import { createSurveyStore } from "../store/survey-store.js";
 import { createSlackApp } from "./app.js";
 import { createSlackStaff } from "./store.js";
@@ -12,7 +12,7 @@ export interface SlackServiceDeps {
   engine: Engine;
   i18n: I18n;
   logger: Logger;
-  database: { sqlite: Database.Database };
+  database: Pick<OpenedDatabase, "sqlite">;
 }
 
 /**

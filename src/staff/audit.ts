@@ -1,5 +1,6 @@
 import { userInfo } from "node:os";
-import type Database from "better-sqlite3";
+import { type AuditQuery, type AuditRow, insertAuditEntry, selectAuditEntries } from "../store/audit.js";
+import type { SqliteConnection } from "../store/client.js";
 import type { AuditOrigin } from "../store/schema.js";
 
 /**
@@ -31,59 +32,22 @@ export function staffActor(platform: "telegram" | "slack", userId: string): Acto
   return { id: `${platform}:${userId}`, origin: platform };
 }
 
-export interface AuditEntry {
-  id: number;
-  at: string;
-  actor: string;
-  origin: AuditOrigin;
-  action: string;
+export interface AuditEntry extends Omit<AuditRow, "details"> {
   details: Record<string, unknown> | null;
 }
 
 export function recordAudit(
-  sqlite: Database.Database,
+  sqlite: SqliteConnection,
   actor: Actor,
   action: string,
   details: Record<string, unknown> = {},
   at = new Date().toISOString(),
 ): void {
-  sqlite
-    .prepare("INSERT INTO audit_log (at, actor, origin, action, details) VALUES (?, ?, ?, ?, ?)")
-    .run(at, actor.id, actor.origin, action, JSON.stringify(details));
+  insertAuditEntry(sqlite, { at, actor: actor.id, origin: actor.origin, action, details: JSON.stringify(details) });
 }
 
-export interface AuditQuery {
-  /** Most recent first, at most this many (default 100). */
-  limit?: number;
-  /** Only entries at or after this ISO time. */
-  since?: string;
-  /** Only this action, or actions starting with it followed by a dot (`broadcast` matches `broadcast.send`). */
-  action?: string;
-  actor?: string;
-}
-
-export function listAudit(sqlite: Database.Database, query: AuditQuery = {}): AuditEntry[] {
-  const clauses: string[] = [];
-  const params: unknown[] = [];
-  if (query.since) {
-    clauses.push("at >= ?");
-    params.push(query.since);
-  }
-  if (query.action) {
-    clauses.push("(action = ? OR action LIKE ? ESCAPE '\\')");
-    params.push(query.action, `${query.action.replace(/[\\%_]/g, "\\$&")}.%`);
-  }
-  if (query.actor) {
-    clauses.push("actor = ?");
-    params.push(query.actor);
-  }
-  const where = clauses.length > 0 ? `WHERE ${clauses.join(" AND ")}` : "";
-  const rows = sqlite
-    .prepare<unknown[], Omit<AuditEntry, "details"> & { details: string | null }>(
-      `SELECT id, at, actor, origin, action, details FROM audit_log ${where} ORDER BY id DESC LIMIT ?`,
-    )
-    .all(...params, query.limit ?? 100);
-  return rows.map((row) => ({
+export function listAudit(sqlite: SqliteConnection, query: AuditQuery = {}): AuditEntry[] {
+  return selectAuditEntries(sqlite, query).map((row) => ({
     ...row,
     details: row.details ? (JSON.parse(row.details) as AuditEntry["details"]) : null,
   }));

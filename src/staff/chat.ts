@@ -1,4 +1,3 @@
-import type Database from "better-sqlite3";
 import {
   BroadcastError,
   cancelBroadcast,
@@ -7,6 +6,9 @@ import {
   startSending,
 } from "../broadcast/outbox.js";
 import type { I18n } from "../i18n/index.js";
+import { sendingBroadcastIds, unconfirmedKeyDrafts } from "../store/broadcasts.js";
+import type { SqliteConnection } from "../store/client.js";
+import { newcomersStudyId, studyStatus } from "../store/study-status.js";
 import { recordAudit, staffActor } from "./audit.js";
 import { can, type StaffPermission, type StaffRef, staffRole } from "./staff.js";
 import { computeStats, type StudyStats } from "./stats.js";
@@ -47,7 +49,7 @@ export interface StaffChat {
   cancelBroadcast(ref: StaffRef, locale: string, broadcastId: number): { text: string };
 }
 
-export function createStaffChat(deps: { sqlite: Database.Database; i18n: I18n; now?: () => Date }): StaffChat {
+export function createStaffChat(deps: { sqlite: SqliteConnection; i18n: I18n; now?: () => Date }): StaffChat {
   const { sqlite, i18n } = deps;
   const now = () => (deps.now ?? (() => new Date()))().toISOString();
   const say = (locale: string, key: string, params: Record<string, string | number> = {}) =>
@@ -56,18 +58,11 @@ export function createStaffChat(deps: { sqlite: Database.Database; i18n: I18n; n
   const actorOf = (ref: StaffRef) => staffActor(ref.platform, ref.userId);
 
   function publishedStudy(studyId: string | undefined): { id: string } | { problem: "no_study" | "unknown_study" } {
-    const row = studyId
-      ? sqlite
-          .prepare<[string], { id: string; status: string }>("SELECT id, status FROM studies WHERE id = ?")
-          .get(studyId)
-      : sqlite
-          .prepare<[], { id: string; status: string }>(
-            "SELECT id, status FROM studies WHERE status = 'published' ORDER BY published_at DESC, id LIMIT 1",
-          )
-          .get();
-    if (!row) return { problem: studyId ? "unknown_study" : "no_study" };
-    if (row.status !== "published") return { problem: "no_study" };
-    return { id: row.id };
+    const id = studyId ?? newcomersStudyId(sqlite);
+    const status = id === undefined ? undefined : studyStatus(sqlite, id);
+    if (id === undefined || status === undefined) return { problem: studyId ? "unknown_study" : "no_study" };
+    if (status !== "published") return { problem: "no_study" };
+    return { id };
   }
 
   function statsText(locale: string, stats: StudyStats[]): string {
@@ -105,11 +100,9 @@ export function createStaffChat(deps: { sqlite: Database.Database; i18n: I18n; n
       }
       return lines.join("\n");
     });
-    const sending = sqlite
-      .prepare<[], { id: number }>("SELECT id FROM broadcasts WHERE status = 'sending' ORDER BY id")
-      .all();
+    const sending = sendingBroadcastIds(sqlite);
     if (sending.length > 0) {
-      blocks.push(say(locale, "stats_broadcasts", { list: sending.map((row) => `#${row.id}`).join(", ") }));
+      blocks.push(say(locale, "stats_broadcasts", { list: sending.map((id) => `#${id}`).join(", ") }));
     }
     return [i18n.render(locale, { key: "staff.stats_title" }), ...blocks].join("\n\n");
   }
@@ -131,12 +124,9 @@ export function createStaffChat(deps: { sqlite: Database.Database; i18n: I18n; n
       }
       // A new preview replaces this staff member's earlier unconfirmed ones for the study, so two
       // previews confirmed one after the other cannot send the same people the message twice.
-      const earlier = sqlite
-        .prepare<[string, string], { id: number }>(
-          "SELECT id FROM broadcasts WHERE status = 'draft' AND study_id = ? AND created_by = ? AND message_key IS NOT NULL",
-        )
-        .all(study.id, actorOf(ref).id);
-      for (const draft of earlier) cancelBroadcast(sqlite, draft.id, actorOf(ref), now());
+      for (const draft of unconfirmedKeyDrafts(sqlite, study.id, actorOf(ref).id)) {
+        cancelBroadcast(sqlite, draft, actorOf(ref), now());
+      }
       let created: ReturnType<typeof createBroadcast>;
       try {
         created = createBroadcast(

@@ -1,6 +1,7 @@
-import type Database from "better-sqlite3";
 import { ChorusError } from "../core/errors.js";
+import type { SqliteConnection } from "../store/client.js";
 import { STAFF_ROLES, type StaffRole } from "../store/schema.js";
+import { deleteStaff, selectStaff, selectStaffRole, upsertStaff } from "../store/staff.js";
 import { type Actor, recordAudit } from "./audit.js";
 
 /** Platforms staff act from in chat. */
@@ -66,12 +67,8 @@ export interface StaffMember extends StaffRef {
   addedBy: string;
 }
 
-export function staffRole(sqlite: Database.Database, ref: StaffRef): StaffRole | undefined {
-  return sqlite
-    .prepare<[string, string], { role: StaffRole }>(
-      "SELECT role FROM staff WHERE platform = ? AND platform_user_id = ?",
-    )
-    .get(ref.platform, ref.userId)?.role;
+export function staffRole(sqlite: SqliteConnection, ref: StaffRef): StaffRole | undefined {
+  return selectStaffRole(sqlite, ref.platform, ref.userId);
 }
 
 export function can(role: StaffRole | undefined, permission: StaffPermission): boolean {
@@ -80,7 +77,7 @@ export function can(role: StaffRole | undefined, permission: StaffPermission): b
 
 /** Adds a staff member or changes their role; audited. */
 export function addStaff(
-  sqlite: Database.Database,
+  sqlite: SqliteConnection,
   ref: StaffRef,
   role: StaffRole,
   actor: Actor,
@@ -90,12 +87,7 @@ export function addStaff(
     .transaction(() => {
       const previous = staffRole(sqlite, ref);
       if (previous === role) return { action: "unchanged" as const, previousRole: previous };
-      sqlite
-        .prepare(
-          `INSERT INTO staff (platform, platform_user_id, role, added_at, added_by) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (platform, platform_user_id) DO UPDATE SET role = excluded.role`,
-        )
-        .run(ref.platform, ref.userId, role, at, actor.id);
+      upsertStaff(sqlite, { ...ref, role, addedAt: at, addedBy: actor.id });
       recordAudit(sqlite, actor, "staff.add", { staff: formatStaffRef(ref), role, previousRole: previous ?? null }, at);
       return previous ? { action: "changed" as const, previousRole: previous } : { action: "added" as const };
     })
@@ -104,7 +96,7 @@ export function addStaff(
 
 /** Removes a staff member; false if there was none. Audited when something was removed. */
 export function removeStaff(
-  sqlite: Database.Database,
+  sqlite: SqliteConnection,
   ref: StaffRef,
   actor: Actor,
   at = new Date().toISOString(),
@@ -113,18 +105,14 @@ export function removeStaff(
     .transaction(() => {
       const previous = staffRole(sqlite, ref);
       if (!previous) return undefined;
-      sqlite.prepare("DELETE FROM staff WHERE platform = ? AND platform_user_id = ?").run(ref.platform, ref.userId);
+      deleteStaff(sqlite, ref.platform, ref.userId);
       recordAudit(sqlite, actor, "staff.remove", { staff: formatStaffRef(ref), role: previous }, at);
       return previous;
     })
     .immediate();
 }
 
-export function listStaff(sqlite: Database.Database): StaffMember[] {
-  return sqlite
-    .prepare<[], StaffMember>(
-      `SELECT platform, platform_user_id AS userId, role, added_at AS addedAt, added_by AS addedBy
-       FROM staff ORDER BY platform, platform_user_id`,
-    )
-    .all();
+export function listStaff(sqlite: SqliteConnection): StaffMember[] {
+  // Only the platforms staff act from are ever written (parseStaffRef checks).
+  return selectStaff(sqlite) as StaffMember[];
 }

@@ -1,9 +1,10 @@
-import type Database from "better-sqlite3";
 import { ChorusError } from "../core/errors.js";
 import { PARTICIPANT_STATUSES, type ParticipantStatus } from "../core/flow/effects.js";
 import { quotaTarget, UNDISCLOSED } from "../core/study/quota.js";
 import { type Study, StudySchema } from "../core/study/schema.js";
+import type { SqliteConnection } from "../store/client.js";
 import type { StudyStatus } from "../store/schema.js";
+import { admittedByAnswers, admittedCount, participantsByStatusAndPlatform, scenarioCounts } from "../store/stats.js";
 
 /** What `chorus stats` and the in-chat stats show for one study. */
 export interface StudyStats {
@@ -47,7 +48,7 @@ export class UnknownStudyError extends ChorusError {
 }
 
 /** Stats for one study, or every study (oldest first) when `studyId` is undefined. */
-export function computeStats(sqlite: Database.Database, studyId?: string): StudyStats[] {
+export function computeStats(sqlite: SqliteConnection, studyId?: string): StudyStats[] {
   const rows = sqlite
     .prepare<unknown[], { id: string; version: number; status: StudyStatus; definition: string }>(
       `SELECT id, version, status, definition FROM studies ${studyId ? "WHERE id = ?" : ""} ORDER BY created_at, id`,
@@ -58,7 +59,7 @@ export function computeStats(sqlite: Database.Database, studyId?: string): Study
 }
 
 function studyStats(
-  sqlite: Database.Database,
+  sqlite: SqliteConnection,
   row: { id: string; version: number; status: StudyStatus },
   study: Study,
 ): StudyStats {
@@ -68,31 +69,13 @@ function studyStats(
   >;
   const byPlatform: Record<string, number> = {};
   let total = 0;
-  const grouped = sqlite
-    .prepare<[string], { status: ParticipantStatus; platform: string; n: number }>(
-      "SELECT status, platform, count(*) AS n FROM participants WHERE study_id = ? GROUP BY status, platform",
-    )
-    .all(row.id);
-  for (const group of grouped) {
+  for (const group of participantsByStatusAndPlatform(sqlite, row.id)) {
     byStatus[group.status] = (byStatus[group.status] ?? 0) + group.n;
     byPlatform[group.platform] = (byPlatform[group.platform] ?? 0) + group.n;
     total += group.n;
   }
-  const admitted =
-    sqlite
-      .prepare<[string], { n: number }>(
-        "SELECT count(*) AS n FROM participants WHERE study_id = ? AND admitted_at IS NOT NULL",
-      )
-      .get(row.id)?.n ?? 0;
-  const scenarios = sqlite
-    .prepare<[string], { id: string; assessments: number; assigned: number; inProgress: number }>(
-      `SELECT s.id, s.assessment_count AS assessments,
-         (SELECT count(*) FROM assignments a WHERE a.study_id = s.study_id AND a.scenario_id = s.id) AS assigned,
-         (SELECT count(*) FROM assignments a WHERE a.study_id = s.study_id AND a.scenario_id = s.id
-            AND a.completed_at IS NULL) AS inProgress
-       FROM scenarios s WHERE s.study_id = ? ORDER BY s.position, s.id`,
-    )
-    .all(row.id);
+  const admitted = admittedCount(sqlite, row.id);
+  const scenarios = scenarioCounts(sqlite, row.id);
   return {
     id: row.id,
     version: row.version,
@@ -110,23 +93,10 @@ function studyStats(
  * first listed rule whose match it satisfies, else the default; its count is
  * the admitted participants in exactly that cell.
  */
-function quotaStats(sqlite: Database.Database, study: Study): QuotaStats | null {
+function quotaStats(sqlite: SqliteConnection, study: Study): QuotaStats | null {
   const quota = study.quota;
   if (!quota) return null;
   const dims = quota.dimensions;
-  const columns = dims
-    .map(
-      (_, i) =>
-        `COALESCE((SELECT value FROM profile_answers a WHERE a.participant_id = p.id AND a.question_id = ?), '${UNDISCLOSED}') AS d${i}`,
-    )
-    .join(", ");
-  const groupBy = dims.map((_, i) => `d${i}`).join(", ");
-  const observed = sqlite
-    .prepare<unknown[], Record<string, string | number>>(
-      `SELECT ${columns}, count(*) AS n FROM participants p
-       WHERE p.study_id = ? AND p.admitted_at IS NOT NULL GROUP BY ${groupBy}`,
-    )
-    .all(...dims, study.id);
   const cells = new Map<string, QuotaCellStats>();
   const add = (cell: Record<string, string>, count: number) => {
     const key = JSON.stringify(dims.map((dim) => cell[dim]));
@@ -144,8 +114,8 @@ function quotaStats(sqlite: Database.Database, study: Study): QuotaStats | null 
       add(Object.fromEntries(dims.map((dim) => [dim, entry.match[dim] as string])), 0);
     }
   }
-  for (const group of observed) {
-    add(Object.fromEntries(dims.map((dim, i) => [dim, String(group[`d${i}`])])), Number(group.n));
+  for (const group of admittedByAnswers(sqlite, study.id, dims, UNDISCLOSED)) {
+    add(Object.fromEntries(dims.map((dim, i) => [dim, group.values[i] as string])), group.n);
   }
   const order = (entry: QuotaCellStats) => JSON.stringify(dims.map((d) => entry.cell[d]));
   const sorted = [...cells.values()].sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0));

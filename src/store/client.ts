@@ -8,12 +8,19 @@ import { ChorusError } from "../core/errors.js";
 import { ensureFolder } from "../files.js";
 import * as schema from "./schema.js";
 
+/**
+ * The raw better-sqlite3 connection, as the rest of Chorus names it: code
+ * outside src/store holds it to pass to store functions and to set
+ * transaction boundaries, never to write SQL.
+ */
+export type SqliteConnection = Database.Database;
+
 /** Drizzle over the shared connection; `$client` is that better-sqlite3 connection. */
-export type ChorusDb = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+export type ChorusDb = BetterSQLite3Database<typeof schema> & { $client: SqliteConnection };
 
 export interface OpenedDatabase {
   /** The raw connection, for prepared statements on hot paths and pragmas. */
-  sqlite: Database.Database;
+  sqlite: SqliteConnection;
   /** Drizzle over the same connection, with the schema for typed queries. */
   db: ChorusDb;
   close(): void;

@@ -1,5 +1,4 @@
 import { run } from "@grammyjs/runner";
-import type Database from "better-sqlite3";
 import { type Api, type Bot, GrammyError, HttpError } from "grammy";
 import type { LanguageCode } from "grammy/types";
 import type { Config } from "../config.js";
@@ -9,6 +8,7 @@ import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
 import { sleep } from "../sleep.js";
 import { createStaffChat } from "../staff/chat.js";
+import type { OpenedDatabase } from "../store/client.js";
 import { createTelegramBot } from "./bot.js";
 import type { ChorusContext } from "./context.js";
 import { errorFields, TelegramStartError } from "./errors.js";
@@ -173,7 +173,7 @@ export interface TelegramServiceDeps {
   engine: Engine;
   i18n: I18n;
   logger: Logger;
-  database: { sqlite: Database.Database };
+  database: Pick<OpenedDatabase, "sqlite">;
 }
 
 /** The Telegram service as the entry point runs it. */

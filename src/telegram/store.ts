@@ -1,11 +1,11 @@
-import type Database from "better-sqlite3";
 import { can, staffRole } from "../staff/staff.js";
 import { computeStats } from "../staff/stats.js";
+import type { OpenedDatabase } from "../store/client.js";
 import { createReachability } from "../store/reachability.js";
 import type { TelegramStore } from "./deps.js";
 
 /** The Telegram adapter's store operations over the shared database. */
-export function createTelegramStore(database: { sqlite: Database.Database }): TelegramStore {
+export function createTelegramStore(database: Pick<OpenedDatabase, "sqlite">): TelegramStore {
   const reachability = createReachability(database);
   return {
     markUnreachable: (userId, at) => {

@@ -1,25 +1,11 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
+import { importedSpecifiers, sourceFiles } from "../helpers/source-files.js";
 
 const CORE = path.resolve(import.meta.dirname, "../../src/core");
 /** The only package the core may import: zod (its schemas are the single source of types). */
 const ALLOWED_PACKAGES = new Set(["zod"]);
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    return entry.isDirectory() ? sourceFiles(full) : entry.name.endsWith(".ts") ? [full] : [];
-  });
-}
-
-function importedSpecifiers(source: string): string[] {
-  const specifiers: string[] = [];
-  const pattern =
-    /(?:import|export)\s[^'"]*?from\s*["']([^"']+)["']|import\s*\(\s*["']([^"']+)["']\s*\)|import\s+["']([^"']+)["']/g;
-  for (const match of source.matchAll(pattern)) specifiers.push(match[1] ?? match[2] ?? match[3] ?? "");
-  return specifiers;
-}
 
 describe("src/core boundary", () => {
   const files = sourceFiles(CORE);

@@ -1,4 +1,4 @@
-import { setTimeout as sleepFor } from "node:timers/promises";
+import { sleep } from "../sleep.js";
 
 /**
  * Paces outgoing broadcast messages for one platform:
@@ -51,8 +51,7 @@ export class Pacer {
     this.capacity = Math.max(1, Math.floor(options.ratePerSecond));
     this.windowMs = 1000 + (options.windowMarginMs ?? 2);
     this.now = options.now ?? (() => performance.now());
-    this.sleep =
-      options.sleep ?? ((ms, signal) => sleepFor(ms, undefined, signal ? { signal } : undefined).then(() => undefined));
+    this.sleep = options.sleep ?? sleep;
   }
 
   /** Stops every grant until `untilMs` (on this pacer's clock), e.g. after a 429 with retry_after. */

@@ -2,6 +2,7 @@ import type { Platform } from "../core/ports.js";
 import type { Study } from "../core/study/schema.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
+import { sleep } from "../sleep.js";
 import { markSentIfDone, sendingBroadcastIds } from "../store/broadcasts.js";
 import type { SqliteConnection } from "../store/client.js";
 import { createDeliveryStore } from "../store/deliveries.js";
@@ -216,7 +217,8 @@ async function sendAll(
       continue;
     }
     if (typeof item === "number") {
-      await sleep(item, options.signal);
+      // An abort ends the wait early; the loop's first line then stops.
+      await sleep(item, options.signal).catch(() => undefined);
       continue;
     }
     const ready = steps.readyToSend(item);
@@ -233,17 +235,4 @@ async function sendAll(
     running.add(task);
   }
   await Promise.all(running);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done() {
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", done);
-      resolve();
-    }
-    signal?.addEventListener("abort", done, { once: true });
-  });
 }

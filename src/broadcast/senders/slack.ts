@@ -1,4 +1,5 @@
 import { webApi } from "@slack/bolt";
+import { LRUCache } from "lru-cache";
 import { Pacer } from "../pacer.js";
 import { type BroadcastSender, DeliveryError, type OutgoingMessage } from "./types.js";
 
@@ -44,8 +45,7 @@ export function createSlackSender(options: SlackSenderOptions): BroadcastSender 
     logLevel: webApi.LogLevel.ERROR,
   });
   const opens = new Pacer({ ratePerSecond: (options.opensPerMinute ?? 50) / 60, perKeyIntervalMs: 0 });
-  const channels = new Map<string, string>();
-  const cacheSize = options.cacheSize ?? 100_000;
+  const channels = new LRUCache<string, string>({ max: options.cacheSize ?? 100_000 });
 
   async function dmChannel(userId: string): Promise<string> {
     const cached = channels.get(userId);
@@ -63,7 +63,6 @@ export function createSlackSender(options: SlackSenderOptions): BroadcastSender 
       answered();
     }
     if (!channel) throw new DeliveryError("transient", "conversations.open returned no channel");
-    if (channels.size >= cacheSize) channels.delete(channels.keys().next().value as string);
     channels.set(userId, channel);
     return channel;
   }

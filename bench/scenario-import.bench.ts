@@ -25,6 +25,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { createPrng } from "../src/research/analysis/prng.js";
+import { openDatabase } from "../src/store/client.js";
 import { type Run, timed } from "./timed.js";
 
 const SIZE_MB = Number(process.env.SIZE_MB ?? 50);
@@ -141,7 +142,8 @@ writeFileSync(
 );
 const importDb = path.join(outDir, "scenario-import-study.db");
 for (const suffix of ["", "-wal", "-shm"]) rmSync(`${importDb}${suffix}`, { force: true });
-timed([...cli, "study", "list"], path.join(outDir, "scenario-import-study-init.log"), { DATABASE_PATH: importDb });
+// Created and migrated here: the probe writes to it from the start (read-only commands no longer create a file).
+openDatabase(importDb).close();
 const studyImport = await withProbe(
   importDb,
   [...cli, "study", "import", studyFile],

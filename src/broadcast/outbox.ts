@@ -1,8 +1,8 @@
 import type Database from "better-sqlite3";
-import { type Study, StudySchema } from "../core/study/schema.js";
 import type { I18n } from "../i18n/index.js";
 import { type Actor, recordAudit } from "../staff/audit.js";
 import { DELIVERY_STATUSES } from "../store/schema.js";
+import { loadStudy } from "../store/stored-study.js";
 import { type BroadcastFilter, BroadcastFilterSchema, describeFilter, recipientsWhere } from "./filter.js";
 import { type BroadcastContent, contentProblems, renderBroadcastMessage } from "./message.js";
 
@@ -90,13 +90,6 @@ interface BroadcastRow {
   messages: string;
   with_start_button: number;
   filter: string;
-}
-
-export function loadStudy(sqlite: Database.Database, studyId: string): Study | undefined {
-  const row = sqlite
-    .prepare<[string], { definition: string }>("SELECT definition FROM studies WHERE id = ?")
-    .get(studyId);
-  return row ? StudySchema.parse(JSON.parse(row.definition)) : undefined;
 }
 
 /** The filter, content and counts a `create` would write, without writing. */

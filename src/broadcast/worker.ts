@@ -3,10 +3,11 @@ import type { Platform } from "../core/ports.js";
 import type { Study } from "../core/study/schema.js";
 import type { I18n } from "../i18n/index.js";
 import type { Logger } from "../logger.js";
+import { loadStudy } from "../store/stored-study.js";
 import { MESSAGEABLE_STATUSES } from "./filter.js";
 import { createLease, type Lease } from "./lease.js";
 import { renderBroadcastMessage } from "./message.js";
-import { finishIfDone, IN_FLIGHT, loadStudy } from "./outbox.js";
+import { finishIfDone, IN_FLIGHT } from "./outbox.js";
 import { Pacer } from "./pacer.js";
 import { type BroadcastSender, DeliveryError, type OutgoingMessage } from "./senders/types.js";
 

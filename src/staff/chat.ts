@@ -7,6 +7,7 @@ import {
   startSending,
 } from "../broadcast/outbox.js";
 import type { I18n } from "../i18n/index.js";
+import { newcomerStudyId } from "../store/stored-study.js";
 import { recordAudit, staffActor } from "./audit.js";
 import { can, type StaffPermission, type StaffRef, staffRole } from "./staff.js";
 import { computeStats, type StudyStats } from "./stats.js";
@@ -56,16 +57,14 @@ export function createStaffChat(deps: { sqlite: Database.Database; i18n: I18n; n
   const actorOf = (ref: StaffRef) => staffActor(ref.platform, ref.userId);
 
   function publishedStudy(studyId: string | undefined): { id: string } | { problem: "no_study" | "unknown_study" } {
-    const row = studyId
-      ? sqlite
-          .prepare<[string], { id: string; status: string }>("SELECT id, status FROM studies WHERE id = ?")
-          .get(studyId)
-      : sqlite
-          .prepare<[], { id: string; status: string }>(
-            "SELECT id, status FROM studies WHERE status = 'published' ORDER BY published_at DESC, id LIMIT 1",
-          )
-          .get();
-    if (!row) return { problem: studyId ? "unknown_study" : "no_study" };
+    if (!studyId) {
+      const id = newcomerStudyId(sqlite);
+      return id === undefined ? { problem: "no_study" } : { id };
+    }
+    const row = sqlite
+      .prepare<[string], { id: string; status: string }>("SELECT id, status FROM studies WHERE id = ?")
+      .get(studyId);
+    if (!row) return { problem: "unknown_study" };
     if (row.status !== "published") return { problem: "no_study" };
     return { id: row.id };
   }

@@ -59,7 +59,11 @@ export function createSurveyStore(
     // BEGIN IMMEDIATE: take the write lock up front, so two processes never
     // both read under a shared lock and then deadlock upgrading to write.
     // A lock held past busy_timeout is waited out again before the input fails.
-    transaction: <T>(fn: () => T): T => retryWhileBusy(() => inTransaction.immediate(fn) as T, options.busy),
+    transaction: <T>(fn: () => T): T => {
+      // A study whose stored version changed is rebuilt now, before the write lock, not while holding it.
+      studies.refresh();
+      return retryWhileBusy(() => inTransaction.immediate(fn) as T, options.busy);
+    },
 
     claimEvent(platform: Platform, eventId: string, at: string) {
       // (A time that is not one, as some tests pass, leaves no id ever old: plain de-duplication.)
@@ -408,7 +412,17 @@ const CACHED_STUDIES = 8;
  */
 function createStudyCache(sqlite: Database.Database, s: Statements, now: () => number = Date.now) {
   const cache = new LRUCache<string, { stamp: string; checkedAt: number; study: Study }>({ max: CACHED_STUDIES });
-  return {
+  const studies = {
+    /** Re-checks the cached studies due for it (outside any transaction: a rebuild takes no lock). */
+    refresh(): void {
+      if (sqlite.inTransaction) return;
+      const due: string[] = [];
+      for (const [studyId, cached] of cache.entries()) {
+        if (now() - cached.checkedAt >= STUDY_RECHECK_MS) due.push(studyId);
+      }
+      for (const studyId of due) studies.get(studyId);
+    },
+
     get(studyId: string): Study | undefined {
       const cached = cache.get(studyId);
       if (cached && now() - cached.checkedAt < STUDY_RECHECK_MS) return cached.study;
@@ -433,6 +447,7 @@ function createStudyCache(sqlite: Database.Database, s: Statements, now: () => n
       return loaded.study;
     },
   };
+  return studies;
 }
 
 function createEffectWriter(s: Statements) {

@@ -6,7 +6,9 @@
  * and recording the longest time one of its writes waited for the lock
  * (what a participant's input would wait). Then the same for `chorus study
  * import` of a study whose scenarioFiles hold STUDY_SCENARIOS (default
- * 20,000) small scenarios, for comparison.
+ * 20,000) small scenarios, for comparison. `scenario add` runs twice: through
+ * tsx (npm run chorus), and through bin/chorus.js after `npm run build` (the
+ * built CLI in dist/, plain node).
  *
  *   npm run bench:import          (SIZE_MB=10 STUDY_SCENARIOS=5000 for a quick look)
  */
@@ -25,6 +27,7 @@ import {
 import os from "node:os";
 import path from "node:path";
 import { createPrng } from "../src/research/analysis/prng.js";
+import { openDatabase } from "../src/store/client.js";
 import { type Run, timed } from "./timed.js";
 
 const SIZE_MB = Number(process.env.SIZE_MB ?? 50);
@@ -33,6 +36,7 @@ const root = path.resolve(import.meta.dirname, "..");
 const outDir = path.join(root, "bench", "out");
 mkdirSync(outDir, { recursive: true });
 const cli = [process.execPath, "--import", "tsx", "src/cli/index.ts"];
+const builtCli = [process.execPath, "bin/chorus.js"];
 
 const WORDS = ["safety", "honest", "answer", "people", "values", "helpful", "careful", "respect", "context", "culture"];
 const SCRIPTS = [" 日本語で説明すると、", " بالعربية أيضا،", " हिन्दी में भी,"];
@@ -128,6 +132,13 @@ const add = await withProbe(
   [...cli, "scenario", "add", bigFile, "--study", "sample-2026"],
   path.join(outDir, "scenario-import-add.log"),
 );
+timed([process.execPath, "bin/build.js"], path.join(outDir, "scenario-import-build.log"));
+const builtAddDb = freshDatabase("scenario-import-add-built.db");
+const builtAdd = await withProbe(
+  builtAddDb,
+  [...builtCli, "scenario", "add", bigFile, "--study", "sample-2026"],
+  path.join(outDir, "scenario-import-add-built.log"),
+);
 
 const studyDir = path.join(outDir, "scenario-import-study");
 mkdirSync(studyDir, { recursive: true });
@@ -141,7 +152,8 @@ writeFileSync(
 );
 const importDb = path.join(outDir, "scenario-import-study.db");
 for (const suffix of ["", "-wal", "-shm"]) rmSync(`${importDb}${suffix}`, { force: true });
-timed([...cli, "study", "list"], path.join(outDir, "scenario-import-study-init.log"), { DATABASE_PATH: importDb });
+// Created and migrated here: the probe writes to it from the start (read-only commands no longer create a file).
+openDatabase(importDb).close();
 const studyImport = await withProbe(
   importDb,
   [...cli, "study", "import", studyFile],
@@ -157,6 +169,7 @@ const result = {
     load: os.loadavg(),
   },
   scenarioAdd: { file: { megabytes: big.bytes / 2 ** 20, scenarios: big.scenarios }, ...add },
+  scenarioAddBuilt: builtAdd,
   studyImport: { file: { megabytes: small.bytes / 2 ** 20, scenarios: small.scenarios }, ...studyImport },
 };
 writeFileSync(path.join(outDir, "scenario-import.json"), `${JSON.stringify(result, null, 2)}\n`);

@@ -1,5 +1,4 @@
 import { ChorusError } from "../core/errors.js";
-import { type Study, StudySchema } from "../core/study/schema.js";
 import type { I18n } from "../i18n/index.js";
 import { type Actor, recordAudit } from "../staff/audit.js";
 import {
@@ -19,6 +18,7 @@ import {
 } from "../store/broadcasts.js";
 import type { SqliteConnection } from "../store/client.js";
 import { DELIVERY_STATUSES } from "../store/schema.js";
+import { loadStudy } from "../store/stored-study.js";
 import { type BroadcastFilter, BroadcastFilterSchema, describeFilter } from "./filter.js";
 import { type BroadcastContent, contentProblems, renderBroadcastMessage } from "./message.js";
 
@@ -89,13 +89,6 @@ export interface BroadcastPreview extends BroadcastSummary {
   recipients: { platform: string; locale: string; count: number }[];
   /** The message as each locale among the recipients will see it. */
   samples: { locale: string; text: string; button: string | null }[];
-}
-
-export function loadStudy(sqlite: SqliteConnection, studyId: string): Study | undefined {
-  const row = sqlite
-    .prepare<[string], { definition: string }>("SELECT definition FROM studies WHERE id = ?")
-    .get(studyId);
-  return row ? StudySchema.parse(JSON.parse(row.definition)) : undefined;
 }
 
 /**

@@ -6,10 +6,11 @@ import { sleep } from "../sleep.js";
 import { markSentIfDone, sendingBroadcastIds } from "../store/broadcasts.js";
 import type { SqliteConnection } from "../store/client.js";
 import { createDeliveryStore } from "../store/deliveries.js";
+import { loadStudy } from "../store/stored-study.js";
 import { createDeliverySteps, type DeliveryOutcome, type DeliverySteps } from "./delivery.js";
 import { DeliveryQueue } from "./delivery-queue.js";
 import { createLease, type Lease } from "./lease.js";
-import { IN_FLIGHT, loadStudy } from "./outbox.js";
+import { IN_FLIGHT } from "./outbox.js";
 import { Pacer } from "./pacer.js";
 import type { BroadcastSender } from "./senders/types.js";
 

@@ -1,11 +1,10 @@
 import { webApi } from "@slack/bolt";
 import type { Command } from "commander";
 import { Api } from "grammy";
-import { loadStudy } from "../broadcast/outbox.js";
 import { isRecruitmentSource } from "../core/engine.js";
 import { TAKE_PART_ACTION } from "../slack/ids.js";
 import { recordAudit } from "../staff/audit.js";
-import { newcomersStudyId } from "../store/study-status.js";
+import { loadStudy, newcomerStudyId } from "../store/stored-study.js";
 import {
   type CliIo,
   type CliRuntime,
@@ -53,7 +52,7 @@ async function botUsername(runtime: CliRuntime): Promise<string> {
 
 /** The published study recruits join (the engine's open study), or the one named. */
 function recruitingStudy(runtime: CliRuntime, studyId: string | undefined) {
-  const id = studyId ?? newcomersStudyId(runtime.database.sqlite);
+  const id = studyId ?? newcomerStudyId(runtime.database.sqlite);
   if (!id)
     throw new CommandFailure("No study is published; newcomers would have nothing to join (chorus study publish ID)");
   const study = loadStudy(runtime.database.sqlite, id);

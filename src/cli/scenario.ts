@@ -7,11 +7,12 @@ import {
   AppendConflictError,
   insertScenarioRows,
   publishAppendedScenarios,
-  readStoredStudy,
+  readStudyHead,
   removeUnlistedScenarios,
 } from "../store/scenario-append.js";
 import { listScenarios } from "../store/scenarios.js";
 import { getStudy } from "../store/study-repository.js";
+import { studyStatus } from "../store/study-status.js";
 import { type StreamedLine, streamComparisonsFile } from "../studies/comparisons.js";
 import { describeIssues, formatPath } from "../studies/issues.js";
 import { readText } from "../studies/read-text.js";
@@ -120,20 +121,19 @@ export async function appendScenarios(
   at = new Date().toISOString(),
 ): Promise<AppendOutcome> {
   const { sqlite } = database;
-  const head = readStoredStudy(sqlite, studyId);
+  const head = readStudyHead(sqlite, studyId);
   if (!head) throw new CommandFailure(`No study with id "${studyId}" (see: chorus study list)`);
   removeUnlistedScenarios(sqlite, studyId, head.ids);
   const problems: string[] = [];
   let problemCount = 0;
   const clashes: string[] = [];
   const added: string[] = [];
-  const addedJson: string[] = [];
   let batch: Scenario[] = [];
   let batchChars = 0;
   let written = 0;
   const flush = () => {
     if (batch.length === 0) return;
-    insertScenarioRows(sqlite, studyId, batch, head.definition.scenarios.length + written, at);
+    insertScenarioRows(sqlite, studyId, batch, head.ids.size + written, at);
     written += batch.length;
     batch = [];
     batchChars = 0;
@@ -150,7 +150,6 @@ export async function appendScenarios(
     }
     added.push(item.scenario.id);
     if (problemCount > 0 || clashes.length > 0) continue;
-    addedJson.push(JSON.stringify(item.scenario));
     batch.push(item.scenario);
     batchChars += scenarioChars(item.scenario);
     if (batch.length >= BATCH_SCENARIOS || batchChars >= BATCH_CHARS) flush();
@@ -167,7 +166,7 @@ export async function appendScenarios(
   }
   flush();
   try {
-    const result = publishAppendedScenarios(sqlite, head, { json: addedJson }, at, (version) =>
+    const result = publishAppendedScenarios(sqlite, head, added, at, (version) =>
       recordAudit(
         sqlite,
         actor,
@@ -176,13 +175,13 @@ export async function appendScenarios(
         at,
       ),
     );
-    const status = (sqlite.prepare("SELECT status FROM studies WHERE id = ?").get(studyId) as { status: string })
-      .status;
+    const status = studyStatus(sqlite, studyId);
+    if (!status) throw new CommandFailure(`Study ${studyId} was deleted while the scenarios were added`);
     return {
       ok: true,
       id: studyId,
       version: result.version,
-      previousVersion: head.version,
+      previousVersion: head.stored.version,
       status,
       scenarios: result.scenarios,
       added,

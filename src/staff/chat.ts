@@ -8,7 +8,8 @@ import {
 import type { I18n } from "../i18n/index.js";
 import { sendingBroadcastIds, unconfirmedKeyDrafts } from "../store/broadcasts.js";
 import type { SqliteConnection } from "../store/client.js";
-import { newcomersStudyId, studyStatus } from "../store/study-status.js";
+import { newcomerStudyId } from "../store/stored-study.js";
+import { studyStatus } from "../store/study-status.js";
 import { recordAudit, staffActor } from "./audit.js";
 import { can, type StaffPermission, type StaffRef, staffRole } from "./staff.js";
 import { computeStats, type StudyStats } from "./stats.js";
@@ -58,7 +59,7 @@ export function createStaffChat(deps: { sqlite: SqliteConnection; i18n: I18n; no
   const actorOf = (ref: StaffRef) => staffActor(ref.platform, ref.userId);
 
   function publishedStudy(studyId: string | undefined): { id: string } | { problem: "no_study" | "unknown_study" } {
-    const id = studyId ?? newcomersStudyId(sqlite);
+    const id = studyId ?? newcomerStudyId(sqlite);
     const status = id === undefined ? undefined : studyStatus(sqlite, id);
     if (id === undefined || status === undefined) return { problem: studyId ? "unknown_study" : "no_study" };
     if (status !== "published") return { problem: "no_study" };

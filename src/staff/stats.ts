@@ -1,10 +1,11 @@
 import { ChorusError } from "../core/errors.js";
 import { PARTICIPANT_STATUSES, type ParticipantStatus } from "../core/flow/effects.js";
 import { quotaTarget, UNDISCLOSED } from "../core/study/quota.js";
-import { type Study, StudySchema } from "../core/study/schema.js";
+import type { Study } from "../core/study/schema.js";
 import type { SqliteConnection } from "../store/client.js";
 import type { StudyStatus } from "../store/schema.js";
 import { admittedByAnswers, admittedCount, participantsByStatusAndPlatform, scenarioCounts } from "../store/stats.js";
+import { readStoredStudies, studyOf } from "../store/stored-study.js";
 
 /** What `chorus stats` and the in-chat stats show for one study. */
 export interface StudyStats {
@@ -49,13 +50,9 @@ export class UnknownStudyError extends ChorusError {
 
 /** Stats for one study, or every study (oldest first) when `studyId` is undefined. */
 export function computeStats(sqlite: SqliteConnection, studyId?: string): StudyStats[] {
-  const rows = sqlite
-    .prepare<unknown[], { id: string; version: number; status: StudyStatus; definition: string }>(
-      `SELECT id, version, status, definition FROM studies ${studyId ? "WHERE id = ?" : ""} ORDER BY created_at, id`,
-    )
-    .all(...(studyId ? [studyId] : []));
+  const rows = readStoredStudies(sqlite).filter((row) => studyId === undefined || row.id === studyId);
   if (studyId && rows.length === 0) throw new UnknownStudyError(studyId);
-  return rows.map((row) => studyStats(sqlite, row, StudySchema.parse(JSON.parse(row.definition))));
+  return rows.map((row) => studyStats(sqlite, row, studyOf(sqlite, row)));
 }
 
 function studyStats(

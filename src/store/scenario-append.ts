@@ -1,32 +1,29 @@
 import type Database from "better-sqlite3";
-import type { Scenario, Study } from "../core/study/schema.js";
+import type { Scenario } from "../core/study/schema.js";
+import { readStoredStudy, type StoredStudy } from "./stored-study.js";
 
 /**
  * Appending scenarios to a stored study (`chorus scenario add`) in short
  * write transactions, however many there are. The rows (scenario,
  * candidate responses, study-file reference ranking) go in batches first;
- * the engine does not see them until the last transaction lists them in the
- * study definition and raises its version, so the addition still lands all
- * at once for participants. A run that fails or is killed part-way leaves
+ * the engine does not see them until the last transaction lists their ids
+ * in the study definition and raises its version, so the addition still
+ * lands all at once for participants. A run that fails or is killed part-way leaves
  * only rows no definition lists, which `removeUnlistedScenarios` deletes
  * (every append starts with it).
  */
 
 const STUDY_FILE_SOURCE = "study-file";
 
+/** The stored study an append starts from: its definition (no scenario texts) and the ids it lists. */
 export interface StoredStudyHead {
-  definition: Study;
-  version: number;
+  stored: StoredStudy;
   ids: Set<string>;
 }
 
-export function readStoredStudy(sqlite: Database.Database, studyId: string): StoredStudyHead | undefined {
-  const row = sqlite
-    .prepare<[string], { version: number; definition: string }>("SELECT version, definition FROM studies WHERE id = ?")
-    .get(studyId);
-  if (!row) return undefined;
-  const definition = JSON.parse(row.definition) as Study;
-  return { definition, version: row.version, ids: new Set(definition.scenarios.map((scenario) => scenario.id)) };
+export function readStudyHead(sqlite: Database.Database, studyId: string): StoredStudyHead | undefined {
+  const stored = readStoredStudy(sqlite, studyId);
+  return stored ? { stored, ids: new Set(stored.definition.scenarioIds) } : undefined;
 }
 
 /** Deletes scenario rows of the study that its definition does not list (left by an interrupted append). */
@@ -125,53 +122,44 @@ export function insertScenarioRows(
     .immediate();
 }
 
-/** The scenarios to list: each one's JSON, as it will stand in the definition. */
-export interface AddedScenarios {
-  json: string[];
-}
-
 export class AppendConflictError extends Error {
   override readonly name = "AppendConflictError";
 }
 
 /**
- * The last, short transaction: the definition lists the new scenarios and
- * moves to the next version (unless another import changed the study
+ * The last, short transaction: the definition lists the new scenario ids
+ * and moves to the next version (unless another import changed the study
  * meanwhile), study-file reference rankings carry that version; `within`
  * runs in the same transaction (the caller's audit entry).
  */
 export function publishAppendedScenarios(
   sqlite: Database.Database,
   head: StoredStudyHead,
-  added: AddedScenarios,
+  added: readonly string[],
   at: string,
   within: (version: number) => void,
 ): { version: number; scenarios: number } {
-  const study = head.definition;
-  const version = head.version + 1;
-  const { scenarios: existing, ...rest } = study;
-  // Spliced from each scenario's JSON: the new scenarios are never objects all at once.
-  const listed = JSON.stringify(existing);
-  let definition = `${JSON.stringify({ ...rest, version }).slice(0, -1)},"scenarios":${listed.slice(0, -1)}`;
-  added.json.forEach((json, i) => {
-    definition += i === 0 && existing.length === 0 ? json : `,${json}`;
-  });
-  definition += "]}";
+  const { stored } = head;
+  const version = stored.version + 1;
+  const scenarioIds = [...stored.definition.scenarioIds, ...added];
+  const definition = JSON.stringify({ ...stored.definition, version, scenarioIds });
   return sqlite
     .transaction(() => {
       const changed = sqlite
-        .prepare("UPDATE studies SET version = ?, definition = ?, updated_at = ? WHERE id = ? AND version = ?")
-        .run(version, definition, at, study.id, head.version);
+        .prepare(
+          "UPDATE studies SET version = ?, definition = ?, updated_at = ? WHERE id = ? AND version = ? AND updated_at = ?",
+        )
+        .run(version, definition, at, stored.id, stored.version, stored.updatedAt);
       if (changed.changes !== 1) {
         throw new AppendConflictError(
-          `Study "${study.id}" changed while the scenarios were being added; nothing was added, run the command again`,
+          `Study "${stored.id}" changed while the scenarios were being added; nothing was added, run the command again`,
         );
       }
       sqlite
         .prepare("UPDATE reference_rankings SET source_version = ? WHERE study_id = ? AND source = ?")
-        .run(String(version), study.id, STUDY_FILE_SOURCE);
+        .run(String(version), stored.id, STUDY_FILE_SOURCE);
       within(version);
-      return { version, scenarios: study.scenarios.length + added.json.length };
+      return { version, scenarios: scenarioIds.length };
     })
     .immediate();
 }

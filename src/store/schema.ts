@@ -3,7 +3,8 @@ import { PARTICIPANT_STATUSES } from "../core/flow/effects.js";
 import type { FlowState } from "../core/flow/state.js";
 import type { Label } from "../core/labels.js";
 import { PLATFORMS } from "../core/ports.js";
-import type { ChatMessage, LocalizedText, Study } from "../core/study/schema.js";
+import type { ChatMessage, LocalizedText } from "../core/study/schema.js";
+import type { StoredDefinition } from "./stored-study.js";
 
 /**
  * The one SQLite file every process shares. Names follow the domain words of
@@ -32,8 +33,11 @@ export const studies = sqliteTable("studies", {
   id: text("id").primaryKey(),
   version: integer("version").notNull(),
   title: text("title", { mode: "json" }).$type<LocalizedText>().notNull(),
-  /** The full validated Study (defaults applied), as the engine reads it. */
-  definition: text("definition", { mode: "json" }).$type<Study>().notNull(),
+  /**
+   * The validated Study (defaults applied) without its scenarios' texts: their ids in order
+   * (src/store/stored-study.ts builds the full Study from `scenarios` and `candidate_responses`).
+   */
+  definition: text("definition", { mode: "json" }).$type<StoredDefinition>().notNull(),
   status: text("status", { enum: STUDY_STATUSES }).notNull().default("draft"),
   createdAt: text("created_at").notNull(),
   /** When the current version was imported. */

@@ -1,5 +1,4 @@
 import type Database from "better-sqlite3";
-import { ChorusError } from "../core/errors.js";
 import {
   changesQuestionLists,
   describeStranded,
@@ -10,6 +9,9 @@ import type { Scenario, Study } from "../core/study/schema.js";
 import { retryWhileBusy } from "./busy.js";
 import type { ChorusDb } from "./client.js";
 import type { StudyStatus } from "./schema.js";
+import { assembleStudy, definitionJson, readStoredStudy, type StoredStudy, StudyStoreError } from "./stored-study.js";
+
+export { StudyStoreError };
 
 /**
  * Importing a study version. The work is split so that no transaction holds
@@ -19,19 +21,10 @@ import type { StudyStatus } from "./schema.js";
  * re-checks and makes the version live (the definition the engine reads),
  * with whatever the caller writes along with it (audit entries, publishing);
  * then the rows of scenarios it rewrites or drops follow, in short
- * transactions again.
+ * transactions again. Meanwhile the definition carries the new text of the
+ * live scenarios it rewrites (`pendingScenarios`), so every reader sees the
+ * new version whole; the last transaction drops it.
  */
-
-/** A refused study operation. `message` is one line for the operator. */
-export class StudyStoreError extends ChorusError {
-  override readonly name = "StudyStoreError";
-  constructor(
-    readonly code: "not_found" | "older_version" | "same_version_changed" | "scenario_in_use" | "would_strand",
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export interface ImportOptions {
   /** Overwrite a stored study of the same id and version whose content differs. */
@@ -67,12 +60,6 @@ export const SOURCE_STUDY_FILE = "study-file";
 
 const DEFAULT_SLICE_MS = 100;
 
-interface StoredStudy {
-  version: number;
-  status: StudyStatus;
-  definition: Study;
-}
-
 /** A scenario of the study being imported, with its place in the study's order. */
 interface Placed {
   scenario: Scenario;
@@ -81,8 +68,12 @@ interface Placed {
 
 /** What a stored scenario row holds, reduced to comparable strings. */
 interface StoredScenario {
+  /** Prompt and responses. */
   text: string;
+  /** Tags, reference ranking and attention check: what the engine reads besides the text. */
   meta: string;
+  /** Position and the study-file reference's version: bookkeeping the engine does not read. */
+  place: string;
 }
 
 /**
@@ -103,30 +94,34 @@ export function importStudy(db: ChorusDb, study: Study, options: ImportOptions =
 
   // 1. Read and decide in one read transaction (a consistent snapshot, no write lock).
   const plan = inline
-    ? planImport(s, study, options)
-    : sqlite.transaction(() => planImport(s, study, options)).deferred();
+    ? planImport(sqlite, s, study, options)
+    : sqlite.transaction(() => planImport(sqlite, s, study, options)).deferred();
   if (plan.result.action === "unchanged") {
     if (options.onCommit) write(() => options.onCommit?.(plan.result));
     return plan.result;
   }
   const live = plan.stored !== undefined && plan.stored.status !== "draft";
-  // Serialised before any lock is taken: for a study of thousands of scenarios this alone takes a while.
+  // Serialised before any lock is taken.
   const title = JSON.stringify(study.title);
-  const definition = JSON.stringify(study);
+  const definition = definitionJson(study, plan.pending);
 
   const slice = (tasks: (() => void)[]) =>
     inSlices(tasks, write, inline, options.sliceMs ?? DEFAULT_SLICE_MS, options.onSlice);
-  // Scenarios the live definition lists now: their rows change only once the new version is live (step 4).
+  // Scenarios the live definition lists now: dropped from the rows only once the new version is live (step 4).
   const listedNow = (id: string) => live && plan.definitionIds.has(id);
+  // Live scenarios whose text or tags change: their rows follow the switch too (read from the definition meanwhile).
+  const pendingIds = new Set(plan.pending.map((scenario) => scenario.id));
 
   // 2. Rows no participant can be given yet, in slices: a new study (a draft), scenarios the live definition
-  //    does not list, positions, tags and references.
+  //    does not list, positions and reference versions.
   const early: (() => void)[] = [];
   if (!plan.stored) early.push(() => s.insertStudy.run(study.id, study.version, title, definition, at, at));
   for (const placed of plan.rewrite) {
-    if (!listedNow(placed.scenario.id)) early.push(() => writeScenario(s, study, placed, at));
+    if (!pendingIds.has(placed.scenario.id)) early.push(() => writeScenario(s, study, placed, at));
   }
-  for (const placed of plan.retag) early.push(() => writeMeta(s, study, placed, at));
+  for (const placed of plan.retag) {
+    if (!pendingIds.has(placed.scenario.id)) early.push(() => writeMeta(s, study, placed, at));
+  }
   for (const id of plan.remove) if (!listedNow(id)) early.push(() => s.deleteScenario.run(study.id, id));
   slice(early);
 
@@ -134,7 +129,7 @@ export function importStudy(db: ChorusDb, study: Study, options: ImportOptions =
   try {
     write(() => {
       refuseInUse(s, study.id, plan.changedInDefinition);
-      if (plan.stored) refuseStranding(s, plan.stored.definition, study);
+      if (plan.shown) refuseStranding(s, plan.shown, study);
       if (plan.stored) s.updateStudy.run(study.version, title, definition, at, study.id);
       options.onCommit?.(plan.result);
     });
@@ -151,11 +146,19 @@ export function importStudy(db: ChorusDb, study: Study, options: ImportOptions =
   //    in 3, and the new version offers only their new text); a crash here is finished by importing again.
   const late: (() => void)[] = [];
   for (const placed of plan.rewrite) {
-    if (listedNow(placed.scenario.id)) late.push(() => writeScenario(s, study, placed, at));
+    if (pendingIds.has(placed.scenario.id)) late.push(() => writeScenario(s, study, placed, at));
+  }
+  for (const placed of plan.retag) {
+    if (pendingIds.has(placed.scenario.id)) late.push(() => writeMeta(s, study, placed, at));
   }
   for (const id of plan.remove) {
     // A process still on the old version for its last second may have assigned it: then the row stays.
     if (listedNow(id)) late.push(() => s.inUse.get(study.id, id) ?? s.deleteScenario.run(study.id, id));
+  }
+  // The rows hold the new text now: the definition stops carrying it (unless another import came meanwhile).
+  if (pendingIds.size > 0) {
+    const settled = definitionJson(study);
+    late.push(() => s.settleDefinition.run(settled, study.id, study.version, at));
   }
   slice(late);
   return plan.result;
@@ -164,8 +167,12 @@ export function importStudy(db: ChorusDb, study: Study, options: ImportOptions =
 interface ImportPlan {
   result: ImportResult;
   stored: StoredStudy | undefined;
+  /** The stored study as participants are shown it. */
+  shown: Study | undefined;
   /** Scenario ids of the stored definition (what participants can be assigned). */
   definitionIds: Set<string>;
+  /** Listed scenarios of a live study whose text, tags or references change: written after the switch. */
+  pending: Scenario[];
   /** Scenarios of the stored definition this version rewrites or drops: refused if anyone was assigned one. */
   changedInDefinition: string[];
   /** Scenarios whose row is missing or holds other text. */
@@ -176,18 +183,12 @@ interface ImportPlan {
   remove: string[];
 }
 
-function planImport(s: Statements, study: Study, options: ImportOptions): ImportPlan {
-  const row = s.study.get(study.id);
-  const stored: StoredStudy | undefined = row
-    ? {
-        version: row.version,
-        status: row.status,
-        // Validated when it was imported; parsing the JSON is enough to compare with.
-        definition: JSON.parse(row.definition) as Study,
-      }
-    : undefined;
+function planImport(sqlite: Database.Database, s: Statements, study: Study, options: ImportOptions): ImportPlan {
+  const stored = readStoredStudy(sqlite, study.id);
+  // Validated when it was imported; assembling it is enough to compare with.
+  const shown = stored ? assembleStudy(sqlite, stored) : undefined;
   let action: ImportResult["action"] = "created";
-  const sameContent = stored !== undefined && canonicalJson(stored.definition) === canonicalJson(study);
+  const sameContent = stored !== undefined && shown !== undefined && sameStudy(stored, shown, study);
   if (stored) {
     if (study.version < stored.version) {
       throw new StudyStoreError(
@@ -204,28 +205,35 @@ function planImport(s: Statements, study: Study, options: ImportOptions): Import
     action = study.version > stored.version ? "updated" : sameContent ? "resumed" : "replaced";
   }
 
+  const live = stored !== undefined && stored.status !== "draft";
+  const definitionIds = new Set(stored?.definition.scenarioIds ?? []);
   const rows = storedScenarios(s, study.id);
   const rewrite: Placed[] = [];
   const retag: Placed[] = [];
+  const pending: Scenario[] = [];
   study.scenarios.forEach((scenario, position) => {
     const current = rows.get(scenario.id);
-    if (current?.text !== scenarioText(scenario)) rewrite.push({ scenario, position });
-    else if (current.meta !== scenarioMeta(study, scenario, position)) retag.push({ scenario, position });
+    const newText = current?.text !== scenarioText(scenario);
+    const newMeta = current?.meta !== scenarioMeta(scenario);
+    if (newText) rewrite.push({ scenario, position });
+    else if (newMeta || current?.place !== scenarioPlace(study, scenario, position)) retag.push({ scenario, position });
+    if (live && definitionIds.has(scenario.id) && (newText || newMeta)) pending.push(scenario);
   });
   const newIds = new Set(study.scenarios.map((scenario) => scenario.id));
   const remove = [...rows.keys()].filter((id) => !newIds.has(id));
-  const definitionIds = new Set(stored?.definition.scenarios.map((scenario) => scenario.id) ?? []);
-  // Judged against the stored definition (what participants were shown), not the rows, which may lag it
-  // after an interrupted import.
+  // Judged against what participants are shown (the definition's pending text first), not the rows alone,
+  // which lag it after an interrupted import.
   const newText = new Map(study.scenarios.map((scenario) => [scenario.id, scenarioText(scenario)]));
-  const changedInDefinition = (stored?.definition.scenarios ?? [])
+  const changedInDefinition = (shown?.scenarios ?? [])
     .filter((scenario) => newText.get(scenario.id) !== scenarioText(scenario))
     .map((scenario) => scenario.id);
-  if (stored) {
+  if (shown) {
     refuseInUse(s, study.id, changedInDefinition);
-    refuseStranding(s, stored.definition, study);
+    refuseStranding(s, shown, study);
   }
-  if (action === "resumed" && rewrite.length === 0 && retag.length === 0 && remove.length === 0) action = "unchanged";
+  const settled = (stored?.definition.pendingScenarios ?? []).length === 0;
+  const nothingToWrite = rewrite.length === 0 && retag.length === 0 && remove.length === 0;
+  if (action === "resumed" && nothingToWrite && settled) action = "unchanged";
   return {
     result: {
       action,
@@ -238,12 +246,28 @@ function planImport(s: Statements, study: Study, options: ImportOptions): Import
       removedScenarios: [...definitionIds].filter((id) => !newIds.has(id)),
     },
     stored,
+    shown,
     definitionIds,
+    pending,
     changedInDefinition,
     rewrite,
     retag,
     remove,
   };
+}
+
+/**
+ * Whether the file holds what is stored: the same settings and scenario list,
+ * and every stored scenario the same (a listed scenario without a row yet is
+ * one an interrupted import of this very version did not get to).
+ */
+function sameStudy(stored: StoredStudy, shown: Study, study: Study): boolean {
+  const { scenarios: shownScenarios, ...shownSettings } = shown;
+  const { scenarios, ...settings } = study;
+  const listed = scenarios.map((scenario) => scenario.id);
+  if (canonicalJson([shownSettings, stored.definition.scenarioIds]) !== canonicalJson([settings, listed])) return false;
+  const inFile = new Map(scenarios.map((scenario) => [scenario.id, canonicalJson(scenario)]));
+  return shownScenarios.every((scenario) => inFile.get(scenario.id) === canonicalJson(scenario));
 }
 
 /** Runs `tasks` in write transactions of about `sliceMs` each (all at once when already inside one). */
@@ -347,12 +371,11 @@ function storedScenarios(s: Statements, studyId: string): Map<string, StoredScen
     stored.set(row.id, {
       text: canonicalJson([messages, sortedResponses(responses.get(row.id) ?? [])]),
       meta: canonicalJson([
-        row.position,
         JSON.parse(row.tags),
         row.reference_ranking,
         row.attention_check === null ? null : JSON.parse(row.attention_check),
-        references.get(row.id) ?? null,
       ]),
+      place: canonicalJson([row.position, references.get(row.id) ?? null]),
     });
   }
   return stored;
@@ -362,14 +385,12 @@ function scenarioText(scenario: Scenario): string {
   return canonicalJson([scenario.messages, sortedResponses(scenario.responses)]);
 }
 
-function scenarioMeta(study: Study, scenario: Scenario, position: number): string {
-  return canonicalJson([
-    position,
-    scenario.tags,
-    scenario.referenceRanking ?? null,
-    scenario.attentionCheck ?? null,
-    scenario.referenceRanking ? String(study.version) : null,
-  ]);
+function scenarioMeta(scenario: Scenario): string {
+  return canonicalJson([scenario.tags, scenario.referenceRanking ?? null, scenario.attentionCheck ?? null]);
+}
+
+function scenarioPlace(study: Study, scenario: Scenario, position: number): string {
+  return canonicalJson([position, scenario.referenceRanking ? String(study.version) : null]);
 }
 
 function sortedResponses(responses: readonly { label: string; text: string }[]): [string, string][] {
@@ -391,9 +412,6 @@ type Statements = ReturnType<typeof statements>;
 
 function statements(sqlite: Database.Database) {
   return {
-    study: sqlite.prepare<[string], { version: number; status: StudyStatus; definition: string }>(
-      "SELECT version, status, definition FROM studies WHERE id = ?",
-    ),
     scenariosOf: sqlite.prepare<
       [string],
       {
@@ -427,6 +445,9 @@ function statements(sqlite: Database.Database) {
     ),
     updateStudy: sqlite.prepare<[number, string, string, string, string]>(
       "UPDATE studies SET version = ?, title = ?, definition = ?, updated_at = ? WHERE id = ?",
+    ),
+    settleDefinition: sqlite.prepare<[string, string, number, string]>(
+      "UPDATE studies SET definition = ? WHERE id = ? AND version = ? AND updated_at = ?",
     ),
     upsertScenario: sqlite.prepare<[string, string, number, string, string, string | null, string | null]>(
       `INSERT INTO scenarios (study_id, id, position, messages, tags, reference_ranking, attention_check)

@@ -2,7 +2,7 @@ import { count, eq, isNotNull, sql } from "drizzle-orm";
 import type { Study } from "../core/study/schema.js";
 import type { ChorusDb } from "./client.js";
 import { assessments, participants, type StudyStatus, scenarios, studies } from "./schema.js";
-import { StudyStoreError } from "./study-import.js";
+import { loadStudy, StudyStoreError } from "./stored-study.js";
 
 /**
  * Studies in the store: list, publish, close (plain drizzle queries), and
@@ -76,9 +76,9 @@ export function hasAnyStudy(db: ChorusDb): boolean {
 }
 
 export function getStudy(db: ChorusDb, id: string): (StudySummary & { definition: Study }) | undefined {
-  const row = db.select({ definition: studies.definition }).from(studies).where(eq(studies.id, id)).get();
   const listed = listStudies(db).find((s) => s.id === id);
-  return row && listed ? { ...listed, definition: row.definition } : undefined;
+  const definition = listed && loadStudy(db.$client, id);
+  return listed && definition ? { ...listed, definition } : undefined;
 }
 
 /** Opens a study to newcomers (the engine joins them to the most recently published one). */

@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { LRUCache } from "lru-cache";
 import type { AssessmentRecord, Effect, ParticipantStatus } from "../core/flow/effects.js";
 import type { FlowState } from "../core/flow/state.js";
 import type { Label } from "../core/labels.js";
@@ -12,9 +13,10 @@ import type {
   SurveyStore,
 } from "../core/ports.js";
 import { UNDISCLOSED } from "../core/study/quota.js";
-import { type Study, StudySchema } from "../core/study/schema.js";
+import type { Study } from "../core/study/schema.js";
 import { type BusyRetryOptions, retryWhileBusy } from "./busy.js";
 import type { OpenedDatabase } from "./client.js";
+import { NEWCOMER_STUDY_SQL, readStoredStudy, studyOf } from "./stored-study.js";
 
 /**
  * The SurveyStore port over better-sqlite3. This is the engine's hot path
@@ -35,7 +37,7 @@ export function createSurveyStore(
 ): SurveyStore {
   const { sqlite } = database;
   const s = prepareStatements(sqlite);
-  const studies = createStudyCache(s, options.now);
+  const studies = createStudyCache(sqlite, s, options.now);
   const quotaStatements = new Map<number, Database.Statement<unknown[], { n: number }>>();
 
   const inTransaction = sqlite.transaction((fn: () => unknown) => fn());
@@ -57,7 +59,11 @@ export function createSurveyStore(
     // BEGIN IMMEDIATE: take the write lock up front, so two processes never
     // both read under a shared lock and then deadlock upgrading to write.
     // A lock held past busy_timeout is waited out again before the input fails.
-    transaction: <T>(fn: () => T): T => retryWhileBusy(() => inTransaction.immediate(fn) as T, options.busy),
+    transaction: <T>(fn: () => T): T => {
+      // A study whose stored version changed is rebuilt now, before the write lock, not while holding it.
+      studies.refresh();
+      return retryWhileBusy(() => inTransaction.immediate(fn) as T, options.busy);
+    },
 
     claimEvent(platform: Platform, eventId: string, at: string) {
       // (A time that is not one, as some tests pass, leaves no id ever old: plain de-duplication.)
@@ -290,12 +296,7 @@ function prepareStatements(sqlite: Database.Database) {
     studyVersion: sqlite.prepare<[string], { version: number; updated_at: string }>(
       "SELECT version, updated_at FROM studies WHERE id = ?",
     ),
-    studyDefinition: sqlite.prepare<[string], { version: number; definition: string }>(
-      "SELECT version, definition FROM studies WHERE id = ?",
-    ),
-    openStudy: sqlite.prepare<[], { id: string }>(
-      "SELECT id FROM studies WHERE status = 'published' ORDER BY published_at DESC, id LIMIT 1",
-    ),
+    openStudy: sqlite.prepare<[], { id: string }>(NEWCOMER_STUDY_SQL),
     assessmentCounts: sqlite.prepare<[string], { id: string; n: number }>(
       "SELECT id, assessment_count AS n FROM scenarios WHERE study_id = ?",
     ),
@@ -397,19 +398,31 @@ function prepareStatements(sqlite: Database.Database) {
   };
 }
 
-/** Parsed study definitions by id, reused while the stored version is unchanged. */
 /** How long a process trusts its parsed copy of a study before checking the database again. */
 export const STUDY_RECHECK_MS = 1000;
+/** Studies kept parsed at once (a process serves one or two; each holds all its scenarios' text). */
+const CACHED_STUDIES = 8;
 
 /**
- * Parsed study definitions, keyed by version and import time (a same-version
- * `--replace` changes the latter). The stamp is re-read at most once a second
- * per study, so a re-import reaches running bots within a second while the
- * hot path skips a query per input.
+ * Parsed studies (built from the tables once per stored version), keyed by
+ * version and import time (a same-version `--replace` changes the latter).
+ * The stamp is re-read at most once a second per study, so a re-import
+ * reaches running bots within a second while the hot path skips a query per
+ * input.
  */
-function createStudyCache(s: Statements, now: () => number = Date.now) {
-  const cache = new Map<string, { stamp: string; checkedAt: number; study: Study }>();
-  return {
+function createStudyCache(sqlite: Database.Database, s: Statements, now: () => number = Date.now) {
+  const cache = new LRUCache<string, { stamp: string; checkedAt: number; study: Study }>({ max: CACHED_STUDIES });
+  const studies = {
+    /** Re-checks the cached studies due for it (outside any transaction: a rebuild takes no lock). */
+    refresh(): void {
+      if (sqlite.inTransaction) return;
+      const due: string[] = [];
+      for (const [studyId, cached] of cache.entries()) {
+        if (now() - cached.checkedAt >= STUDY_RECHECK_MS) due.push(studyId);
+      }
+      for (const studyId of due) studies.get(studyId);
+    },
+
     get(studyId: string): Study | undefined {
       const cached = cache.get(studyId);
       if (cached && now() - cached.checkedAt < STUDY_RECHECK_MS) return cached.study;
@@ -423,16 +436,18 @@ function createStudyCache(s: Statements, now: () => number = Date.now) {
         cached.checkedAt = now();
         return cached.study;
       }
-      const row = s.studyDefinition.get(studyId);
-      if (!row) return undefined;
-      const parsed = StudySchema.safeParse(JSON.parse(row.definition));
-      if (!parsed.success) {
-        throw new Error(`Stored study ${studyId} v${row.version} no longer matches the study schema; re-import it`);
-      }
-      cache.set(studyId, { stamp, checkedAt: now(), study: parsed.data });
-      return parsed.data;
+      // One read transaction: the definition and the rows it lists from the same snapshot.
+      const load = sqlite.transaction(() => {
+        const stored = readStoredStudy(sqlite, studyId);
+        return stored && { stamp: `${stored.version}@${stored.updatedAt}`, study: studyOf(sqlite, stored) };
+      });
+      const loaded = load.deferred();
+      if (!loaded) return undefined;
+      cache.set(studyId, { stamp: loaded.stamp, checkedAt: now(), study: loaded.study });
+      return loaded.study;
     },
   };
+  return studies;
 }
 
 function createEffectWriter(s: Statements) {

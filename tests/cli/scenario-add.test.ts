@@ -6,6 +6,7 @@ import { appendScenarios } from "../../src/cli/scenario.js";
 import { StudySchema } from "../../src/core/study/schema.js";
 import { cliActor } from "../../src/staff/audit.js";
 import { insertScenarioRows } from "../../src/store/scenario-append.js";
+import { loadStudy } from "../../src/store/stored-study.js";
 import type { StreamedLine } from "../../src/studies/comparisons.js";
 import { runChorusInProcess } from "../helpers/cli.js";
 import { createTestDatabase, seedMiniStudy, type TestDatabase } from "../helpers/db.js";
@@ -47,7 +48,9 @@ function stored() {
       n: number;
     }
   ).n;
-  return { version: row.version, study: StudySchema.parse(JSON.parse(row.definition)), rows };
+  const study = loadStudy(database.sqlite, "mini");
+  if (!study) throw new Error("the study is gone");
+  return { version: row.version, study, rows, definition: JSON.parse(row.definition) as Record<string, unknown> };
 }
 
 describe("scenario add of a large comparisons.jsonl", () => {
@@ -64,6 +67,14 @@ describe("scenario add of a large comparisons.jsonl", () => {
     expect(after.version).toBe(2);
     expect(after.rows).toBe(1203);
     expect(after.study.scenarios.map((s) => s.id).slice(2, 5)).toEqual(["attention", "many-0", "many-1"]);
+    // The definition lists ids; the texts come from the scenario tables.
+    expect(after.definition.scenarios).toBeUndefined();
+    expect(after.definition.scenarioIds).toEqual(after.study.scenarios.map((s) => s.id));
+    expect(JSON.stringify(after.definition)).not.toMatch(/Question|A many-7/);
+    expect(after.study.scenarios.find((s) => s.id === "many-7")).toMatchObject({
+      messages: [{ role: "user", content: "Question many-7?" }],
+      responses: ["A", "B", "C", "D"].map((label) => ({ label, text: `${label} many-7` })),
+    });
     const positions = database.sqlite
       .prepare(
         "SELECT position FROM scenarios WHERE study_id = 'mini' AND id IN ('many-0', 'many-1199') ORDER BY position",
@@ -156,7 +167,7 @@ describe("scenario add of a large comparisons.jsonl", () => {
     const study = stored().study;
     const orphan = { ...(study.scenarios[0] as (typeof study.scenarios)[number]), id: "orphan-1" };
     insertScenarioRows(database.sqlite, "mini", [orphan], 3, "2026-02-01T00:00:00.000Z");
-    expect(stored().rows).toBe(4);
+    expect(stored()).toMatchObject({ rows: 4, study: { scenarios: study.scenarios } });
     const file = join(database.dir, "next.jsonl");
     writeFileSync(file, comparison("orphan-1"));
     const added = await chorus("scenario", "add", file, "--study", "mini");

@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Study } from "../../src/core/study/schema.js";
+import { loadStudy } from "../../src/store/stored-study.js";
 import {
   closeStudy,
   getStudy,
@@ -22,6 +23,10 @@ afterEach(() => database.cleanup());
 
 const rows = (sql: string) => database.sqlite.prepare(sql).all() as Record<string, unknown>[];
 const scenarioIds = () => rows("SELECT id FROM scenarios ORDER BY position").map((r) => r.id);
+const storedDefinition = (id = "mini") =>
+  JSON.parse(
+    database.sqlite.prepare("SELECT definition FROM studies WHERE id = ?").pluck().get(id) as string,
+  ) as Record<string, unknown>;
 
 function refusal(fn: () => unknown): StudyStoreError {
   try {
@@ -86,6 +91,35 @@ describe("importStudy", () => {
     const stored = getStudy(database.db, "mini");
     expect(stored?.definition).toEqual(study);
     expect(stored).toMatchObject({ status: "draft", scenarios: 3, participants: 0, publishedAt: null });
+  });
+
+  it("stores no scenario text in the definition, and loads back exactly the study imported", () => {
+    const [weather, headache, attention] = study.scenarios as [Study["scenarios"][number], ...Study["scenarios"]];
+    const varied: Study = {
+      ...study,
+      scenarios: [
+        // Responses listed D to A, text in other scripts: both come back as written.
+        { ...weather, responses: [...weather.responses].reverse() },
+        {
+          ...(headache as Study["scenarios"][number]),
+          messages: [
+            { role: "system", content: "Réponds en français, s'il te plaît." },
+            { role: "user", content: "頭痛が三日続いています。どうすればいい？" },
+          ],
+        },
+        attention as Study["scenarios"][number],
+      ],
+    };
+    importStudy(database.db, varied);
+    expect(loadStudy(database.sqlite, "mini")).toEqual(varied);
+    const definition = storedDefinition();
+    const { scenarios, ...settings } = varied;
+    expect(definition).toEqual({ ...settings, scenarioIds: ["weather", "headache", "attention"] });
+    // (Texts of a few characters, such as "4", occur in the settings by chance.)
+    const json = JSON.stringify(definition);
+    const texts = scenarios.flatMap((s) => [...s.messages.map((m) => m.content), ...s.responses.map((r) => r.text)]);
+    expect(texts.filter((text) => text.length >= 5 && json.includes(text))).toEqual([]);
+    expect(loadStudy(database.sqlite, "absent")).toBeUndefined();
   });
 
   it("re-importing identical content is a no-op; different content of the same version is refused unless replace", () => {
@@ -258,10 +292,18 @@ describe("importStudy", () => {
         .pluck()
         .get(scenario);
     expect([responseA("headache"), responseA("attention")]).toEqual(["Take any pills you have. (v2)", "4"]);
+    // The definition carries the new text of the rewritten scenarios meanwhile: every reader sees version 2 whole.
+    expect((storedDefinition().pendingScenarios as { id: string }[]).map((s) => s.id)).toEqual([
+      "headache",
+      "attention",
+    ]);
+    expect(loadStudy(database.sqlite, "mini")).toEqual(reworded);
     // Participants are given the new text from now on (assigned here); importing again catches the rows up.
     assign("attention");
     expect(importStudy(database.db, reworded).action).toBe("resumed");
     expect(responseA("attention")).toBe("4 (v2)");
+    expect(storedDefinition().pendingScenarios).toBeUndefined();
+    expect(loadStudy(database.sqlite, "mini")).toEqual(reworded);
     expect(importStudy(database.db, reworded).action).toBe("unchanged");
   });
 

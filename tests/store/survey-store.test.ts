@@ -520,6 +520,38 @@ describe("reads for the engine", () => {
     expect(store.openStudy()).toBeUndefined();
   });
 
+  it("study() builds a study of 20,000 scenarios from the tables once per stored version", () => {
+    const template = study.scenarios[1] as Study["scenarios"][number];
+    const scenarios = Array.from({ length: 20_000 }, (_, i) => ({ ...template, id: `s-${i}`, tags: [`t${i % 7}`] }));
+    const many: Study = { ...study, version: 2, scenarios };
+    importStudy(database.db, many, { at: at(1) });
+    clock += STUDY_RECHECK_MS;
+    const loaded = store.study("mini");
+    expect(loaded?.version).toBe(2);
+    expect(loaded?.scenarios).toEqual(scenarios);
+    clock += STUDY_RECHECK_MS;
+    expect(store.study("mini")).toBe(loaded); // same version: not built again
+    expect(store.openStudy()).toBe(loaded);
+  });
+
+  it("a study whose stored version changed is rebuilt before a transaction takes the write lock", () => {
+    const first = store.study("mini");
+    importStudy(database.db, { ...study, version: 2, completionCode: "NEW-CODE" }, { at: at(1) });
+    clock += STUDY_RECHECK_MS;
+    let inside: Study | undefined;
+    expect(() =>
+      store.transaction(() => {
+        // Inside the lock the responses go: a study built here would lack them and be refused.
+        database.sqlite.prepare("DELETE FROM candidate_responses").run();
+        inside = store.study("mini");
+        throw new Error("roll back");
+      }),
+    ).toThrow("roll back");
+    expect(inside).not.toBe(first);
+    expect(inside?.completionCode).toBe("NEW-CODE");
+    expect(inside?.scenarios).toEqual(study.scenarios);
+  });
+
   it("a transaction that throws writes nothing", () => {
     join("p1");
     expect(() =>

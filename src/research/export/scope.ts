@@ -1,6 +1,7 @@
 import type Database from "better-sqlite3";
 import { ChorusError } from "../../core/errors.js";
-import { type Study, StudySchema } from "../../core/study/schema.js";
+import type { Study } from "../../core/study/schema.js";
+import { readStoredStudies, studyOf } from "../../store/stored-study.js";
 
 /**
  * What an export or analysis covers: the studies (one with --study, else
@@ -57,19 +58,13 @@ export function normaliseSince(text: string): string {
 }
 
 export function resolveScope(sqlite: Database.Database, options: ScopeOptions): Scope {
-  const rows = sqlite
-    .prepare<[], { id: string; definition: string }>("SELECT id, definition FROM studies ORDER BY created_at, id")
-    .all();
+  const rows = readStoredStudies(sqlite);
   const selected = options.studyId ? rows.filter((row) => row.id === options.studyId) : rows;
   if (options.studyId && selected.length === 0) {
     const known = rows.map((row) => row.id).join(", ") || "none";
     throw new ResearchError(`No study with id "${options.studyId}" (studies: ${known})`);
   }
-  const studies = selected.map((row) => {
-    const parsed = StudySchema.safeParse(JSON.parse(row.definition));
-    if (!parsed.success) throw new ResearchError(`Stored study ${row.id} no longer matches the study schema`);
-    return parsed.data;
-  });
+  const studies = selected.map((row) => studyOf(sqlite, row));
   const profile: ProfileColumn[] = [];
   const seen = new Set<string>();
   const languageQuestion = new Map<string, string>();

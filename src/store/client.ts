@@ -5,6 +5,7 @@ import Database from "better-sqlite3";
 import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3";
 import { type MigrationMeta, readMigrationFiles } from "drizzle-orm/migrator";
 import { ensureFolder } from "../files.js";
+import { fillAnswerMeasures } from "./answer-measures.js";
 import * as schema from "./schema.js";
 
 /** Drizzle over the shared connection; `$client` is that better-sqlite3 connection. */
@@ -82,6 +83,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
       sqlite.pragma("cache_size = -32000");
       applyMigrations(sqlite, migrations());
       sqlite.pragma("foreign_keys = ON");
+      // What a migration left to fill in slices (nothing, after the first start that follows it).
+      fillAnswerMeasures(sqlite);
     }
   } catch (error) {
     sqlite?.close();

@@ -1,30 +1,21 @@
 import { LABELS, type Label } from "../core/labels.js";
 import type { Study } from "../core/study/schema.js";
+import { weightedLetterCount } from "../core/text/measure.js";
 import {
-  ANSWER_FLAGS,
+  type AnswerRules,
   answerCounts,
-  answerDetails,
   candidateResponses,
   type GroupField,
   listStudies,
-  OPENING,
-  OPENING_SHIFT,
-  POSITION_UNIT,
+  PACKED,
   participantGroupLabels,
   scenarioRows as readScenarioRows,
   scanAnswers,
-  UNACCEPTABLE,
-  UNACCEPTABLE_SHIFT,
 } from "../store/analysis-reads.js";
 import type { OpenedDatabase } from "../store/client.js";
 import { referenceRankingsOf, referenceSources } from "../store/reference-rankings.js";
 import { type AnalysisInput, NO_RANKING, NOT_ASKED, type ScenarioInput } from "./analysis/analyze.js";
-import {
-  type AttentionCheck,
-  failsAttentionCheck,
-  rankedWithoutOpeningAll,
-  rationaleBelowMinimum,
-} from "./analysis/quality.js";
+import { type AttentionCheck, failsAttentionCheck, rankedWithoutOpeningAll } from "./analysis/quality.js";
 import { WEAK_ORDERS, weakOrderCode } from "./analysis/weak-orders.js";
 import { PREFER_NOT_TO_SAY } from "./export/assessment-rows.js";
 import { opensCounts } from "./export/card.js";
@@ -82,6 +73,23 @@ export interface LoadedAnalysis {
 const SPEEDER = 1;
 const SHORT_RATIONALE = 2;
 const UNOPENED = 4;
+const OPENING_YES = 1;
+const OPENING_UNKNOWN = 2;
+
+const WEAK_ORDER_TEXTS = WEAK_ORDERS.map((order) => order.text);
+/** The quality rules, for the rows the scan cannot decide in SQL (see scanAnswers). */
+const SCAN_RULES: AnswerRules = {
+  weakOrderCode: (ranking) => weakOrderCode(ranking) ?? PACKED.noCode,
+  rationaleWeight: weightedLetterCount,
+  opening(layout, opens) {
+    const unopened = rankedWithoutOpeningAll(layout, layout === "paged" ? opensCounts(opens) : []);
+    return unopened === null ? OPENING_UNKNOWN : unopened ? OPENING_YES : 0;
+  },
+  unacceptableMask: (labels) => {
+    const mask = unacceptableMask(labels);
+    return mask === NOT_ASKED ? PACKED.notAsked : mask;
+  },
+};
 
 /** The study to analyse: the one named, the only one, or the most recently published. */
 export function pickStudy(sqlite: Sqlite, studyId: string | undefined): string {
@@ -200,39 +208,31 @@ export function loadAnalysis(sqlite: Sqlite, options: AnalysisLoadOptions): Load
   const participantOf = new Uint32Array(total);
   const scenarioOf = new Uint32Array(total);
   const codeOf = new Uint8Array(total);
+  const personalOf = new Uint8Array(total);
   const unacceptableOf = new Int8Array(total);
   const flagsOf = new Uint8Array(total);
-  const assessmentOf = new Uint32Array(total);
-  // Personal blocks by assessment id (their world block may come before or after them in the scan).
-  const personalCode = new Uint8Array(counts.maxAssessmentId + 1).fill(NO_RANKING);
-  const personalShort = new Uint8Array(counts.maxAssessmentId + 1);
   // Participants by their integer rowid (no string ids cross into JavaScript), numbered in order of appearance.
   const participantIndex = new Int32Array(counts.maxParticipantRowid + 1).fill(-1);
   const participantRowid: number[] = [];
   const scenarioAtPosition = new Map(scenarioRows.map((row, i) => [row.position, i]));
   const failedAttention = new Uint8Array(counts.maxParticipantRowid + 1);
-  // Values the scan could not decide from the stored measures, read one by one afterwards.
-  const toMeasure: { row: number; assessmentId: number; flags: number }[] = [];
-  const personalToMeasure: number[] = [];
-  const F = ANSWER_FLAGS;
   let count = 0;
   let openingUnknown = 0;
 
-  for (const [assessmentId, rowid, ranking, packed] of scanAnswers(sqlite, answers, {
-    minLetters,
-    minSecondsPerResponse: minSeconds,
-  })) {
-    const flags = packed % POSITION_UNIT;
-    if (flags & F.personal) {
-      personalCode[assessmentId] = weakOrderCode(ranking) ?? NO_RANKING;
-      if (flags & F.shortRationale) personalShort[assessmentId] = 1;
-      else if (flags & F.measureRationale) personalToMeasure.push(assessmentId);
-      continue;
-    }
-    if (rowid === null || packed === null) continue;
-    const scenario = scenarioAtPosition.get(Math.floor(packed / POSITION_UNIT));
-    const code = weakOrderCode(ranking);
-    if (scenario === undefined || code === undefined) continue;
+  const scan = scanAnswers(
+    sqlite,
+    answers,
+    { minLetters, minSecondsPerResponse: minSeconds },
+    SCAN_RULES,
+    WEAK_ORDER_TEXTS,
+  );
+  const participantUnit = 2 ** scan.participantShift;
+  for (const packed of scan.rows) {
+    const low = packed % PACKED.unit;
+    const code = (low >> PACKED.worldShift) & 127;
+    const scenario = scenarioAtPosition.get(Math.floor((packed % participantUnit) / PACKED.unit));
+    if (scenario === undefined || code === PACKED.noCode) continue;
+    const rowid = Math.floor(packed / participantUnit);
     let participant = participantIndex[rowid] as number;
     if (participant === -1) {
       participant = participantRowid.length;
@@ -240,50 +240,20 @@ export function loadAnalysis(sqlite: Sqlite, options: AnalysisLoadOptions): Load
       participantRowid.push(rowid);
     }
     if (failsCheck[scenario]?.[code]) failedAttention[participant] = 1;
-    assessmentOf[count] = assessmentId;
     participantOf[count] = participant;
     scenarioOf[count] = scenario;
     codeOf[count] = code;
-    const unacceptable = (flags >> UNACCEPTABLE_SHIFT) & 31;
-    unacceptableOf[count] = unacceptable === UNACCEPTABLE.notAsked ? NOT_ASKED : unacceptable;
-    const opening = (flags >> OPENING_SHIFT) & 3;
-    if (opening === OPENING.unknown) openingUnknown++;
+    const personal = (low >> PACKED.personalShift) & 127;
+    personalOf[count] = personal === PACKED.noCode ? NO_RANKING : personal;
+    const unacceptable = (low >> PACKED.unacceptableShift) & 31;
+    unacceptableOf[count] = unacceptable === PACKED.notAsked ? NOT_ASKED : unacceptable;
+    const opening = (low >> PACKED.openingShift) & 3;
+    if (opening === OPENING_UNKNOWN) openingUnknown++;
     flagsOf[count] =
-      (flags & F.speeder ? SPEEDER : 0) |
-      (flags & (F.shortRationale | F.shortUnacceptable) ? SHORT_RATIONALE : 0) |
-      (opening === OPENING.yes ? UNOPENED : 0);
-    if (
-      flags & (F.measureRationale | F.measureUnacceptable) ||
-      opening === OPENING.measure ||
-      unacceptable === UNACCEPTABLE.measure
-    ) {
-      toMeasure.push({ row: count, assessmentId, flags });
-    }
+      (low & PACKED.speeder ? SPEEDER : 0) |
+      (low & PACKED.shortRationale ? SHORT_RATIONALE : 0) |
+      (opening === OPENING_YES ? UNOPENED : 0);
     count++;
-  }
-
-  const details = answerDetails(sqlite);
-  for (const { row, assessmentId, flags } of toMeasure) {
-    const stored = details.assessment(assessmentId);
-    if (
-      flags & F.measureRationale &&
-      rationaleBelowMinimum(details.blockRationale(assessmentId, "world") ?? "", minLetters)
-    )
-      flagsOf[row] = (flagsOf[row] as number) | SHORT_RATIONALE;
-    if (flags & F.measureUnacceptable && rationaleBelowMinimum(stored?.unacceptable_rationale ?? "", minLetters))
-      flagsOf[row] = (flagsOf[row] as number) | SHORT_RATIONALE;
-    if (((flags >> OPENING_SHIFT) & 3) === OPENING.measure) {
-      const layout = stored?.layout ?? null;
-      const unopened = rankedWithoutOpeningAll(layout, layout === "paged" ? opensCounts(stored?.opens) : []);
-      if (unopened === null) openingUnknown++;
-      if (unopened) flagsOf[row] = (flagsOf[row] as number) | UNOPENED;
-    }
-    if (((flags >> UNACCEPTABLE_SHIFT) & 31) === UNACCEPTABLE.measure)
-      unacceptableOf[row] = unacceptableMask(stored?.unacceptable_labels ?? null);
-  }
-  for (const assessmentId of personalToMeasure) {
-    if (rationaleBelowMinimum(details.blockRationale(assessmentId, "personal") ?? "", minLetters))
-      personalShort[assessmentId] = 1;
   }
 
   const quality: QualitySummary = {
@@ -301,7 +271,6 @@ export function loadAnalysis(sqlite: Sqlite, options: AnalysisLoadOptions): Load
   const keep = new Uint8Array(count);
   let kept = 0;
   for (let r = 0; r < count; r++) {
-    if (personalShort[assessmentOf[r] as number]) flagsOf[r] = (flagsOf[r] as number) | SHORT_RATIONALE;
     const flags = flagsOf[r] as number;
     if (flags & SPEEDER) quality.speeders++;
     if (flags & SHORT_RATIONALE) quality.shortRationales++;
@@ -338,7 +307,7 @@ export function loadAnalysis(sqlite: Sqlite, options: AnalysisLoadOptions): Load
     rows.participant[out] = renumber[old] as number;
     rows.scenario[out] = scenarioOf[r] as number;
     rows.code[out] = codeOf[r] as number;
-    rows.personal[out] = personalCode[assessmentOf[r] as number] as number;
+    rows.personal[out] = personalOf[r] as number;
     rows.unacceptable[out] = unacceptableOf[r] as number;
     out++;
   }

@@ -114,44 +114,41 @@ export function participantGroupLabels(
 }
 
 /**
- * The bits of scanAnswers' `flags`. MEASURE_* marks a value SQLite could not
- * decide from the stored measures (a row recorded before they were kept and
- * not yet filled, a text changed by hand, a record not in the form Chorus
- * writes): the caller reads that one value with the functions below.
+ * One assessment of scanAnswers, packed into one number (a row crosses into
+ * JavaScript for a third of what an array of columns costs): from the low
+ * bits up, the world ranking's weak-order code, the personal one's, the
+ * flags, the unacceptable labels, the scenario position, the participant
+ * rowid. The caller decodes with these.
  */
-export const ANSWER_FLAGS = {
-  /** The block is the personal one (else world). */
-  personal: 1,
-  /** The block's rationale weighs less than the minimum. */
-  shortRationale: 2,
-  /** The block's rationale has no stored weight: read it with blockRationale. */
-  measureRationale: 4,
-  /** World rows only: reading seconds per response below the minimum. */
-  speeder: 8,
-  /** The unacceptable rationale weighs less than the minimum. */
-  shortUnacceptable: 16,
-  /** The unacceptable rationale has no stored weight: read it with unacceptableRationale. */
-  measureUnacceptable: 32,
+export const PACKED = {
+  /** 7 bits each: a weak-order code, or NO_CODE. */
+  worldShift: 0,
+  personalShift: 7,
+  noCode: 127,
+  /** Reading seconds per response below the minimum. */
+  speeder: 1 << 14,
+  /** A rationale of the assessment (world, personal, unacceptable) weighs less than the minimum. */
+  shortRationale: 1 << 15,
+  /** 2 bits: ranked without opening every response, 0 no, 1 yes, 2 unknown. */
+  openingShift: 16,
+  /** 5 bits: bit i for LABELS[i] judged unacceptable, or NOT_ASKED. */
+  unacceptableShift: 18,
+  notAsked: 16,
+  /** Below this: everything but the scenario position and the participant. */
+  unit: 2 ** 23,
 } as const;
-/** Bits 6–7 of `flags`: ranked without opening every response (a paged card with some response opened 0 times). */
-export const OPENING_SHIFT = 6;
-export const OPENING = { no: 0, yes: 1, unknown: 2, measure: 3 } as const;
-/** Bits 8–12: the unacceptable labels, bit i for LABELS[i]; NOT_ASKED or MEASURE when not a mask. */
-export const UNACCEPTABLE_SHIFT = 8;
-export const UNACCEPTABLE = { notAsked: 16, measure: 17 } as const;
-/** `flags` is below this; the scenario position is the rest (flags + position × POSITION_UNIT). */
-export const POSITION_UNIT = 2 ** 13;
 
-/**
- * The records as the store writes them, as GLOB patterns without wildcards
- * (a pattern with `*` costs about a microsecond a row): the opens counts
- * when each is a single digit, a list of one to four labels. Anything else
- * (a count of 10 or more, a record written by hand) is left to JavaScript.
- */
-const OPENS_AS_WRITTEN = `{${LABELS.map((label) => `"${label}":[0-9]`).join(",")}}`;
-const LABEL_PATTERN = `"[${LABELS.join("")}]"`;
-// "[[]" is GLOB's literal "[".
-const LABELS_AS_WRITTEN = LABELS.map((_, i) => `[[]${Array.from({ length: i + 1 }, () => LABEL_PATTERN).join(",")}]`);
+/** Rules the scan applies in JavaScript to what SQLite cannot decide alone (rare rows; see scanAnswers). */
+export interface AnswerRules {
+  /** Weak-order code of a ranking text, or PACKED.noCode. */
+  weakOrderCode(ranking: string): number;
+  /** Weighted letters of a rationale without a stored weight. */
+  rationaleWeight(text: string): number;
+  /** 0, 1 or 2 (see PACKED.openingShift) from a paged card's stored opens. */
+  opening(layout: string | null, opens: string | null): number;
+  /** The unacceptable bits from the stored labels (never called with null). */
+  unacceptableMask(labels: string): number;
+}
 
 export interface AnswerThresholds {
   minLetters: number;
@@ -159,73 +156,103 @@ export interface AnswerThresholds {
 }
 
 /**
- * Every ranking block once, in table order: [assessment id, participant
- * rowid, ranking text, flags + scenario position × POSITION_UNIT]. A world
- * block of an assessment in scope carries its assessment's flags too; a
- * world block outside the scope has a null participant; a personal block
- * carries only its own rationale bits (its assessment's scope is the world
- * block's).
+ * The records as the store writes them, as GLOB patterns without wildcards
+ * (a pattern with `*` costs about a microsecond a row): the opens counts
+ * when each is a single digit, a list of one to four labels. Anything else
+ * (a count of 10 or more, a record written by hand) goes to AnswerRules.
+ */
+const OPENS_AS_WRITTEN = `{${LABELS.map((label) => `"${label}":[0-9]`).join(",")}}`;
+const LABEL_PATTERN = `"[${LABELS.join("")}]"`;
+// "[[]" is GLOB's literal "[".
+const LABELS_AS_WRITTEN = LABELS.map((_, i) => `[[]${Array.from({ length: i + 1 }, () => LABEL_PATTERN).join(",")}]`);
+
+/** Canonical ranking text → weak-order code, a table of this connection only (TEMP), for the scan to join. */
+function weakOrderTable(sqlite: Database.Database, codes: readonly string[]): void {
+  sqlite.exec(
+    "CREATE TEMP TABLE IF NOT EXISTS chorus_weak_orders (ranking TEXT PRIMARY KEY, code INTEGER NOT NULL) WITHOUT ROWID",
+  );
+  const insert = sqlite.prepare("INSERT OR REPLACE INTO temp.chorus_weak_orders (ranking, code) VALUES (?, ?)");
+  codes.forEach((ranking, code) => {
+    insert.run(ranking, code);
+  });
+}
+
+/**
+ * Every assessment in scope that has a world ranking, in the order of the
+ * ranking blocks (as recorded), one packed number each (see PACKED).
+ * SQLite compares the measures stored at record time; where one is missing
+ * (rows from before migration 0008 not yet filled, a text changed by hand)
+ * or a record is not as the store writes it, it calls `rules`.
  */
 export function scanAnswers(
   sqlite: Database.Database,
   scope: AnswerScope,
   thresholds: AnswerThresholds,
-): IterableIterator<[number, number | null, string, number]> {
-  const f = ANSWER_FLAGS;
+  rules: AnswerRules,
+  /** The weak orders' canonical texts, by code. */
+  weakOrders: readonly string[],
+): { participantShift: number; rows: IterableIterator<number> } {
+  weakOrderTable(sqlite, weakOrders);
+  sqlite.function("chorus_weak_order", { deterministic: true }, (text) => rules.weakOrderCode(String(text)));
+  sqlite.function("chorus_rationale_weight", { deterministic: true }, (text) =>
+    text === null ? null : rules.rationaleWeight(String(text)),
+  );
+  sqlite.function("chorus_opening", { deterministic: true }, (layout, opens) =>
+    rules.opening(layout as string | null, opens as string | null),
+  );
+  sqlite.function("chorus_unacceptable", { deterministic: true }, (labels) => rules.unacceptableMask(String(labels)));
+  const maxPosition = (
+    sqlite.prepare("SELECT ifnull(max(position), 0) AS n FROM scenarios WHERE study_id = ?").get(scope.studyId) as {
+      n: number;
+    }
+  ).n;
+  const maxRowid = (sqlite.prepare("SELECT ifnull(max(rowid), 0) AS n FROM participants").get() as { n: number }).n;
+  const participantShift = 23 + Math.max(1, Math.ceil(Math.log2(maxPosition + 1)));
+  if (participantShift + Math.ceil(Math.log2(maxRowid + 1)) > 53) {
+    throw new Error(`too many participants or scenarios to pack (${maxRowid}, ${maxPosition})`);
+  }
+  // Each JavaScript call guarded, so that it is made only for the rows that need it.
+  const below = (weight: string, text: string) =>
+    `CASE WHEN ${weight} IS NOT NULL THEN ${weight} < @minLetters
+      WHEN ${text} IS NOT NULL THEN chorus_rationale_weight(${text}) < @minLetters ELSE 0 END`;
+  const code = (alias: string, block: string) =>
+    `CASE WHEN ${alias}.code IS NOT NULL THEN ${alias}.code
+      WHEN ${block}.ranking IS NOT NULL THEN chorus_weak_order(${block}.ranking) ELSE ${PACKED.noCode} END`;
   const letters = LABELS.map((label, i) => `(instr(a.unacceptable_labels, '"${label}"') > 0) * ${1 << i}`).join(" + ");
-  // A weight is compared where stored; a rationale without one is left to the caller.
-  const rationaleBits = (weight: string, text: string, short: number, measure: number) =>
-    `CASE WHEN ${weight} IS NOT NULL THEN (${weight} < @minLetters) * ${short} WHEN ${text} IS NOT NULL THEN ${measure} ELSE 0 END`;
-  const sql = `SELECT b.assessment_id, p.rowid, b.ranking,
-      CASE WHEN b.block = 'personal' THEN ${f.personal} ELSE 0 END
-      + ${rationaleBits("b.rationale_weight", "b.rationale", f.shortRationale, f.measureRationale)}
-      + CASE WHEN a.id IS NULL THEN 0 ELSE
-          ifnull(ifnull(a.reading_seconds, ${readingSecondsSql("a.started_at", "a.reading_done_at")}) / ${LABELS.length}.0
-            < @minSeconds, 0) * ${f.speeder}
-          + ${rationaleBits("a.unacceptable_rationale_weight", "a.unacceptable_rationale", f.shortUnacceptable, f.measureUnacceptable)}
-          + (CASE
-              WHEN a.layout = 'all' THEN ${OPENING.no}
-              WHEN a.layout IS NOT 'paged' THEN ${OPENING.unknown}
-              WHEN a.opens GLOB '${OPENS_AS_WRITTEN}' THEN (instr(a.opens, ':0,') > 0 OR instr(a.opens, ':0}') > 0) * ${OPENING.yes}
-              ELSE ${OPENING.measure} END) * ${1 << OPENING_SHIFT}
-          + (CASE
-              WHEN a.unacceptable_labels IS NULL THEN ${UNACCEPTABLE.notAsked}
-              WHEN a.unacceptable_labels = '[]' THEN 0
-              WHEN ${LABELS_AS_WRITTEN.map((pattern) => `a.unacceptable_labels GLOB '${pattern}'`).join(" OR ")} THEN ${letters}
-              ELSE ${UNACCEPTABLE.measure} END) * ${1 << UNACCEPTABLE_SHIFT}
-          + s.position * ${POSITION_UNIT}
-        END
-    FROM ranking_blocks b
-    LEFT JOIN assessments a ON b.block = 'world' AND a.id = b.assessment_id AND ${scopeSql(scope)}
-    LEFT JOIN participants p ON p.id = a.participant_id
-    LEFT JOIN scenarios s ON s.study_id = a.study_id AND s.id = a.scenario_id`;
-  return sqlite
+  const sql = `SELECT
+      (${code("wc", "w")})
+      + (${code("pc", "pb")}) * ${1 << PACKED.personalShift}
+      + ifnull(ifnull(a.reading_seconds, ${readingSecondsSql("a.started_at", "a.reading_done_at")}) / ${LABELS.length}.0
+          < @minSeconds, 0) * ${PACKED.speeder}
+      + (${below("w.rationale_weight", "w.rationale")} OR ${below("pb.rationale_weight", "pb.rationale")}
+          OR ${below("a.unacceptable_rationale_weight", "a.unacceptable_rationale")}) * ${PACKED.shortRationale}
+      + (CASE
+          WHEN a.layout = 'all' THEN 0
+          WHEN a.layout IS NOT 'paged' THEN 2
+          WHEN a.opens GLOB '${OPENS_AS_WRITTEN}' THEN instr(a.opens, ':0,') > 0 OR instr(a.opens, ':0}') > 0
+          ELSE chorus_opening(a.layout, a.opens) END) * ${1 << PACKED.openingShift}
+      + (CASE
+          WHEN a.unacceptable_labels IS NULL THEN ${PACKED.notAsked}
+          WHEN a.unacceptable_labels = '[]' THEN 0
+          WHEN ${LABELS_AS_WRITTEN.map((pattern) => `a.unacceptable_labels GLOB '${pattern}'`).join(" OR ")} THEN ${letters}
+          ELSE chorus_unacceptable(a.unacceptable_labels) END) * ${1 << PACKED.unacceptableShift}
+      + s.position * ${PACKED.unit}
+      + p.rowid * ${2 ** participantShift}
+    FROM ranking_blocks w
+    CROSS JOIN assessments a ON a.id = w.assessment_id
+    JOIN participants p ON p.id = a.participant_id
+    JOIN scenarios s ON s.study_id = a.study_id AND s.id = a.scenario_id
+    LEFT JOIN temp.chorus_weak_orders wc ON wc.ranking = w.ranking
+    LEFT JOIN ranking_blocks pb ON pb.assessment_id = a.id AND pb.block = 'personal'
+    LEFT JOIN temp.chorus_weak_orders pc ON pc.ranking = pb.ranking
+    WHERE w.block = 'world' AND ${scopeSql(scope)}`;
+  const rows = sqlite
     .prepare(sql)
-    .raw(true)
+    .pluck()
     .iterate({
       ...scopeParams(scope),
       minLetters: thresholds.minLetters,
       minSeconds: thresholds.minSecondsPerResponse,
-    }) as IterableIterator<[number, number | null, string, number]>;
-}
-
-/** Single values scanAnswers left to JavaScript (see ANSWER_FLAGS). */
-export function answerDetails(sqlite: Database.Database) {
-  const rationale = sqlite.prepare<[number, string], { text: string | null }>(
-    "SELECT rationale AS text FROM ranking_blocks WHERE assessment_id = ? AND block = ?",
-  );
-  const assessment = sqlite.prepare<
-    [number],
-    {
-      unacceptable_rationale: string | null;
-      unacceptable_labels: string | null;
-      layout: string | null;
-      opens: string | null;
-    }
-  >("SELECT unacceptable_rationale, unacceptable_labels, layout, opens FROM assessments WHERE id = ?");
-  return {
-    blockRationale: (assessmentId: number, block: "world" | "personal") =>
-      rationale.get(assessmentId, block)?.text ?? null,
-    assessment: (assessmentId: number) => assessment.get(assessmentId),
-  };
+    }) as IterableIterator<number>;
+  return { participantShift, rows };
 }

@@ -48,6 +48,9 @@ export function fillAnswerMeasures(
   sqlite: Database.Database,
   options: { sliceAssessments?: number; maxSlices?: number } = {},
 ): FillProgress {
+  // (A database migrated from another folder than db/migrations may not have the table.)
+  const table = sqlite.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'backfills'").get();
+  if (!table) return { slices: 0, done: true };
   const pending = sqlite.prepare<[string], { next_id: number; last_id: number }>(
     "SELECT next_id, last_id FROM backfills WHERE name = ?",
   );

@@ -7,6 +7,7 @@ import {
   candidateResponses,
   type GroupField,
   listStudies,
+  onOneSnapshot,
   PACKED,
   participantGroupLabels,
   scenarioRows as readScenarioRows,
@@ -175,6 +176,11 @@ function chooseReference(
 }
 
 export function loadAnalysis(sqlite: Sqlite, options: AnalysisLoadOptions): LoadedAnalysis {
+  // The counts that size the arrays and the scan that fills them must see the same rows.
+  return onOneSnapshot(sqlite, () => loadFromSnapshot(sqlite, options));
+}
+
+function loadFromSnapshot(sqlite: Sqlite, options: AnalysisLoadOptions): LoadedAnalysis {
   const studyId = pickStudy(sqlite, options.studyId);
   const scope = resolveScope(sqlite, { studyId, since: options.since });
   const study = scope.studies[0] as Study;

@@ -10,6 +10,11 @@ import { readingSecondsSql } from "./answer-measures.js";
  * three numbers and a seven-letter ranking cross into JavaScript per block.
  */
 
+/** Runs every read of `read` on one snapshot of the database (one read transaction; the bots keep writing). */
+export function onOneSnapshot<T>(sqlite: Database.Database, read: () => T): T {
+  return sqlite.transaction(read).deferred();
+}
+
 /** Studies, published first, then the most recently published or created. */
 export function listStudies(sqlite: Database.Database): { id: string; status: string }[] {
   return sqlite

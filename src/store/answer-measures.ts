@@ -28,7 +28,7 @@ export function rationaleWeight(text: string | null | undefined): number | null 
 }
 
 export const ANSWER_MEASURES_BACKFILL = "answer_measures";
-/** Assessments per slice: about 60 ms of work at 10% non-Latin rationales (slices of 4,000 took up to 0.9 s on a loaded machine). */
+/** Assessments per slice: about 80 ms of work at 10% non-Latin rationales (slices of 4,000 took up to 0.9 s on a loaded machine). */
 export const DEFAULT_SLICE_ASSESSMENTS = 2000;
 
 export interface FillProgress {

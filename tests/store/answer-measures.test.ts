@@ -122,6 +122,20 @@ function migrationsBeforeMeasures(dir: string): string {
   return folder;
 }
 
+describe("measures follow a text changed by hand", () => {
+  it("recomputes the reading time and clears a changed rationale's weight (the analysis then measures it)", () => {
+    seedResearchData(database);
+    database.sqlite.exec(`UPDATE assessments SET reading_done_at = '${at(12)}', started_at = '${at(0)}' WHERE id = 1`);
+    database.sqlite.exec("UPDATE ranking_blocks SET rationale = 'changed' WHERE assessment_id = 1 AND block = 'world'");
+    database.sqlite.exec("UPDATE ranking_blocks SET rationale_weight = 99 WHERE assessment_id = 2 AND block = 'world'");
+    const row = (sql: string) => database.sqlite.prepare(sql).pluck().get();
+    expect(row("SELECT reading_seconds FROM assessments WHERE id = 1")).toBe(12);
+    expect(row("SELECT rationale_weight FROM ranking_blocks WHERE assessment_id = 1 AND block = 'world'")).toBeNull();
+    // A weight written on purpose stays.
+    expect(row("SELECT rationale_weight FROM ranking_blocks WHERE assessment_id = 2 AND block = 'world'")).toBe(99);
+  });
+});
+
 describe("migration 0008 and the fill after it", () => {
   it("fills the rows recorded before it exactly as recording does, in slices", () => {
     // The same answers recorded by this code (measures kept) and in a database from before the migration.

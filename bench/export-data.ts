@@ -12,6 +12,7 @@
 import { rmSync } from "node:fs";
 import { createPrng } from "../src/research/analysis/prng.js";
 import { WEAK_ORDERS } from "../src/research/analysis/weak-orders.js";
+import { rationaleWeight, readingSecondsSql } from "../src/store/answer-measures.js";
 import { openDatabase } from "../src/store/client.js";
 import { importStudy, publishStudy } from "../src/store/study-repository.js";
 import { loadStudyFile } from "../src/studies/load.js";
@@ -95,11 +96,12 @@ export function generateBenchDatabase(options: GenerateOptions): { participants:
   const insertAssessment = sqlite.prepare(
     `INSERT INTO assessments (assignment_id, participant_id, study_id, scenario_id, locale, started_at, reading_done_at,
        completed_at, unacceptable_labels, unacceptable_rationale, unacceptable_rationale_language,
-       unacceptable_rationale_confidence, layout, opens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       unacceptable_rationale_confidence, layout, opens, unacceptable_rationale_weight, reading_seconds)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${readingSecondsSql("?", "?")})`,
   );
   const insertBlock = sqlite.prepare(
     `INSERT INTO ranking_blocks (assessment_id, block, ranking, rationale, rationale_language, rationale_confidence,
-       ranked_at, rationale_at, rationale_parts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+       ranked_at, rationale_at, rationale_parts, rationale_weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   );
   const locales = ["en", "en", "en", "es", "pt", "hi", "ja", "ar", "sw", "nl"];
   let written = 0;
@@ -146,6 +148,8 @@ export function generateBenchDatabase(options: GenerateOptions): { participants:
         );
         const flagged = form === "long" ? (prng.next() < 0.3 ? ["C"] : []) : null;
         const { layout, opens } = card();
+        const unacceptableText = flagged && flagged.length > 0 ? rationale() : null;
+        // The measures the store keeps when it records an answer, computed the same way.
         const assessment = insertAssessment.run(
           assignment.lastInsertRowid,
           id,
@@ -156,24 +160,30 @@ export function generateBenchDatabase(options: GenerateOptions): { participants:
           iso(readingDone),
           iso(completed),
           flagged ? JSON.stringify(flagged) : null,
-          flagged && flagged.length > 0 ? rationale() : null,
-          flagged && flagged.length > 0 ? "en" : null,
-          flagged && flagged.length > 0 ? 0.9 : null,
+          unacceptableText,
+          unacceptableText === null ? null : "en",
+          unacceptableText === null ? null : 0.9,
           layout,
           JSON.stringify(opens),
+          rationaleWeight(unacceptableText),
+          iso(readingDone),
+          iso(started),
         );
         const blocks = form === "long" ? ["world", "personal"] : ["world"];
         blocks.forEach((block, i) => {
+          const ranking = rankingFor(scenario);
+          const text = rationale();
           insertBlock.run(
             assessment.lastInsertRowid,
             block,
-            rankingFor(scenario),
-            rationale(),
+            ranking,
+            text,
             locale === "en" ? "en" : pick(["en", locale]),
             Math.round(prng.next() * 1000) / 1000,
             iso(readingDone + 10_000 * (i + 1)),
             iso(readingDone + 15_000 * (i + 1)),
             cardPrng.next() < 0.15 ? 2 : 1,
+            rationaleWeight(text),
           );
         });
         written++;

@@ -17,6 +17,10 @@
  *
  * The bench database is kept in bench/out/ and reused when it already holds
  * ASSESSMENTS assessments (REGENERATE=1 rebuilds it).
+ *
+ * BEFORE=DIR adds rounds of `chorus analyze --json` from another checkout
+ * (e.g. the previous commit), alternating with this one; ONLY=analyze skips
+ * the export rounds.
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
@@ -79,20 +83,37 @@ function chorusExport(): Run {
 const sqlite3Export = () =>
   timed(["sh", "-c", `sqlite3 -csv -header "${dbFile}" < "${sqlFile}"`], path.join(outDir, "export-bench-sqlite3.csv"));
 const chorusAnalyze = () => timed([...cli, "analyze", "--json"], path.join(outDir, "export-bench-analyze.json"), env);
+const BEFORE = process.env.BEFORE ? path.resolve(process.env.BEFORE) : null;
+const analyzeBefore = (dir: string) =>
+  timed(
+    [process.execPath, "--import", "tsx", path.join(dir, "src/cli/index.ts"), "analyze", "--json"],
+    path.join(outDir, "export-bench-analyze-before.json"),
+    env,
+  );
+const exportRounds = process.env.ONLY !== "analyze";
 
-const runs: { chorus: Run[]; sqlite3: Run[]; analyze: Run[] } = { chorus: [], sqlite3: [], analyze: [] };
+const runs: { chorus: Run[]; sqlite3: Run[]; analyze: Run[]; analyzeBefore: Run[]; loadAverage: number[] } = {
+  chorus: [],
+  sqlite3: [],
+  analyze: [],
+  analyzeBefore: [],
+  loadAverage: [],
+};
 for (let round = 0; round < ROUNDS; round++) {
+  runs.loadAverage.push(Math.round((os.loadavg()[0] as number) * 10) / 10);
   // Alternate which goes first, so neither always meets a warmer or cooler page cache.
-  if (round % 2 === 0) {
+  if (exportRounds && round % 2 === 0) {
     runs.sqlite3.push(sqlite3Export());
     runs.chorus.push(chorusExport());
-  } else {
+  } else if (exportRounds) {
     runs.chorus.push(chorusExport());
     runs.sqlite3.push(sqlite3Export());
   }
+  if (BEFORE && round % 2 === 0) runs.analyzeBefore.push(analyzeBefore(BEFORE));
   runs.analyze.push(chorusAnalyze());
+  if (BEFORE && round % 2 === 1) runs.analyzeBefore.push(analyzeBefore(BEFORE));
   console.error(
-    `round ${round + 1}: chorus ${runs.chorus.at(-1)?.wallSeconds} s, sqlite3 ${runs.sqlite3.at(-1)?.wallSeconds} s, analyze ${runs.analyze.at(-1)?.wallSeconds} s`,
+    `round ${round + 1}: chorus ${runs.chorus.at(-1)?.wallSeconds} s, sqlite3 ${runs.sqlite3.at(-1)?.wallSeconds} s, analyze ${runs.analyze.at(-1)?.cpuSeconds} s CPU${BEFORE ? ` (before: ${runs.analyzeBefore.at(-1)?.cpuSeconds} s CPU)` : ""}, load average ${runs.loadAverage.at(-1)}`,
   );
 }
 
@@ -111,6 +132,7 @@ const inProcess: { loadSeconds: number; analyzeSeconds: number }[] = [];
 }
 
 const median = (values: number[]) => {
+  if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)] as number;
 };
@@ -123,7 +145,7 @@ const summary = (list: Run[]) => ({
 const chorus = summary(runs.chorus);
 const sqlite3 = summary(runs.sqlite3);
 const analyzeCli = summary(runs.analyze);
-const exported = readFileSync(path.join(outDir, "export-bench-chorus.log"), "utf8");
+const exported = exportRounds ? readFileSync(path.join(outDir, "export-bench-chorus.log"), "utf8") : "";
 const csvRecords = Number(exported.match(/\((\d+) rows\)/)?.[1] ?? Number.NaN);
 const result = {
   date: new Date().toISOString(),
@@ -142,6 +164,7 @@ const result = {
   },
   analyze: {
     cli: analyzeCli,
+    ...(BEFORE ? { before: { checkout: BEFORE, ...summary(runs.analyzeBefore) } } : {}),
     inProcess: {
       loadSeconds: median(inProcess.map((r) => r.loadSeconds)),
       analyzeSeconds: median(inProcess.map((r) => r.analyzeSeconds)),

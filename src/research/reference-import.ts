@@ -1,8 +1,10 @@
 import { extname } from "node:path";
-import type Database from "better-sqlite3";
 import { parse as parseCsv } from "csv-parse/sync";
 import { z } from "zod";
 import { formatRanking, parseRanking } from "../core/ranking.js";
+import type { OpenedDatabase } from "../store/client.js";
+import { scenarioLookup, studyIds, upsertReferenceRankings } from "../store/reference-rankings.js";
+import { SOURCE_STUDY_FILE } from "../store/study-import.js";
 import { readText } from "../studies/read-text.js";
 import { ResearchError } from "./export/scope.js";
 
@@ -19,7 +21,7 @@ import { ResearchError } from "./export/scope.js";
  */
 
 /** Written by `chorus study import` from the study file; not importable by hand. */
-export const STUDY_FILE_SOURCE = "study-file";
+export const STUDY_FILE_SOURCE = SOURCE_STUDY_FILE;
 
 const text = z.string().trim().min(1);
 const optionalText = z.preprocess(
@@ -82,7 +84,7 @@ export interface ParseOptions {
 
 /** Reads and validates FILE against the database; throws ReferenceImportError listing every problem. */
 export function readReferenceFile(
-  sqlite: Database.Database,
+  sqlite: OpenedDatabase["sqlite"],
   file: string,
   options: ParseOptions = {},
   displayName = file,
@@ -97,14 +99,9 @@ export function readReferenceFile(
     throw new ReferenceImportError([`${displayName}: not valid CSV: ${(error as Error).message}`]);
   }
   const problems: string[] = [];
-  const studies = sqlite
-    .prepare<[], { id: string }>("SELECT id FROM studies")
-    .all()
-    .map((row) => row.id);
+  const studies = studyIds(sqlite);
   const fallbackStudy = options.defaultStudyId ?? (studies.length === 1 ? studies[0] : undefined);
-  const scenarioExists = sqlite.prepare<[string, string], { n: number }>(
-    "SELECT count(*) AS n FROM scenarios WHERE study_id = ? AND id = ?",
-  );
+  const scenarioExists = scenarioLookup(sqlite);
   const seen = new Map<string, number>();
   const rankings: ReferenceRanking[] = [];
   for (const { line, value } of lines) {
@@ -130,7 +127,7 @@ export function readReferenceFile(
       problems.push(`${where}: study_id: no study "${studyId}"`);
       continue;
     }
-    if ((scenarioExists.get(studyId, row.scenario_id)?.n ?? 0) === 0) {
+    if (!scenarioExists(studyId, row.scenario_id)) {
       problems.push(`${where}: scenario_id: no scenario "${row.scenario_id}" in study ${studyId}`);
       continue;
     }
@@ -172,32 +169,17 @@ export interface ReferenceImportSummary {
 
 /** Writes the rankings in one transaction; a ranking already stored for the same source is replaced. */
 export function importReferenceRankings(
-  sqlite: Database.Database,
+  sqlite: OpenedDatabase["sqlite"],
   rankings: readonly ReferenceRanking[],
   at = new Date().toISOString(),
 ): ReferenceImportSummary {
-  const exists = sqlite.prepare<[string, string, string], { n: number }>(
-    "SELECT count(*) AS n FROM reference_rankings WHERE study_id = ? AND scenario_id = ? AND source = ?",
-  );
-  const upsert = sqlite.prepare(
-    `INSERT INTO reference_rankings (study_id, scenario_id, source, source_version, ranking, imported_at)
-     VALUES (?, ?, ?, ?, ?, ?)
-     ON CONFLICT (study_id, scenario_id, source) DO UPDATE SET
-       source_version = excluded.source_version, ranking = excluded.ranking, imported_at = excluded.imported_at`,
-  );
-  return sqlite
-    .transaction(() => {
-      let replaced = 0;
-      const sources = new Map<string, { source: string; version: string | null; scenarios: number }>();
-      for (const r of rankings) {
-        if ((exists.get(r.studyId, r.scenarioId, r.source)?.n ?? 0) > 0) replaced++;
-        upsert.run(r.studyId, r.scenarioId, r.source, r.version, r.ranking, at);
-        const key = `${r.source}\u0000${r.version ?? ""}`;
-        const entry = sources.get(key) ?? { source: r.source, version: r.version, scenarios: 0 };
-        entry.scenarios++;
-        sources.set(key, entry);
-      }
-      return { imported: rankings.length, replaced, sources: [...sources.values()] };
-    })
-    .immediate();
+  const { replaced } = upsertReferenceRankings(sqlite, rankings, at);
+  const sources = new Map<string, { source: string; version: string | null; scenarios: number }>();
+  for (const r of rankings) {
+    const key = `${r.source}\u0000${r.version ?? ""}`;
+    const entry = sources.get(key) ?? { source: r.source, version: r.version, scenarios: 0 };
+    entry.scenarios++;
+    sources.set(key, entry);
+  }
+  return { imported: rankings.length, replaced, sources: [...sources.values()] };
 }

@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { OpenedDatabase } from "../store/client.js";
 import { analyze } from "./analysis/analyze.js";
 import { type AnalysisLoadOptions, loadAnalysis } from "./analysis-data.js";
 import { normaliseSince } from "./export/scope.js";
@@ -19,7 +19,7 @@ export const DEFAULT_SEED = 1;
 export const DEFAULT_CONFIDENCE = 0.95;
 
 /** Loads one study's rankings and runs every analysis: what `chorus analyze` prints. */
-export function runAnalysis(sqlite: Database.Database, options: AnalyzeOptions): AnalysisReport {
+export function runAnalysis(sqlite: OpenedDatabase["sqlite"], options: AnalyzeOptions): AnalysisReport {
   const loaded = loadAnalysis(sqlite, options);
   const result = analyze(loaded.input, {
     replicates: options.replicates,

@@ -6,6 +6,7 @@ import { type BetterSQLite3Database, drizzle } from "drizzle-orm/better-sqlite3"
 import { type MigrationMeta, readMigrationFiles } from "drizzle-orm/migrator";
 import { ChorusError } from "../core/errors.js";
 import { ensureFolder } from "../files.js";
+import { fillAnswerMeasures } from "./answer-measures.js";
 import * as schema from "./schema.js";
 
 /**
@@ -90,6 +91,8 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): O
       sqlite.pragma("cache_size = -32000");
       applyMigrations(sqlite, migrations());
       sqlite.pragma("foreign_keys = ON");
+      // What a migration left to fill in slices (nothing, after the first start that follows it).
+      fillAnswerMeasures(sqlite);
     }
   } catch (error) {
     sqlite?.close();

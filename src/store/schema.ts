@@ -193,12 +193,16 @@ export const assessments = sqliteTable(
     locale: text("locale").notNull(),
     startedAt: text("started_at").notNull(),
     readingDoneAt: text("reading_done_at"),
+    /** reading_done_at − started_at in seconds (to the millisecond), kept at record time for the speeder check. */
+    readingSeconds: real("reading_seconds"),
     completedAt: text("completed_at").notNull(),
     /** Canonical labels judged unacceptable ([] = none); null when the study did not ask. */
     unacceptableLabels: text("unacceptable_labels", { mode: "json" }).$type<Label[]>(),
     unacceptableRationale: text("unacceptable_rationale"),
     unacceptableRationaleLanguage: text("unacceptable_rationale_language"),
     unacceptableRationaleConfidence: real("unacceptable_rationale_confidence"),
+    /** weightedLetterCount of unacceptable_rationale, kept at record time (null: no rationale, or not yet measured). */
+    unacceptableRationaleWeight: real("unacceptable_rationale_weight"),
     /** "all": the four responses were on one card; "paged": one open at a time (null: before cards). */
     layout: text("layout", { enum: ["all", "paged"] }),
     /** Times each response (canonical label) was shown before the first ranking; null before cards. */
@@ -226,6 +230,8 @@ export const rankingBlocks = sqliteTable(
     rationale: text("rationale"),
     rationaleLanguage: text("rationale_language"),
     rationaleConfidence: real("rationale_confidence"),
+    /** weightedLetterCount of rationale, kept at record time (null: no rationale, or not yet measured). */
+    rationaleWeight: real("rationale_weight"),
     /** How many messages the rationale was collected from (null: before multi-message reasons). */
     rationaleParts: integer("rationale_parts"),
     rankedAt: text("ranked_at").notNull(),
@@ -356,6 +362,18 @@ export const deliveries = sqliteTable(
     index("deliveries_participant").on(table.participantId),
   ],
 );
+
+/**
+ * Work a migration left to be done in slices after it (each slice its own
+ * short transaction): the named job has filled the rows of ids below
+ * `next_id`, up to `last_id` (the largest id when the migration ran; rows
+ * written since are complete already). The row is deleted when done.
+ */
+export const backfills = sqliteTable("backfills", {
+  name: text("name").primaryKey(),
+  nextId: integer("next_id").notNull(),
+  lastId: integer("last_id").notNull(),
+});
 
 /** Tables holding a `participant_id` column: withdrawal must leave none of them with a row. */
 export const PARTICIPANT_TABLES = [

@@ -14,6 +14,7 @@ import type {
 } from "../core/ports.js";
 import { UNDISCLOSED } from "../core/study/quota.js";
 import type { Study } from "../core/study/schema.js";
+import { rationaleWeight, readingSecondsSql } from "./answer-measures.js";
 import { type BusyRetryOptions, retryWhileBusy } from "./busy.js";
 import type { OpenedDatabase } from "./client.js";
 import { NEWCOMER_STUDY_SQL, readStoredStudy, studyOf } from "./stored-study.js";
@@ -383,12 +384,12 @@ function prepareStatements(sqlite: Database.Database) {
     insertAssessment: sqlite.prepare<unknown[], { id: number }>(
       `INSERT INTO assessments (assignment_id, participant_id, study_id, scenario_id, locale, started_at, reading_done_at,
          completed_at, unacceptable_labels, unacceptable_rationale, unacceptable_rationale_language,
-         unacceptable_rationale_confidence, layout, opens, ratings)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+         unacceptable_rationale_confidence, layout, opens, ratings, unacceptable_rationale_weight, reading_seconds)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ${readingSecondsSql("?", "?")}) RETURNING id`,
     ),
     insertBlock: sqlite.prepare<unknown[]>(
       `INSERT INTO ranking_blocks (assessment_id, block, ranking, rationale, rationale_language, rationale_confidence,
-         rationale_parts, ranked_at, rationale_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         rationale_parts, ranked_at, rationale_at, rationale_weight) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     platformOf: sqlite.prepare<[string], { platform: Platform }>("SELECT platform FROM participants WHERE id = ?"),
     deleteParticipant: sqlite.prepare<[string]>("DELETE FROM participants WHERE id = ?"),
@@ -479,6 +480,10 @@ function createEffectWriter(s: Statements) {
       a.layout ?? null,
       a.opens ? JSON.stringify(a.opens) : null,
       a.ratings ? JSON.stringify(a.ratings) : null,
+      rationaleWeight(unacceptable?.rationale?.text),
+      // The reading time's two parameters, in the order readingSecondsSql uses them.
+      a.readingDoneAt,
+      a.startedAt,
     );
     if (!assessment) throw new Error("assessment insert returned no id");
     for (const block of a.blocks) {
@@ -492,6 +497,7 @@ function createEffectWriter(s: Statements) {
         block.rationaleParts ?? null,
         block.rankedAt,
         block.rationaleAt,
+        rationaleWeight(block.rationale?.text),
       );
     }
   }

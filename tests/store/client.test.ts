@@ -54,7 +54,13 @@ describe("openDatabase", () => {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
         .pluck()
         .all();
-      expect(triggers).toEqual(["assessments_count_delete", "assessments_count_insert"]);
+      expect(triggers).toEqual([
+        "assessments_count_delete",
+        "assessments_count_insert",
+        "assessments_rationale_weight_update",
+        "assessments_reading_seconds_update",
+        "ranking_blocks_rationale_weight_update",
+      ]);
       const applied = opened.sqlite.prepare("SELECT count(*) FROM __drizzle_migrations").pluck().get();
       expect(applied).toBe(MIGRATIONS);
       opened.close();

@@ -295,13 +295,20 @@ function emptyAgreement(): AgreementSums {
 }
 
 /**
- * Builds the histograms ((groups + 1) × scenarios × 75; the last group block
- * is "all") from participant weights. Rows are regrouped by participant once,
- * each with its precomputed histogram cell, so a bootstrap replicate is one
- * pass over the participants drawn (about 63% of them; the rest weigh 0),
- * reading each one's rows in sequence.
+ * The histograms ((groups + 1) × scenarios × 75; the last group block is
+ * "all"): each participant's rows as a run of histogram cells, so that a
+ * bootstrap replicate is one pass over the participants drawn, reading each
+ * one's cells in sequence.
  */
-function histogramFiller(input: AnalysisInput) {
+interface HistogramCells {
+  /** Participant p's cells are cells[start[p]] … cells[start[p + 1] − 1]. */
+  start: Uint32Array;
+  cells: Uint32Array;
+  /** Adds the groups' blocks into "all" (nothing to do without groups: rows count into "all" directly). */
+  sumGroups(hist: Float64Array): void;
+}
+
+function histogramCells(input: AnalysisInput): HistogramCells {
   const { participant, scenario, code, count } = input.rows;
   const participants = input.participantGroup.length;
   const scenarios = input.scenarios.length;
@@ -323,27 +330,25 @@ function histogramFiller(input: AnalysisInput) {
     cells[at] = groups > 0 ? cell : allBlock + cell;
     next[p] = at + 1;
   }
-  return (hist: Float64Array, weights: Int32Array | null): void => {
-    hist.fill(0);
-    for (let p = 0; p < participants; p++) {
-      const w = weights ? (weights[p] as number) : 1;
-      if (w === 0) continue;
-      const end = start[p + 1] as number;
-      for (let i = start[p] as number; i < end; i++) {
-        const cell = cells[i] as number;
-        hist[cell] = (hist[cell] as number) + w;
-      }
-    }
-    if (groups > 0) {
-      // "all" is the sum of the groups.
-      for (let g = 0; g < groups; g++) {
-        const base = g * scenarios * CODES;
-        for (let k = 0; k < scenarios * CODES; k++) {
-          hist[allBlock + k] = (hist[allBlock + k] as number) + (hist[base + k] as number);
-        }
+  const sumGroups = (hist: Float64Array) => {
+    for (let g = 0; g < groups; g++) {
+      const base = g * scenarios * CODES;
+      for (let k = 0; k < scenarios * CODES; k++) {
+        hist[allBlock + k] = (hist[allBlock + k] as number) + (hist[base + k] as number);
       }
     }
   };
+  return { start, cells, sumGroups };
+}
+
+/** The whole-sample histograms (every participant once). */
+function fillHistograms(hist: Float64Array, { cells, sumGroups }: HistogramCells): void {
+  hist.fill(0);
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells[i] as number;
+    hist[cell] = (hist[cell] as number) + 1;
+  }
+  sumGroups(hist);
 }
 
 /** Statistics of every cell plus the pooled agreement per group, into one flat vector. */
@@ -447,7 +452,7 @@ interface BlockPlan {
   tables: (ReferenceTable | null)[];
   cells: number;
   width: number;
-  fill: (hist: Float64Array, weights: Int32Array | null) => void;
+  histogramCells: HistogramCells;
   hist: Float64Array;
   point: Float64Array;
   pointHist: Float64Array;
@@ -460,24 +465,59 @@ function planBlock(input: AnalysisInput, replicates: number): BlockPlan {
   const cells = (input.groups.length + 1) * input.scenarios.length;
   const width = cells * SLOTS_PER_CELL + (input.groups.length + 1) * 2;
   const hist = new Float64Array(cells * CODES);
-  const fill = histogramFiller(input);
-  fill(hist, null);
+  const rowCells = histogramCells(input);
+  fillHistograms(hist, rowCells);
   const point = new Float64Array(width);
   statisticsVector(input, hist, tables, point);
   const pointHist = hist.slice();
   // Replicates, stored statistic-major so each statistic's values are contiguous.
   const draws = new Float64Array(replicates * width);
-  return { input, tables, cells, width, fill, hist, point, pointHist, vector: new Float64Array(width), draws };
+  return {
+    input,
+    tables,
+    cells,
+    width,
+    histogramCells: rowCells,
+    hist,
+    point,
+    pointHist,
+    vector: new Float64Array(width),
+    draws,
+  };
 }
 
 /**
  * The clustered bootstrap of every block at once: each replicate draws the
- * participants once and rebuilds every block's histograms from the same
- * draw (the blocks share their participants), so the world and personal
- * analyses cost one set of draws.
+ * participants once and adds each one drawn into every block's histograms
+ * (the blocks share their participants, and their histograms lie end to end
+ * in one array, each participant's cells of all blocks in one run), so the
+ * world and personal analyses cost one set of draws and one pass. Counts
+ * are whole numbers, so the order they are added in changes nothing.
  */
 function bootstrapBlocks(plans: readonly BlockPlan[], participants: number, replicates: number, seed: number): void {
   if (replicates === 0 || participants === 0) return;
+  const offsets = plans.map((_, i) => plans.slice(0, i).reduce((sum, plan) => sum + plan.hist.length, 0));
+  // Whole counts: added as integers (faster), copied into each block's own histogram for its statistics.
+  const hist = new Int32Array(plans.reduce((sum, plan) => sum + plan.hist.length, 0));
+  const start = new Uint32Array(participants + 1);
+  for (const plan of plans) {
+    const own = plan.histogramCells.start;
+    for (let p = 0; p < participants; p++)
+      start[p + 1] = (start[p + 1] as number) + (own[p + 1] as number) - (own[p] as number);
+  }
+  for (let p = 0; p < participants; p++) start[p + 1] = (start[p + 1] as number) + (start[p] as number);
+  const cells = new Uint32Array(start[participants] as number);
+  const next = start.slice(0, participants);
+  plans.forEach((plan, i) => {
+    const own = plan.histogramCells;
+    const offset = offsets[i] as number;
+    for (let p = 0; p < participants; p++) {
+      let at = next[p] as number;
+      for (let k = own.start[p] as number; k < (own.start[p + 1] as number); k++)
+        cells[at++] = offset + (own.cells[k] as number);
+      next[p] = at;
+    }
+  });
   const prng = createPrng(seed);
   const weights = new Int32Array(participants);
   for (let b = 0; b < replicates; b++) {
@@ -486,11 +526,24 @@ function bootstrapBlocks(plans: readonly BlockPlan[], participants: number, repl
       const drawn = prng.int(participants);
       weights[drawn] = (weights[drawn] as number) + 1;
     }
-    for (const plan of plans) {
-      plan.fill(plan.hist, weights);
-      statisticsVector(plan.input, plan.hist, plan.tables, plan.vector);
-      for (let k = 0; k < plan.width; k++) plan.draws[k * replicates + b] = plan.vector[k] as number;
+    // In participant order, which reads the cells in sequence (faster than following the draws).
+    hist.fill(0);
+    for (let p = 0; p < participants; p++) {
+      const w = weights[p] as number;
+      if (w === 0) continue;
+      const end = start[p + 1] as number;
+      for (let k = start[p] as number; k < end; k++) {
+        const cell = cells[k] as number;
+        hist[cell] = (hist[cell] as number) + w;
+      }
     }
+    plans.forEach((plan, i) => {
+      const view = plan.hist;
+      view.set(hist.subarray(offsets[i], (offsets[i] as number) + view.length));
+      plan.histogramCells.sumGroups(view);
+      statisticsVector(plan.input, view, plan.tables, plan.vector);
+      for (let k = 0; k < plan.width; k++) plan.draws[k * replicates + b] = plan.vector[k] as number;
+    });
   }
 }
 

@@ -11,6 +11,7 @@ import { silentProgress } from "../../src/research/export/progress.js";
 import { TAKEN_KEYS } from "../../src/research/export/ratings.js";
 import { type ExportFormat, runExport } from "../../src/research/export/run.js";
 import { ResearchError, resolveScope } from "../../src/research/export/scope.js";
+import { createExportReads } from "../../src/store/export-reads.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { PROMPT_RATINGS, RATIONALES, SECRET, type Seeded, seedResearchData } from "./fixtures.js";
 import { pythonMissing, runPython } from "./python/python.js";
@@ -462,9 +463,10 @@ describe("csv export", () => {
   it("formats the same bytes through the fast path and field by field, redacted or not", async () => {
     for (const redact of [false, true]) {
       await exportTo("csv", `fast-${redact}.csv`, { redact });
+      const scope = resolveScope(database.sqlite, {});
       const context = {
-        sqlite: database.sqlite,
-        scope: resolveScope(database.sqlite, {}),
+        reads: createExportReads(database.sqlite, scope),
+        scope,
         annotatorId: createAnnotatorIds(SECRET),
         progress: silentProgress,
         pageSize: 2,

@@ -253,10 +253,10 @@ export function assessmentRowsSql(scope: Scope): string {
  * (participant, question) index and a scan of its few entries, gathered as
  * one JSON object (question id → value, null = prefer not to say). Measured
  * against forms without JSON (a correlated subquery per question, a GROUP BY
- * pivot, one row per answer, exact-size parameter lists; bench/README.md):
- * each was slower, by 2 to 6 s on a million assessments, since they seek
- * the index once per question or carry eight rows per participant into
- * JavaScript.
+ * pivot, one row per answer, exact-size parameter lists; bench/README.md,
+ * run E): each was slower in every round, by 0.3 to 6.5 s on a million
+ * assessments, since they seek the index once per question or carry eight
+ * rows per participant into JavaScript.
  */
 function participantReader(sqlite: Database.Database, scope: Scope) {
   const statement = sqlite

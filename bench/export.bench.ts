@@ -29,8 +29,8 @@ import path from "node:path";
 import Database from "better-sqlite3";
 import { analyze } from "../src/research/analysis/analyze.js";
 import { loadAnalysis } from "../src/research/analysis-data.js";
-import { assessmentRowsSql } from "../src/research/export/assessment-rows.js";
 import { resolveScope } from "../src/research/export/scope.js";
+import { assessmentRowsSql } from "../src/store/export-reads.js";
 import { generateBenchDatabase } from "./export-data.js";
 import { type Run, timed } from "./timed.js";
 

@@ -1,4 +1,4 @@
-import { createHash, type Hash } from "node:crypto";
+import { createHmac } from "node:crypto";
 import { secretWeakness } from "../secrets.js";
 import { ResearchError } from "./export/scope.js";
 
@@ -27,32 +27,18 @@ export function requireExportSecret(secret: string | undefined): string {
 }
 
 /**
- * HMAC-SHA256 (RFC 2104) with the key's inner and outer hash states computed
- * once and copied per message: the same bytes as createHmac, about twice as
- * fast when a million ids are hashed (tests check it against createHmac).
- */
-export function hmacSha256(key: Buffer): (message: string) => Buffer {
-  const block = Buffer.alloc(64);
-  (key.length > 64 ? createHash("sha256").update(key).digest() : key).copy(block);
-  const pad = (byte: number) => Buffer.from(block.map((b) => b ^ byte));
-  const inner: Hash = createHash("sha256").update(pad(0x36));
-  const outer: Hash = createHash("sha256").update(pad(0x5c));
-  return (message) => outer.copy().update(inner.copy().update(message, "utf8").digest()).digest();
-}
-
-/**
  * Returns participant id → annotator id. Recent results are cached (a
  * participant's assessments sit close together in every export order) so a
  * million-row export computes far fewer HMACs than rows; the cache is
  * bounded, so memory does not grow with the number of participants.
  */
 export function createAnnotatorIds(secret: string, cacheSize = 4096): (participantId: string) => string {
-  const hmac = hmacSha256(Buffer.from(requireExportSecret(secret), "utf8"));
+  const key = Buffer.from(requireExportSecret(secret), "utf8");
   const cache = new Map<string, string>();
   return (participantId) => {
     const cached = cache.get(participantId);
     if (cached !== undefined) return cached;
-    const id = hmac(participantId).toString("hex", 0, ANNOTATOR_ID_HEX_LENGTH / 2);
+    const id = createHmac("sha256", key).update(participantId, "utf8").digest("hex").slice(0, ANNOTATOR_ID_HEX_LENGTH);
     if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
     cache.set(participantId, id);
     return id;

@@ -11,6 +11,7 @@ import { silentProgress } from "../../src/research/export/progress.js";
 import { TAKEN_KEYS } from "../../src/research/export/ratings.js";
 import { type ExportFormat, runExport } from "../../src/research/export/run.js";
 import { ResearchError, resolveScope } from "../../src/research/export/scope.js";
+import { createExportReads } from "../../src/store/export-reads.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { PROMPT_RATINGS, RATIONALES, SECRET, type Seeded, seedResearchData } from "./fixtures.js";
 import { pythonMissing, runPython } from "./python/python.js";
@@ -459,12 +460,38 @@ describe("csv export", () => {
     }
   });
 
+  it("gives every row its own card and rating cells when many rows share a layout and opens", async () => {
+    database.sqlite.prepare(`UPDATE assessments SET layout = 'paged', opens = '{"A":1,"B":0,"C":2,"D":1}'`).run();
+    database.sqlite
+      .prepare(`UPDATE assessments SET ratings = json_object('importance', CAST(id % 3 + 1 AS TEXT))`)
+      .run();
+    await exportTo("csv", "shared-card.csv");
+    const rows = parseCsv(readFileSync(join(database.dir, "shared-card.csv"), "utf8"), { columns: true }) as Record<
+      string,
+      string
+    >[];
+    for (const row of rows) {
+      expect(row).toMatchObject({
+        layout: "paged",
+        opens_a: "1",
+        opens_b: "0",
+        opens_c: "2",
+        opens_d: "1",
+        ranked_without_opening_all: "true",
+        rating_importance: String((Number(row.assessment_id) % 3) + 1),
+        rating_subjectivity: "",
+      });
+    }
+    expect(new Set(rows.map((row) => row.rating_importance)).size).toBe(3);
+  });
+
   it("formats the same bytes through the fast path and field by field, redacted or not", async () => {
     for (const redact of [false, true]) {
       await exportTo("csv", `fast-${redact}.csv`, { redact });
+      const scope = resolveScope(database.sqlite, {});
       const context = {
-        sqlite: database.sqlite,
-        scope: resolveScope(database.sqlite, {}),
+        reads: createExportReads(database.sqlite, scope),
+        scope,
         annotatorId: createAnnotatorIds(SECRET),
         progress: silentProgress,
         pageSize: 2,

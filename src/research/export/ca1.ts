@@ -44,14 +44,7 @@ interface PromptRecord {
 /** Prompts and candidate responses of the studies in scope (small: one entry per scenario). */
 function loadPrompts(context: ExportContext): Map<string, PromptRecord> {
   const prompts = new Map<string, PromptRecord>();
-  const studyIds = context.scope.studies.map((study) => study.id);
-  if (studyIds.length === 0) return prompts;
-  const placeholders = studyIds.map(() => "?").join(", ");
-  const scenarios = context.sqlite
-    .prepare<string[], { study_id: string; id: string; messages: string; tags: string }>(
-      `SELECT study_id, id, messages, tags FROM scenarios WHERE study_id IN (${placeholders})`,
-    )
-    .all(...studyIds);
+  const { scenarios, responses } = context.reads.prompts();
   for (const scenario of scenarios) {
     prompts.set(`${scenario.study_id}\u0000${scenario.id}`, {
       prompt: { messages: JSON.parse(scenario.messages) as ChatMessage[] },
@@ -59,12 +52,6 @@ function loadPrompts(context: ExportContext): Map<string, PromptRecord> {
       tags: JSON.parse(scenario.tags) as string[],
     });
   }
-  const responses = context.sqlite
-    .prepare<string[], { study_id: string; scenario_id: string; label: string; text: string }>(
-      `SELECT study_id, scenario_id, label, text FROM candidate_responses WHERE study_id IN (${placeholders})
-       ORDER BY study_id, scenario_id, label`,
-    )
-    .all(...studyIds);
   for (const response of responses) {
     prompts.get(`${response.study_id}\u0000${response.scenario_id}`)?.responses.push({
       response_index: response.label,
@@ -166,12 +153,7 @@ async function writeComparisonsAndMerged(
   let open: string | null = null;
   let first = true;
   let sinceTick = 0;
-  for (const { row, participant, endOfPage } of assessmentRows(
-    context.sqlite,
-    context.scope,
-    "scenario",
-    context.pageSize,
-  )) {
+  for (const { row, participant, endOfPage } of assessmentRows(context.reads, "scenario", context.pageSize)) {
     const key = `${row[COL.study_id]}\u0000${row[COL.scenario_id]}`;
     const prompt = promptOf(prompts, row);
     if (key !== open) {
@@ -231,12 +213,7 @@ async function writeAnnotators(context: ExportContext, annotators: TextSink, cou
   const assessmentRecord = assessmentRecords(context.scope);
   let open: string | null = null;
   let sinceTick = 0;
-  for (const { row, participant: info, endOfPage } of assessmentRows(
-    context.sqlite,
-    context.scope,
-    "participant",
-    context.pageSize,
-  )) {
+  for (const { row, participant: info, endOfPage } of assessmentRows(context.reads, "participant", context.pageSize)) {
     const participant = row[COL.participant_id] as string;
     const annotatorId = annotatorOf(context, row);
     if (participant !== open) {

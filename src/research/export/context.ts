@@ -1,4 +1,4 @@
-import type Database from "better-sqlite3";
+import type { ExportReads } from "../../store/export-reads.js";
 import { COL, type RawRow } from "./assessment-rows.js";
 import type { Progress } from "./progress.js";
 import type { RedactionCounts } from "./redact.js";
@@ -6,7 +6,8 @@ import type { Scope } from "./scope.js";
 
 /** What every export writer needs. */
 export interface ExportContext {
-  sqlite: Database.Database;
+  /** The database reads, scoped (src/store/export-reads.ts). */
+  reads: ExportReads;
   scope: Scope;
   /** participant id → annotator id (keyed HMAC). */
   annotatorId: (participantId: string) => string;

@@ -1,15 +1,7 @@
-import type Database from "better-sqlite3";
 import { stringify } from "csv-stringify/sync";
-import {
-  assessmentPages,
-  COL,
-  CONTEXT_SQL,
-  FROM,
-  type ParticipantInfo,
-  type RawRow,
-  seconds,
-  TYPED_SELECT,
-} from "./assessment-rows.js";
+import { LRUCache } from "lru-cache";
+import { CSV_COLUMN as C } from "../../store/export-reads.js";
+import { assessmentPages, COL, type ParticipantInfo, type RawRow } from "./assessment-rows.js";
 import { cardCells, opensCounts } from "./card.js";
 import { type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
 import { CSV_RECORD_END, csvField, csvFields } from "./csv-format.js";
@@ -21,78 +13,19 @@ import { openTextSink } from "./sink.js";
 /**
  * The flat table as CSV, the export a million-assessment study runs most.
  *
- * Most columns can never need CSV quoting: ids are slugs, rankings are
- * `B>A=C>D`, languages are codes, timestamps ISO 8601, forms and shown
- * orders fixed words. SQLite joins those runs of columns with commas itself
- * (one string crosses into JavaScript instead of seven), and JavaScript
- * quotes only the free text (rationales) and formats the numbers. Each
- * joined run is checked to have exactly its expected commas and no quote or
- * line break; a row that fails (a hand-edited database, say) is formatted
- * field by field from the typed columns instead, so the file is always
- * valid RFC 4180; that path formats with csv-stringify. Measured against
- * the sqlite3 shell in bench/README.md.
+ * The store reads it in its "csv" shape: SQLite joins the runs of columns
+ * that can never need quoting (ids, rankings, codes, timestamps), and
+ * JavaScript quotes only the free text (rationales) and formats the
+ * numbers. Each joined run is checked to have exactly its expected commas
+ * and no quote or line break; a row that fails (a hand-edited database,
+ * say) is formatted field by field from its typed row instead, so the file
+ * is always valid RFC 4180; that path formats with csv-stringify. Measured
+ * against the sqlite3 shell in bench/README.md.
  */
-
-/** Block prefix: "world,B>A=C>D," (block, ranking, and the empty unacceptable_labels before the rationale). */
-function blockPrefix(alias: string, name: string): string {
-  return `CASE WHEN ${alias}.ranking IS NULL THEN NULL ELSE '${name},' || ${alias}.ranking || ',' END`;
-}
-
-/** Seconds between two timestamps with three decimals ("40.000"), empty when either is missing. */
-function secondsText(later: string, earlier: string): string {
-  return `iif(${later} IS NULL OR ${earlier} IS NULL, '', printf('%.3f', ${seconds(later, earlier)}))`;
-}
 
 export function formatSeconds(value: unknown): string | null {
   return typeof value === "number" ? value.toFixed(3) : null;
 }
-
-function joined(columns: string[]): string {
-  return columns.map((column) => `ifnull(${column}, '')`).join(" || ',' || ");
-}
-
-const CSV_SELECT = [
-  "a.id",
-  "a.participant_id",
-  joined(["a.study_id", "a.scenario_id"]),
-  ...["w", "pb"].flatMap((alias, i) => [
-    blockPrefix(alias, i === 0 ? "world" : "personal"),
-    `${alias}.rationale`,
-    `ifnull(${alias}.rationale_language, '')`,
-    `${alias}.rationale_confidence`,
-    `${alias}.rationale_parts`,
-    joined([`${alias}.ranked_at`, `${alias}.rationale_at`]),
-  ]),
-  "a.unacceptable_labels",
-  "a.unacceptable_rationale",
-  "ifnull(a.unacceptable_rationale_language, '')",
-  "a.unacceptable_rationale_confidence",
-  joined([
-    ...CONTEXT_SQL,
-    secondsText("a.reading_done_at", "a.started_at"),
-    secondsText("a.completed_at", "a.started_at"),
-  ]),
-  "a.layout",
-  "a.opens",
-  "a.ratings",
-].join(", ");
-
-/** Indexes into a CSV_SELECT row. */
-const C = {
-  id: 0,
-  participant: 1,
-  head: 2,
-  /** Each block: prefix, rationale, language, confidence, parts, times. */
-  blocks: [3, 9],
-  unacceptableLabels: 15,
-  unacceptableRationale: 16,
-  unacceptableLanguage: 17,
-  unacceptableConfidence: 18,
-  context: 19,
-  layout: 20,
-  opens: 21,
-  ratings: 22,
-} as const;
 
 /** A joined run with exactly `commas` commas and nothing that would need quoting. */
 function safeRun(commas: number): RegExp {
@@ -127,18 +60,40 @@ function fastPathSafe(row: RawRow): boolean {
   return row[C.unacceptableLabels] === null || SAFE.language.test(row[C.unacceptableLanguage] as string);
 }
 
+type CardText = (layout: unknown, opens: unknown, ratings: unknown) => string;
+
+/**
+ * The card and rating cells (layout, opens_a … opens_d, the ranked-without-
+ * opening flag, the ratings) as CSV text, from the stored layout, opens and
+ * ratings. Few combinations recur across a study, so the text is kept per
+ * combination: parsing two JSON objects per row cost ~0.6 s of a million.
+ */
+function cardTexts(ratings: (stored: string | null) => unknown[]): CardText {
+  const known = new LRUCache<string, string>({ max: 2048 });
+  // \u0001 stands for a missing value; the stored texts are JSON or a layout word, which never hold it.
+  const part = (value: unknown) => (typeof value === "string" ? value : "\u0001");
+  return (layout, opens, stored) => {
+    const key = `${part(layout)}\u0000${part(opens)}\u0000${part(stored)}`;
+    let text = known.get(key);
+    if (text === undefined) {
+      text = csvFields([...cardCells(layout, opensCounts(opens)), ...ratings(stored as string | null)]);
+      known.set(key, text);
+    }
+    return text;
+  };
+}
+
 /** The row's lines through the fast path, or null when a joined run is not safe. */
 function fastLines(
   row: RawRow,
   annotatorId: string,
   participantText: string,
   text: TextFilter,
-  ratings: (stored: string | null) => unknown[],
+  card: CardText,
 ): Lines | null {
   if (!fastPathSafe(row)) return null;
   const start = `${row[C.head]},${row[C.id]},${annotatorId},`;
-  const card = cardCells(row[C.layout], opensCounts(row[C.opens]));
-  const cardText = csvFields([...card, ...ratings(row[C.ratings] as string | null)]);
+  const cardText = card(row[C.layout], row[C.opens], row[C.ratings]);
   const end = `,${row[C.context]},${cardText}${participantText}${CSV_RECORD_END}`;
   let lines = "";
   let count = 0;
@@ -195,11 +150,6 @@ function typedLines(
   };
 }
 
-function typedRowReader(sqlite: Database.Database) {
-  const statement = sqlite.prepare(`SELECT ${TYPED_SELECT} ${FROM} WHERE a.id = ?`).raw(true);
-  return (id: number) => statement.get(id) as RawRow;
-}
-
 export interface CsvOptions {
   /** false formats every row field by field (tests compare the two paths). */
   fastPath?: boolean;
@@ -211,11 +161,11 @@ export async function writeCsv(context: ExportContext, path: string, options: Cs
   const text = textFilter(context.redact);
   counts.redactions = text.counts;
   const sink = openTextSink(path);
-  const typedRow = typedRowReader(context.sqlite);
   const ratings = ratingOptions(context.scope);
+  const card = cardTexts(ratings);
   sink.write(stringify([flatColumns(context.scope)], STRINGIFY));
-  const select = fastPath ? CSV_SELECT : TYPED_SELECT;
-  for (const page of assessmentPages(context.sqlite, context.scope, "assessment", context.pageSize, select)) {
+  const shape = fastPath ? "csv" : "typed";
+  for (const page of assessmentPages(context.reads, "assessment", context.pageSize, shape)) {
     const participantText = new Map<string, string>();
     const textOf = (id: string) => {
       let text = participantText.get(id);
@@ -229,9 +179,9 @@ export async function writeCsv(context: ExportContext, path: string, options: Cs
       const participantId = row[COL.participant_id] as string;
       const annotatorId = context.annotatorId(participantId);
       const lines =
-        (fastPath ? fastLines(row, annotatorId, textOf(participantId), text, ratings) : null) ??
+        (fastPath ? fastLines(row, annotatorId, textOf(participantId), text, card) : null) ??
         typedLines(
-          fastPath ? typedRow(row[COL.assessment_id] as number) : row,
+          fastPath ? context.reads.typedRow(row[COL.assessment_id] as number) : row,
           annotatorId,
           page.participants.get(participantId) as ParticipantInfo,
           text,

@@ -58,7 +58,7 @@ export async function writePairs(
   const counts = emptyCounts();
   const sink = openTextSink(path);
   if (format === "csv") sink.write(csvRecord(PAIR_COLUMNS));
-  for (const page of assessmentPages(context.sqlite, context.scope, "assessment", context.pageSize)) {
+  for (const page of assessmentPages(context.reads, "assessment", context.pageSize)) {
     for (const row of page.rows) {
       const head = flatHead(row, context.annotatorId(row[COL.participant_id] as string));
       const csvHead = format === "csv" ? `${csvFields(head)},` : "";
@@ -102,12 +102,7 @@ function* flatCells(context: ExportContext, counts: ExportCounts): Generator<unk
   counts.redactions = text.counts;
   const ratings = ratingOptions(context.scope);
   let sinceTick = 0;
-  for (const { row, participant, endOfPage } of assessmentRows(
-    context.sqlite,
-    context.scope,
-    "assessment",
-    context.pageSize,
-  )) {
+  for (const { row, participant, endOfPage } of assessmentRows(context.reads, "assessment", context.pageSize)) {
     const head = flatHead(row, context.annotatorId(row[COL.participant_id] as string));
     const tail = [...flatContext(row, ratings), ...flatParticipant(participant)];
     for (const block of flatBlocks(row, text)) {

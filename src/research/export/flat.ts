@@ -1,3 +1,4 @@
+import { CONTEXT_COLUMNS } from "../../store/export-reads.js";
 import { COL, type ParticipantInfo, type RawRow } from "./assessment-rows.js";
 import { CARD_COLUMNS, cardCells, opensCounts } from "./card.js";
 import { ratingFields } from "./ratings.js";
@@ -26,18 +27,7 @@ export const FLAT_BLOCK_COLUMNS = [
   "ranked_at",
   "rationale_at",
 ] as const;
-export const FLAT_CONTEXT_COLUMNS = [
-  "ui_locale",
-  "position",
-  "shown_order",
-  "form",
-  "started_at",
-  "reading_done_at",
-  "completed_at",
-  "reading_seconds",
-  "total_seconds",
-  ...CARD_COLUMNS,
-] as const;
+export const FLAT_CONTEXT_COLUMNS = [...CONTEXT_COLUMNS, ...CARD_COLUMNS] as const;
 /** Then the participant's: where they took part and their declared native language, then the profile. */
 export const FLAT_PARTICIPANT_COLUMNS = ["platform", "declared_native_language"] as const;
 export const FLAT_FIXED_COLUMNS = [

@@ -1,15 +1,12 @@
 import { basename, dirname, extname, join } from "node:path";
-import type Database from "better-sqlite3";
 import { OutputPathError, prepareOutput } from "../../files.js";
+import { createExportReads, type ExportDatabase, inReadSnapshot } from "../../store/export-reads.js";
 import { createAnnotatorIds, requireExportSecret } from "../annotator-id.js";
-import { countAssessments, DEFAULT_PAGE_SIZE } from "./assessment-rows.js";
-import { CA1_FILES, writeCa1 } from "./ca1.js";
+import { DEFAULT_PAGE_SIZE } from "./assessment-rows.js";
 import { type CodebookFile, writeCodebook } from "./codebook.js";
 import type { ExportContext, ExportCounts } from "./context.js";
-import { writeCsv } from "./csv-export.js";
 import { ANNOTATOR_FIELDS, COMPARISON_FIELDS, FLAT_FIELDS, MERGED_FIELDS, PAIR_FIELDS } from "./fields.js";
-import { writePairs, writeParquet } from "./flat-writers.js";
-import { HF_CONFIGS, HF_FIELD_DOCS, type HfConfig, writeHf } from "./hf.js";
+import type { HfConfig } from "./hf.js";
 import type { Progress } from "./progress.js";
 import type { RedactionCounts } from "./redact.js";
 import { ResearchError, resolveScope } from "./scope.js";
@@ -31,7 +28,7 @@ export interface ExportOptions {
   redact?: boolean;
   /** The export's time (the codebook records it); default now. */
   now?: () => Date;
-  /** Assessments read per query (default 5000); tests use tiny pages to cross page boundaries. */
+  /** Assessments read per query (default 1000); tests use tiny pages to cross page boundaries. */
   pageSize?: number;
   /** Builds the progress reporter once the number of assessments is known. */
   progress: (total: number, label: string) => Progress;
@@ -69,7 +66,7 @@ export function isExportFormat(value: string): value is ExportFormat {
  * (WAL readers never block the bots), so the files agree with each other
  * even while participants keep answering.
  */
-export async function runExport(sqlite: Database.Database, options: ExportOptions): Promise<ExportSummary> {
+export async function runExport(sqlite: ExportDatabase, options: ExportOptions): Promise<ExportSummary> {
   if (!isExportFormat(options.format)) {
     throw new ResearchError(`Unknown export format "${options.format}" (use ${EXPORT_FORMATS.join(", ")})`);
   }
@@ -84,14 +81,14 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
     throw error;
   }
 
-  sqlite.exec("BEGIN");
-  try {
-    const total = countAssessments(sqlite, scope);
+  const reads = createExportReads(sqlite, scope);
+  return inReadSnapshot(sqlite, async () => {
+    const total = reads.count();
     // ca1 reads the assessments twice (by prompt, then by annotator); hf reads them four times.
     const passes = options.format === "ca1" ? 2 : options.format === "hf" ? 4 : 1;
     const progress = options.progress(total * passes, `export ${options.format}`);
     const context: ExportContext = {
-      sqlite,
+      reads,
       scope,
       annotatorId,
       progress,
@@ -106,8 +103,7 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
       case "csv":
       case "pairs":
       case "parquet": {
-        const write = { csv: writeCsv, pairs: writePairs, parquet: writeParquet }[options.format];
-        const counts: ExportCounts = await write(context, options.out);
+        const counts: ExportCounts = await (await flatWriter(options.format))(context, options.out);
         result = {
           assessments: counts.assessments,
           rows: counts.rows,
@@ -119,6 +115,7 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
         break;
       }
       case "ca1": {
+        const { CA1_FILES, writeCa1 } = await import("./ca1.js");
         const counts = await writeCa1(context, options.out);
         result = {
           assessments: counts.assessments,
@@ -135,6 +132,7 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
         break;
       }
       case "hf": {
+        const { HF_CONFIGS, HF_FIELD_DOCS, writeHf } = await import("./hf.js");
         const counts = await writeHf(context, options.out, { license: options.license ?? "other" });
         result = {
           assessments: counts.ca1.assessments,
@@ -157,7 +155,18 @@ export async function runExport(sqlite: Database.Database, options: ExportOption
     });
     progress.done();
     return { ...summary, ...result, codebook, seconds: (performance.now() - started) / 1000 };
-  } finally {
-    sqlite.exec("COMMIT");
-  }
+  });
+}
+
+/**
+ * The writer of a one-file format, imported when its format runs: the CSV
+ * export does not load the Parquet writer (start-up counts against every
+ * export; see bench/README.md).
+ */
+async function flatWriter(
+  format: "csv" | "pairs" | "parquet",
+): Promise<(context: ExportContext, path: string) => ExportCounts | Promise<ExportCounts>> {
+  if (format === "csv") return (await import("./csv-export.js")).writeCsv;
+  const { writePairs, writeParquet } = await import("./flat-writers.js");
+  return format === "pairs" ? writePairs : writeParquet;
 }

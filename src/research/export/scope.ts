@@ -87,14 +87,5 @@ export function resolveScope(sqlite: Database.Database, options: ScopeOptions): 
   };
 }
 
-/** SQL text literal (ids are slugs already; quotes are doubled regardless). */
-export function sqlText(value: string): string {
-  return `'${value.replaceAll("'", "''")}'`;
-}
-
-/** The WHERE clause restricting assessments `a` to the scope. */
-export function scopeWhere(scope: Scope): string {
-  const clauses = [`a.study_id IN (${scope.studies.map((study) => sqlText(study.id)).join(", ") || "NULL"})`];
-  if (scope.since) clauses.push(`a.completed_at >= ${sqlText(scope.since)}`);
-  return clauses.join(" AND ");
-}
+// The SQL helpers live with the export's reads; re-exported for the analysis loader until it moves to src/store too.
+export { sqlText } from "../../store/export-reads.js";

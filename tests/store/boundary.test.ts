@@ -16,9 +16,6 @@ const SRC = path.resolve(import.meta.dirname, "../../src");
 const STORE = path.join(SRC, "store");
 const DATABASE_PACKAGES = /^(?:better-sqlite3|drizzle-orm)(?:\/|$)/;
 
-/** Moved by parallel work; remove when merged. Folders (relative to src) whose files may still hold SQL. */
-const ALLOWED_FOLDERS = ["research/"];
-
 /** SQL as it starts a statement, upper case as the project writes it. */
 const SQL_TEXT =
   /\b(?:SELECT\s+[\w*(]|INSERT\s+(?:OR\s+\w+\s+)?INTO\s|DELETE\s+FROM\s|UPDATE\s+\w+\s+SET\s|CREATE\s+(?:TABLE|INDEX|TRIGGER)\s|PRAGMA\s)/g;
@@ -96,7 +93,6 @@ describe("src/store boundary", () => {
     const offenders: string[] = [];
     for (const file of files) {
       const name = relative(file);
-      if (ALLOWED_FOLDERS.some((folder) => name.startsWith(folder))) continue;
       for (const offence of sqlOffences(readFileSync(file, "utf8"))) {
         offenders.push(`${name}${offence.line > 0 ? `:${offence.line}` : ""} ${offence.what}`);
       }

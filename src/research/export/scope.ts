@@ -1,6 +1,6 @@
-import type Database from "better-sqlite3";
 import { ChorusError } from "../../core/errors.js";
 import type { Study } from "../../core/study/schema.js";
+import type { SqliteConnection } from "../../store/client.js";
 import { readStoredStudies, studyOf } from "../../store/stored-study.js";
 
 /**
@@ -57,7 +57,7 @@ export function normaliseSince(text: string): string {
   return date.toISOString();
 }
 
-export function resolveScope(sqlite: Database.Database, options: ScopeOptions): Scope {
+export function resolveScope(sqlite: SqliteConnection, options: ScopeOptions): Scope {
   const rows = readStoredStudies(sqlite);
   const selected = options.studyId ? rows.filter((row) => row.id === options.studyId) : rows;
   if (options.studyId && selected.length === 0) {
@@ -87,5 +87,3 @@ export function resolveScope(sqlite: Database.Database, options: ScopeOptions): 
   };
 }
 
-// The SQL helpers live with the export's reads; re-exported for the analysis loader until it moves to src/store too.
-export { sqlText } from "../../store/export-reads.js";

@@ -28,7 +28,7 @@ const OTHER_SCRIPTS = [
   "Jibu hili ni la kweli na lenye msaada, lakini linapaswa kutaja hatari.",
 ];
 
-export interface GenerateOptions {
+interface GenerateOptions {
   file: string;
   assessments: number;
   seed?: number;

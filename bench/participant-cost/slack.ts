@@ -30,7 +30,7 @@ import {
 } from "../../tests/helpers/slack-participant.js";
 import { type Cost, type CostRun, emptyCost, type ScenarioCost } from "./cost.js";
 
-export type SlackFlow = "messages" | "form";
+type SlackFlow = "messages" | "form";
 
 /** Slack's figures beside the shared ones: how many Web API writes the costliest click of a scenario made. */
 export interface SlackCost extends Cost {

@@ -24,7 +24,7 @@ export interface ReadyDelivery {
   message: OutgoingMessage;
 }
 
-export interface DeliveryStepsDeps {
+interface DeliveryStepsDeps {
   sender: BroadcastSender;
   store: DeliveryStore;
   queue: DeliveryQueue;

@@ -37,7 +37,7 @@ export function broadcastSenders(config: Config): Partial<Record<Platform, Broad
   return senders;
 }
 
-export function broadcastPacing(config: Config): Partial<Record<Platform, PlatformPacing>> {
+function broadcastPacing(config: Config): Partial<Record<Platform, PlatformPacing>> {
   return {
     telegram: {
       ratePerSecond: config.BROADCAST_TELEGRAM_RATE,

@@ -22,12 +22,12 @@ export interface Lease {
   holder(platform: Platform): string | undefined;
 }
 
-export function newLeaseOwner(): string {
+function newLeaseOwner(): string {
   return `${hostname()}:${process.pid}:${randomBytes(4).toString("hex")}`;
 }
 
 /** Whether `owner` names a process on this host that is gone. */
-export function isDeadLocalOwner(owner: string): boolean {
+function isDeadLocalOwner(owner: string): boolean {
   const [host, pid] = owner.split(":");
   if (host !== hostname() || !pid) return false;
   const id = Number(pid);

@@ -14,10 +14,10 @@ export interface BroadcastContent {
 export const BROADCAST_KEYS = ["broadcast.new_scenarios", "broadcast.reminder"] as const;
 
 /** Slack's section limit is the tighter of the two platforms' limits (Telegram: 4,096). */
-export const MAX_BROADCAST_CHARS = 3000;
+const MAX_BROADCAST_CHARS = 3000;
 
 /** Given text for a locale: the locale, its primary language, the fallback, else the first given. */
-export function pickGivenText(messages: Record<string, string>, locale: string, fallbackLocale: string): string {
+function pickGivenText(messages: Record<string, string>, locale: string, fallbackLocale: string): string {
   const primary = locale.split("-")[0] ?? locale;
   return (messages[locale] ?? messages[primary] ?? messages[fallbackLocale] ?? Object.values(messages)[0] ?? "").trim();
 }

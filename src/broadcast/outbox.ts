@@ -32,7 +32,7 @@ import { type BroadcastContent, contentProblems, renderBroadcastMessage } from "
 /** Marks a delivery claimed by a worker and not yet confirmed by the platform (see worker.ts). */
 export const IN_FLIGHT = "in_flight";
 
-export type BroadcastErrorCode =
+type BroadcastErrorCode =
   | "not_found"
   | "unknown_study"
   | "bad_message"
@@ -52,7 +52,7 @@ export class BroadcastError extends ChorusError {
   }
 }
 
-export interface CreateBroadcastInput {
+interface CreateBroadcastInput {
   filter: BroadcastFilter;
   messageKey?: string;
   messages?: Record<string, string>;
@@ -85,7 +85,7 @@ export interface BroadcastSummary {
   possibleDuplicateParticipants: string[];
 }
 
-export interface BroadcastPreview extends BroadcastSummary {
+interface BroadcastPreview extends BroadcastSummary {
   recipients: { platform: string; locale: string; count: number }[];
   /** The message as each locale among the recipients will see it. */
   samples: { locale: string; text: string; button: string | null }[];

@@ -1,6 +1,6 @@
 import { type BroadcastWorker, type BroadcastWorkerDeps, createBroadcastWorker, type DrainResult } from "./worker.js";
 
-export interface BroadcastServiceOptions {
+interface BroadcastServiceOptions {
   /** How often to look for broadcasts to send (ms). */
   pollMs: number;
 }

@@ -43,7 +43,7 @@ export interface PlatformPacing {
 }
 
 /** Telegram: 30 messages/s per bot, 1/s per chat. Slack: 1/s per channel, a few hundred per minute overall. */
-export const DEFAULT_PACING: Record<"telegram" | "slack", PlatformPacing> = {
+const DEFAULT_PACING: Record<"telegram" | "slack", PlatformPacing> = {
   telegram: { ratePerSecond: 30, perKeyIntervalMs: 1000 },
   slack: { ratePerSecond: 4, perKeyIntervalMs: 1000 },
 };

@@ -6,7 +6,7 @@ import { LOCALES_DIR } from "../paths.js";
 import { loadStudyFile } from "../studies/load.js";
 import { type CliIo, defaultIo } from "./runtime.js";
 
-export interface LocalesCheckOptions {
+interface LocalesCheckOptions {
   /** The locales folder (default ./locales). */
   dir: string;
   /** The reference locale every other is compared with. */

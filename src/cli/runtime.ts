@@ -72,7 +72,7 @@ function readEnvironment(): Record<string, string | undefined> {
   return process.env;
 }
 
-export interface RuntimeOptions {
+interface RuntimeOptions {
   /**
    * The command only reads (lists, status, exports, analyses): the database is
    * opened read-only, so it never waits for or takes the write lock, and works
@@ -180,7 +180,7 @@ export function formatTable(header: string[], rows: (string | number)[][]): stri
     .join("\n");
 }
 
-export interface Progress {
+interface Progress {
   update(done: number, extra?: string): void;
   stop(): void;
 }

@@ -4,7 +4,6 @@ import { type Scenario, ScenarioSchema } from "../core/study/schema.js";
 import { type Actor, recordAudit } from "../staff/audit.js";
 import type { OpenedDatabase } from "../store/client.js";
 import {
-  AppendConflictError,
   insertScenarioRows,
   publishAppendedScenarios,
   readStudyHead,
@@ -35,7 +34,7 @@ import {
  * refused, and an invalid file is refused whole with every problem named.
  */
 
-export type ScenarioFileResult = { ok: true; scenarios: Scenario[] } | { ok: false; problems: string[] };
+type ScenarioFileResult = { ok: true; scenarios: Scenario[] } | { ok: false; problems: string[] };
 
 const ScenarioListSchema = z.array(z.unknown()).min(1, "expected at least one scenario");
 
@@ -43,7 +42,7 @@ const ScenarioListSchema = z.array(z.unknown()).min(1, "expected at least one sc
  * Reads scenarios from a YAML/JSON file holding one scenario, a list of them,
  * or `scenarios: [...]` (comparisons.jsonl files are streamed instead).
  */
-export function readScenarioFile(file: string): ScenarioFileResult {
+function readScenarioFile(file: string): ScenarioFileResult {
   const read = readText(file);
   if (!read.ok) return { ok: false, problems: [read.problem] };
   const parsed = parseYamlText(read.text, file);
@@ -81,7 +80,7 @@ const MAX_PROBLEMS_SHOWN = 100;
 const BATCH_SCENARIOS = 250;
 const BATCH_CHARS = 2_000_000;
 
-export type AppendOutcome =
+type AppendOutcome =
   | {
       ok: true;
       id: string;
@@ -101,7 +100,7 @@ function scenarioChars(scenario: Scenario): number {
 }
 
 /** "a, b, c" for a few ids, "first … last" for many. */
-export function summariseIds(ids: readonly string[]): string {
+function summariseIds(ids: readonly string[]): string {
   return ids.length <= 10 ? ids.join(", ") : `${ids[0]} … ${ids.at(-1)}`;
 }
 
@@ -188,7 +187,6 @@ export async function appendScenarios(
     };
   } catch (error) {
     removeUnlistedScenarios(sqlite, studyId, head.ids);
-    if (error instanceof AppendConflictError) throw new CommandFailure(error.message);
     throw error;
   }
 }

@@ -8,7 +8,7 @@ import type { Logger } from "../logger.js";
 import { decodeTerminalLine } from "./decode.js";
 import { type ChoiceMenu, renderForTerminal } from "./render.js";
 
-export interface PilotOptions {
+interface PilotOptions {
   engine: Engine;
   i18n: I18n;
   input: Readable;

@@ -7,14 +7,14 @@ export interface ChoiceMenu {
   choices: Choice[];
 }
 
-export interface RenderedPrompts {
+interface RenderedPrompts {
   text: string;
   menu: ChoiceMenu | undefined;
   /** The card whose prompt and responses are now on screen (see `RenderOptions.shownCard`). */
   shownCard: string | undefined;
 }
 
-export interface RenderOptions {
+interface RenderOptions {
   /**
    * The card (id and open response) printed in full last time: the terminal
    * keeps it on screen, so the same card again prints only what changed

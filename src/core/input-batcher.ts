@@ -1,6 +1,6 @@
 import type { Engine, EngineCall, EngineResult } from "./engine-types.js";
 
-export interface InputBatcherOptions {
+interface InputBatcherOptions {
   /** Runs `flush` once the inputs arriving together have been queued (production: setImmediate). */
   defer: (flush: () => void) => void;
   /** Most inputs in one transaction, so one group never holds the write lock long. */

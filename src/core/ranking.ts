@@ -6,8 +6,8 @@ import { canonicalToDisplay, displayToCanonical, isLabel, LABELS, type Label, ty
  */
 export type Ranking = Label[][];
 
-export type RankingParseResult = { ok: true; ranking: Ranking } | { ok: false; reason: RankingProblem };
-export type RankingProblem = "empty" | "bad_label" | "duplicate" | "missing" | "ties_forbidden";
+type RankingParseResult = { ok: true; ranking: Ranking } | { ok: false; reason: RankingProblem };
+type RankingProblem = "empty" | "bad_label" | "duplicate" | "missing" | "ties_forbidden";
 
 /**
  * Parses "B>A=C>D" (spaces, lower case and the "≻"/","-free variants people

@@ -24,11 +24,11 @@ export interface LocaleProblem {
   detail: string;
 }
 
-export type LocaleResources = Record<string, { translation: Record<string, unknown> }>;
+type LocaleResources = Record<string, { translation: Record<string, unknown> }>;
 
 /** i18next's cardinal plural suffixes, one per CLDR category. */
 export const PLURAL_CATEGORIES = ["zero", "one", "two", "few", "many", "other"] as const;
-export type PluralCategory = (typeof PLURAL_CATEGORIES)[number];
+type PluralCategory = (typeof PLURAL_CATEGORIES)[number];
 const PLURAL_SUFFIX = new RegExp(`^(.+)_(${PLURAL_CATEGORIES.join("|")})$`);
 
 /** The plural categories a language needs, as the runtime's CLDR data says. */
@@ -199,7 +199,7 @@ function checkPluralGroup(
 }
 
 /** Texts of a study a participant reads outside the scenarios, with where they sit in the file. */
-export function participantTexts(study: Study): Array<[string, LocalizedText]> {
+function participantTexts(study: Study): Array<[string, LocalizedText]> {
   const texts: Array<[string, LocalizedText]> = [
     ["title", study.title],
     ["consent.text", study.consent.text],

@@ -21,9 +21,9 @@ import type { LanguageDetector } from "../core/ports.js";
 import { weightedLetterCount } from "../core/text/measure.js";
 
 /** eld's database sizes: larger is a little more accurate and much heavier (XS ≈ 90 MB RSS, L ≈ 400 MB). */
-export type EldSize = "extrasmall" | "small" | "medium" | "large";
+type EldSize = "extrasmall" | "small" | "medium" | "large";
 
-export interface LanguageDetectorOptions {
+interface LanguageDetectorOptions {
   /** eld database; default "extrasmall" (same verdicts as "large" on our rationale tests at a fifth of the memory). */
   eldSize?: EldSize;
 }

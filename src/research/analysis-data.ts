@@ -93,7 +93,7 @@ const SCAN_RULES: AnswerRules = {
 };
 
 /** The study to analyse: the one named, the only one, or the most recently published. */
-export function pickStudy(sqlite: Sqlite, studyId: string | undefined): string {
+function pickStudy(sqlite: Sqlite, studyId: string | undefined): string {
   if (studyId) return studyId;
   const studies = listStudies(sqlite);
   if (studies.length === 0)
@@ -106,11 +106,11 @@ export function pickStudy(sqlite: Sqlite, studyId: string | undefined): string {
 }
 
 /** Joins an intersection's labels: `18-29 × MX`. */
-export const INTERSECTION = " × ";
+const INTERSECTION = " × ";
 const MAX_BY_FIELDS = 2;
 
 /** The --by fields: one, or two separated by a comma (their intersections). */
-export function byFields(by: string | undefined): string[] {
+function byFields(by: string | undefined): string[] {
   if (!by) return [];
   const fields = by.split(",").map((field) => field.trim());
   if (fields.length > MAX_BY_FIELDS || fields.some((field) => field === "") || new Set(fields).size < fields.length) {

@@ -1,4 +1,5 @@
 import { createHmac } from "node:crypto";
+import { LRUCache } from "lru-cache";
 import { secretWeakness } from "../secrets.js";
 import { ResearchError } from "./export/scope.js";
 
@@ -11,7 +12,7 @@ import { ResearchError } from "./export/scope.js";
  * secret gives unlinkable ids (e.g. for a second public release).
  */
 
-export const ANNOTATOR_ID_HEX_LENGTH = 32;
+const ANNOTATOR_ID_HEX_LENGTH = 32;
 
 export function requireExportSecret(secret: string | undefined): string {
   if (!secret) {
@@ -34,12 +35,11 @@ export function requireExportSecret(secret: string | undefined): string {
  */
 export function createAnnotatorIds(secret: string, cacheSize = 4096): (participantId: string) => string {
   const key = Buffer.from(requireExportSecret(secret), "utf8");
-  const cache = new Map<string, string>();
+  const cache = new LRUCache<string, string>({ max: cacheSize });
   return (participantId) => {
     const cached = cache.get(participantId);
     if (cached !== undefined) return cached;
     const id = createHmac("sha256", key).update(participantId, "utf8").digest("hex").slice(0, ANNOTATOR_ID_HEX_LENGTH);
-    if (cache.size >= cacheSize) cache.delete(cache.keys().next().value as string);
     cache.set(participantId, id);
     return id;
   };

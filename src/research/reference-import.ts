@@ -21,7 +21,7 @@ import { ResearchError } from "./export/scope.js";
  */
 
 /** Written by `chorus study import` from the study file; not importable by hand. */
-export const STUDY_FILE_SOURCE = SOURCE_STUDY_FILE;
+const STUDY_FILE_SOURCE = SOURCE_STUDY_FILE;
 
 const text = z.string().trim().min(1);
 const optionalText = z.preprocess(
@@ -29,7 +29,7 @@ const optionalText = z.preprocess(
   text.optional(),
 );
 
-export const ReferenceLineSchema = z.object({
+const ReferenceLineSchema = z.object({
   study_id: optionalText,
   scenario_id: text,
   ranking: text,
@@ -37,7 +37,7 @@ export const ReferenceLineSchema = z.object({
   version: optionalText,
 });
 
-export interface ReferenceRanking {
+interface ReferenceRanking {
   studyId: string;
   scenarioId: string;
   /** Canonical ranking text. */
@@ -77,7 +77,7 @@ function readLines(file: string, content: string): RawLine[] {
   return records.map(({ record, info }) => ({ line: info.lines, value: record }));
 }
 
-export interface ParseOptions {
+interface ParseOptions {
   /** Study for lines without study_id (default: the only study in the database). */
   defaultStudyId?: string | undefined;
 }
@@ -161,7 +161,7 @@ export function readReferenceFile(
   return rankings;
 }
 
-export interface ReferenceImportSummary {
+interface ReferenceImportSummary {
   imported: number;
   replaced: number;
   sources: { source: string; version: string | null; scenarios: number }[];

@@ -4,7 +4,7 @@ import { type AnalysisLoadOptions, loadAnalysis } from "./analysis-data.js";
 import { normaliseSince } from "./export/scope.js";
 import { type AnalysisReport, buildReport } from "./report/report.js";
 
-export interface AnalyzeOptions extends AnalysisLoadOptions {
+interface AnalyzeOptions extends AnalysisLoadOptions {
   /** Bootstrap replicates (0: point estimates only). */
   replicates: number;
   seed: number;

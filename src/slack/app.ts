@@ -30,7 +30,7 @@ const DEFAULT_RETRY_CONFIG: webApi.RetryOptions = {
   randomize: true,
 };
 
-export interface SlackAppOptions extends SlackDeps {
+interface SlackAppOptions extends SlackDeps {
   botToken: string;
   /** The xapp- app-level token (connections:write), for Socket Mode. */
   appToken?: string;

@@ -3,7 +3,7 @@ import { type SplitRules, splitText } from "../core/text/split.js";
 
 export type Block = types.KnownBlock;
 export type Button = types.Button;
-export type PlainText = types.PlainTextElement;
+type PlainText = types.PlainTextElement;
 
 /**
  * Slack's Block Kit limits this adapter keeps to. `messageText` is the

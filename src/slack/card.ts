@@ -39,7 +39,7 @@ export interface CardView {
   page: number;
 }
 
-export interface RenderedCard {
+interface RenderedCard {
   /** Messages to show, in order; the card itself is the last (the others carry lines in front that did not fit). */
   messages: SlackMessage[];
   /** How many parts the card's text has, and the one shown (clamped). */

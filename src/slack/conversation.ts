@@ -12,15 +12,14 @@ import { slackSay } from "./text.js";
 import { type RateLimitWait, waitSeconds, withRateLimitRetry } from "./web-api.js";
 
 export type WebClient = webApi.WebClient;
-export type { Origin } from "./delivery.js";
 
 /** Where a participant's prompts go: their DM with the app. */
-export interface Target {
+interface Target {
   userId: string;
   channel: string;
 }
 
-export interface RunOptions {
+interface RunOptions {
   /** Slack's event_id: a redelivered event is a no-op. */
   eventId?: string;
   /** Where the input came from (default: typed). */
@@ -34,7 +33,7 @@ export function slackRef(userId: string): ParticipantRef {
 /** Messages per user whose buttons this process took off, remembered so they are never edited again. */
 const RETIRED_PER_USER = 32;
 
-export interface ConversationOptions {
+interface ConversationOptions {
   cacheSize?: number;
   /** How a 429's Retry-After is waited out (tests hold it). */
   rateLimitWait?: RateLimitWait;

@@ -46,7 +46,7 @@ class PackingError extends Error {
   override readonly name = "PackingError";
 }
 
-export interface PackedChoice {
+interface PackedChoice {
   step: number;
   choice: string;
 }
@@ -75,7 +75,7 @@ export function unpackChoice(actionId: string): PackedChoice | undefined {
  * needs (the length limit and the locale), so the modal opens with no database work
  * inside the trigger id's 3 seconds.
  */
-export interface WriteButton {
+interface WriteButton {
   step: number;
   maxChars: number;
   locale: string;

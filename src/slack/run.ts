@@ -8,7 +8,7 @@ import { createSurveyStore } from "../store/survey-store.js";
 import { createSlackApp } from "./app.js";
 import { createSlackStaff } from "./store.js";
 
-export interface SlackServiceDeps {
+interface SlackServiceDeps {
   engine: Engine;
   i18n: I18n;
   logger: Logger;

@@ -12,7 +12,7 @@ import {
 import { type SayText, slackKey } from "./text.js";
 
 export type ModalView = types.ModalView;
-export type HomeView = types.HomeView;
+type HomeView = types.HomeView;
 
 /**
  * The answer modal: the question's own text (copied from the message the
@@ -70,7 +70,7 @@ export function promptBlocksOf(messageBlocks: readonly unknown[] | undefined): B
   return sections(texts.join(""));
 }
 
-export interface HomeState {
+interface HomeState {
   /** Where the participant stands, as the engine words it; undefined for someone new. */
   progress: string[] | undefined;
 }

@@ -32,7 +32,7 @@ export function staffActor(platform: "telegram" | "slack", userId: string): Acto
   return { id: `${platform}:${userId}`, origin: platform };
 }
 
-export interface AuditEntry extends Omit<AuditRow, "details"> {
+interface AuditEntry extends Omit<AuditRow, "details"> {
   details: Record<string, unknown> | null;
 }
 

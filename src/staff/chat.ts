@@ -25,7 +25,7 @@ import { computeStats, type StudyStats } from "./stats.js";
  */
 
 /** The message key a chat broadcast sends: it names the study and comes with the start button. */
-export const CHAT_BROADCAST_KEY = "broadcast.new_scenarios";
+const CHAT_BROADCAST_KEY = "broadcast.new_scenarios";
 
 export type ChatBroadcastPreview =
   | { kind: "refused"; text: string }

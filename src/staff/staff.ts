@@ -5,7 +5,7 @@ import { deleteStaff, selectStaff, selectStaffRole, upsertStaff } from "../store
 import { type Actor, recordAudit } from "./audit.js";
 
 /** Platforms staff act from in chat. */
-export const STAFF_PLATFORMS = ["telegram", "slack"] as const;
+const STAFF_PLATFORMS = ["telegram", "slack"] as const;
 export type StaffPlatform = (typeof STAFF_PLATFORMS)[number];
 
 export interface StaffRef {
@@ -21,7 +21,7 @@ export const PERMISSIONS = {
 export type StaffPermission = keyof typeof PERMISSIONS;
 
 /** Malformed `PLATFORM:USER` or role; the message says what was expected. */
-export class StaffInputError extends ChorusError {
+class StaffInputError extends ChorusError {
   override readonly name = "StaffInputError";
   override readonly kind = "usage";
 }
@@ -61,7 +61,7 @@ export function formatStaffRef(ref: StaffRef): string {
   return `${ref.platform}:${ref.userId}`;
 }
 
-export interface StaffMember extends StaffRef {
+interface StaffMember extends StaffRef {
   role: StaffRole;
   addedAt: string;
   addedBy: string;

@@ -31,7 +31,7 @@ export interface QuotaStats {
   cells: QuotaCellStats[];
 }
 
-export interface QuotaCellStats {
+interface QuotaCellStats {
   /** One value per dimension; `undisclosed` stands for "prefer not to say". */
   cell: Record<string, string>;
   /** null: no limit. */
@@ -40,7 +40,7 @@ export interface QuotaCellStats {
   full: boolean;
 }
 
-export class UnknownStudyError extends ChorusError {
+class UnknownStudyError extends ChorusError {
   override readonly name = "UnknownStudyError";
   readonly code = "UNKNOWN_STUDY";
   constructor(readonly studyId: string) {

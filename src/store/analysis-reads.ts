@@ -24,7 +24,7 @@ export function listStudies(sqlite: Database.Database): { id: string; status: st
     .all();
 }
 
-export interface ScenarioRow {
+interface ScenarioRow {
   id: string;
   position: number;
   tags: string;
@@ -52,7 +52,7 @@ export function candidateResponses(
 }
 
 /** Assessments of one study, optionally completed at or after `since` (ISO). */
-export interface AnswerScope {
+interface AnswerScope {
   studyId: string;
   since: string | null;
 }
@@ -84,7 +84,7 @@ export function answerCounts(
 /** A --by field: a participant column, or the answer to a profile question. */
 export type GroupField = { column: "locale" | "platform" } | { profileQuestion: string };
 
-export interface GroupLabelWords {
+interface GroupLabelWords {
   /** The label of a participant who never answered the question. */
   notAnswered: string;
   /** The label of a stored null answer. */
@@ -155,7 +155,7 @@ export interface AnswerRules {
   unacceptableMask(labels: string): number;
 }
 
-export interface AnswerThresholds {
+interface AnswerThresholds {
   minLetters: number;
   minSecondsPerResponse: number;
 }

@@ -27,11 +27,11 @@ export function rationaleWeight(text: string | null | undefined): number | null 
   return typeof text === "string" ? weightedLetterCount(text) : null;
 }
 
-export const ANSWER_MEASURES_BACKFILL = "answer_measures";
+const ANSWER_MEASURES_BACKFILL = "answer_measures";
 /** Assessments per slice: about 80 ms of work at 10% non-Latin rationales (slices of 4,000 took up to 0.9 s on a loaded machine). */
-export const DEFAULT_SLICE_ASSESSMENTS = 2000;
+const DEFAULT_SLICE_ASSESSMENTS = 2000;
 
-export interface FillProgress {
+interface FillProgress {
   /** Slices committed by this call. */
   slices: number;
   /** Nothing left to fill (also when there never was anything). */

@@ -1,6 +1,6 @@
 import Database from "better-sqlite3";
 
-export interface BackupResult {
+interface BackupResult {
   file: string;
   pages: number;
   /** Times the copy started over because another connection wrote mid-copy (then finished in one step). */

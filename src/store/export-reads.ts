@@ -39,7 +39,7 @@ export const CONTEXT_COLUMNS = [
 ] as const;
 
 /** The columns of a typed row: the assessment id and participant id first (paging and lookups use them). */
-export const FIXED_COLUMNS = [
+const FIXED_COLUMNS = [
   "assessment_id",
   "participant_id",
   "study_id",
@@ -67,7 +67,7 @@ export const FIXED_COLUMNS = [
   "opens",
   "ratings",
 ] as const;
-export type FixedColumn = (typeof FIXED_COLUMNS)[number];
+type FixedColumn = (typeof FIXED_COLUMNS)[number];
 
 /** Index of each column in a typed row. */
 export const COL = Object.fromEntries(FIXED_COLUMNS.map((name, i) => [name, i])) as Record<FixedColumn, number>;
@@ -96,12 +96,12 @@ export type RowOrder = "assessment" | "scenario" | "participant";
 export type RowShape = "typed" | "csv";
 
 /** SQL text literal (ids are slugs already; quotes are doubled regardless). */
-export function sqlText(value: string): string {
+function sqlText(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
 /** The WHERE clause restricting assessments `a` to the scope. */
-export function scopeWhere(scope: Scope): string {
+function scopeWhere(scope: Scope): string {
   const clauses = [`a.study_id IN (${scope.studies.map((study) => sqlText(study.id)).join(", ") || "NULL"})`];
   if (scope.since) clauses.push(`a.completed_at >= ${sqlText(scope.since)}`);
   return clauses.join(" AND ");

@@ -1,14 +1,14 @@
 import type { SqliteConnection } from "./client.js";
 
 /** A platform's broadcast lease as stored in `broadcast_leases`. */
-export interface LeaseRow {
+interface LeaseRow {
   owner: string;
   /** Epoch milliseconds. */
   expires_at: number;
 }
 
 /** The lease table's statements, prepared once per lease (renewed every few seconds while sending). */
-export interface LeaseStore {
+interface LeaseStore {
   read(platform: string): LeaseRow | undefined;
   /** Writes `owner` as the holder, whoever held it before. */
   take(platform: string, owner: string, expiresAt: number): void;

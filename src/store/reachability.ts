@@ -6,7 +6,7 @@ import type { Platform } from "../core/ports.js";
  * 403 "blocked"/"deactivated", or `my_chat_member` kicked/member); the
  * participant's status records it, so broadcasts skip unreachable people.
  */
-export interface Reachability {
+interface Reachability {
   /** Marks the participant unreachable; false if there is no such participant or they already were. */
   markUnreachable(platform: Platform, platformUserId: string, at: string): boolean;
   /**

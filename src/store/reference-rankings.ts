@@ -6,7 +6,7 @@ import { SOURCE_STUDY_FILE } from "./study-import.js";
  * (the study file's own, or `chorus reference import`), kept per source.
  */
 
-export interface StoredReference {
+interface StoredReference {
   studyId: string;
   scenarioId: string;
   /** Canonical ranking text. */
@@ -81,7 +81,7 @@ export function referenceRankingsOf(sqlite: SqliteConnection, studyId: string, s
 }
 
 /** Reference rankings as `chorus reference list` shows them: one row per study and source. */
-export interface ReferenceSourceRow {
+interface ReferenceSourceRow {
   study_id: string;
   source: string;
   /** The newest version imported, or "" when none was given. */

@@ -23,7 +23,7 @@ import { openDatabase, pendingMigrations } from "./client.js";
  */
 
 /** A refused restore; `message` is one line for the operator. */
-export class RestoreError extends ChorusError {
+class RestoreError extends ChorusError {
   override readonly name = "RestoreError";
   constructor(
     readonly code: "missing_backup" | "bad_backup" | "in_use" | "unreadable_database",
@@ -34,7 +34,7 @@ export class RestoreError extends ChorusError {
   }
 }
 
-export interface RestoreOptions {
+interface RestoreOptions {
   /** Replace a live file even if it is not a readable database (it is moved aside, not deleted). */
   force?: boolean;
   /** Time stamp for the name of the replaced file (default now). */
@@ -43,7 +43,7 @@ export interface RestoreOptions {
   onRestored?: (sqlite: Database.Database, result: RestoreResult) => void;
 }
 
-export interface RestoreResult {
+interface RestoreResult {
   database: string;
   backup: string;
   /** Where the database that was replaced now is (undefined when there was none). */

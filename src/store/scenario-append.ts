@@ -1,4 +1,5 @@
 import type Database from "better-sqlite3";
+import { ChorusError } from "../core/errors.js";
 import type { Scenario } from "../core/study/schema.js";
 import { readStoredStudy, type StoredStudy } from "./stored-study.js";
 
@@ -16,7 +17,7 @@ import { readStoredStudy, type StoredStudy } from "./stored-study.js";
 const STUDY_FILE_SOURCE = "study-file";
 
 /** The stored study an append starts from: its definition (no scenario texts) and the ids it lists. */
-export interface StoredStudyHead {
+interface StoredStudyHead {
   stored: StoredStudy;
   ids: Set<string>;
 }
@@ -52,7 +53,7 @@ export function removeUnlistedScenarios(sqlite: Database.Database, studyId: stri
   return rows.length;
 }
 
-export interface ScenarioRowOptions {
+interface ScenarioRowOptions {
   /** ISO time recorded on study-file reference rankings. */
   at: string;
   /** source_version of study-file reference rankings (the study version; null until an append is published). */
@@ -67,7 +68,7 @@ export interface ScenarioRowOptions {
  * transaction (about 4 µs a row; drizzle's query builder took ~60 µs, which
  * held a 20,000-scenario import's write lock for seconds).
  */
-export function writeScenarioRows(
+function writeScenarioRows(
   sqlite: Database.Database,
   studyId: string,
   scenarios: readonly Scenario[],
@@ -122,7 +123,7 @@ export function insertScenarioRows(
     .immediate();
 }
 
-export class AppendConflictError extends Error {
+class AppendConflictError extends ChorusError {
   override readonly name = "AppendConflictError";
 }
 

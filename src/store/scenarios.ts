@@ -1,7 +1,7 @@
 import type { SqliteConnection } from "./client.js";
 
 /** A study's scenarios as `chorus scenario list` shows them (appending them is scenario-append.ts). */
-export interface ScenarioListing {
+interface ScenarioListing {
   id: string;
   /** Zero-based, in study order. */
   position: number;

@@ -3,7 +3,7 @@ import type { StaffRole } from "./schema.js";
 
 /** The `staff` table: who may act as staff from which platform account (src/staff/staff.ts decides what). */
 
-export interface StaffRow {
+interface StaffRow {
   platform: string;
   userId: string;
   role: StaffRole;

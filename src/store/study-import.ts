@@ -26,7 +26,7 @@ export { StudyStoreError };
  * new version whole; the last transaction drops it.
  */
 
-export interface ImportOptions {
+interface ImportOptions {
   /** Overwrite a stored study of the same id and version whose content differs. */
   replace?: boolean;
   /** ISO time of the import (defaults to now). */
@@ -398,7 +398,7 @@ function sortedResponses(responses: readonly { label: string; text: string }[]):
 }
 
 /** JSON with object keys sorted, so equal content compares equal whatever the key order. */
-export function canonicalJson(value: unknown): string {
+function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
     v && typeof v === "object" && !Array.isArray(v)
       ? Object.fromEntries(

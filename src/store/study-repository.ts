@@ -10,8 +10,6 @@ import { loadStudy, StudyStoreError } from "./stored-study.js";
  */
 
 export {
-  canonicalJson,
-  type ImportOptions,
   type ImportResult,
   importStudy,
   StudyStoreError,

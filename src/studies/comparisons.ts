@@ -37,12 +37,12 @@ const ComparisonLineSchema = z
   .loose();
 
 /** One line turned into a scenario, not yet validated against ScenarioSchema. */
-export interface ScenarioCandidate {
+interface ScenarioCandidate {
   line: number;
   scenario: Record<string, unknown>;
 }
 
-export interface JsonlParse {
+interface JsonlParse {
   candidates: ScenarioCandidate[];
   /** `FILE:LINE: path: message` lines. */
   problems: string[];
@@ -160,7 +160,7 @@ export async function* streamComparisonsFile(file: string, displayName = file): 
   }
 }
 
-export type ComparisonsResult = { ok: true; scenarios: Scenario[] } | { ok: false; problems: string[] };
+type ComparisonsResult = { ok: true; scenarios: Scenario[] } | { ok: false; problems: string[] };
 
 /**
  * Reads a comparisons.jsonl file into validated scenarios. All or nothing:

@@ -16,7 +16,7 @@ import { parseYamlText } from "./yaml.js";
  * problems are reported as `comparisons.jsonl:LINE: path: message`.
  */
 
-export type StudyLoadResult =
+type StudyLoadResult =
   | { ok: true; study: Study; file: string; scenarioFiles: { file: string; scenarios: number }[] }
   | { ok: false; problems: string[] };
 

@@ -3,7 +3,7 @@ import { parseDocument } from "yaml";
 /** Alias uses allowed in one file; plenty for hand-written YAML, far too few for a "billion laughs" bomb. */
 const MAX_ALIAS_COUNT = 100;
 
-export type YamlResult = { ok: true; value: unknown } | { ok: false; problems: string[] };
+type YamlResult = { ok: true; value: unknown } | { ok: false; problems: string[] };
 
 /**
  * Parses YAML (or JSON) text into plain values, with every problem as one

@@ -5,7 +5,7 @@ import { runCli } from "../../src/cli/index.js";
 const CLI = fileURLToPath(new URL("../../src/cli/index.ts", import.meta.url));
 const LAUNCHER = fileURLToPath(new URL("../../bin/chorus.js", import.meta.url));
 
-export interface CliRun {
+interface CliRun {
   code: number | null;
   stdout: string;
   stderr: string;

@@ -38,13 +38,13 @@ export interface StoredMessage {
   updates: number;
 }
 
-export interface Ephemeral {
+interface Ephemeral {
   channel: string;
   user: string;
   text: string;
 }
 
-export type Fault =
+type Fault =
   | { status: 429; retryAfter: number }
   | { status: 200; error: string }
   | { status: 500 }
@@ -54,7 +54,7 @@ export type Fault =
 // biome-ignore lint/suspicious/noExplicitAny: Block Kit JSON as Slack receives it.
 export type Block = Record<string, any>;
 
-export const SLACK_LIMITS = {
+const SLACK_LIMITS = {
   sectionText: 3000,
   headerText: 150,
   buttonText: 75,
@@ -72,7 +72,7 @@ export const SLACK_LIMITS = {
   options: 10,
 } as const;
 
-export interface FakeSlackOptions {
+interface FakeSlackOptions {
   /** users.info locale per user id (default "en-US"). */
   locales?: Record<string, string>;
   /** What apps.connections.open answers (Socket Mode tests). */

@@ -16,7 +16,7 @@ import type { InlineKeyboardButton, Message, Update } from "grammy/types";
  * blocked user, 5xx.
  */
 
-export interface RecordedCall {
+interface RecordedCall {
   method: string;
   payload: Record<string, unknown>;
   /** The HTTP status answered (200 or the error code). */
@@ -34,7 +34,7 @@ export interface ChatMessage {
   edits: number;
 }
 
-export interface Fault {
+interface Fault {
   code: number;
   description: string;
   retryAfter?: number;
@@ -51,7 +51,7 @@ export const FAULTS = {
   serverError: (): Fault => ({ code: 502, description: "Bad Gateway" }),
 };
 
-export interface FakeTelegramOptions {
+interface FakeTelegramOptions {
   token?: string;
   /** Check that edited messages exist (off only in benchmarks replaying recorded updates). */
   strictMessages?: boolean;

@@ -8,7 +8,7 @@ import type { AddressInfo } from "node:net";
  * 429 in the platform's own format) and network errors (the connection is
  * reset before the request reaches the server, so nothing was delivered).
  */
-export interface FaultProxyOptions {
+interface FaultProxyOptions {
   /** The fake server's base URL, e.g. http://127.0.0.1:1234. */
   target: string;
   /** Which API's 429 format to answer with. */
@@ -29,7 +29,7 @@ export interface FaultProxyOptions {
 }
 
 /** What a hook decides: "drop" cuts the exchange at that stage; anything else lets it go on. */
-export type HookVerdict = "drop" | undefined;
+type HookVerdict = "drop" | undefined;
 
 export class FaultProxy {
   /** Requests forwarded to the server whose path matched `capPath`, with their arrival time (ms). */

@@ -72,7 +72,7 @@ export function fakeContext(study: Study, overrides: Partial<FlowContext> = {}):
   };
 }
 
-export interface Walk {
+interface Walk {
   state: FlowState | null;
   prompts: Prompt[];
   effects: Effect[];

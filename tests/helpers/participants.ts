@@ -10,7 +10,7 @@ import type { Platform } from "../../src/core/ports.js";
  * for tests that need hundreds of people in given states quickly. Tests of
  * the journey itself go through the engine instead.
  */
-export interface ParticipantSpec {
+interface ParticipantSpec {
   id?: string;
   platform: Platform;
   userId: string;

@@ -5,7 +5,7 @@ import path from "node:path";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 
-export interface PilotRun extends SpawnSyncReturns<string> {
+interface PilotRun extends SpawnSyncReturns<string> {
   dbPath: string;
 }
 

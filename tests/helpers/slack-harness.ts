@@ -42,7 +42,7 @@ export interface SlackHarness {
   close(): Promise<void>;
 }
 
-export interface SlackHarnessOptions {
+interface SlackHarnessOptions {
   /** Open this database file (shared with another process) instead of a fresh one. */
   databasePath?: string;
   /** Import and publish the mini study (default: true for a fresh database). */
@@ -140,12 +140,12 @@ let eventCounter = 0;
 let triggerCounter = 0;
 
 /** A fresh Events API event id, unique in this process. */
-export function nextEventId(): string {
+function nextEventId(): string {
   eventCounter += 1;
   return `Ev${process.pid}X${eventCounter}`;
 }
 
-export interface SignedResult {
+interface SignedResult {
   status: number;
   body: string;
 }
@@ -517,7 +517,7 @@ function findButton(message: StoredMessage, match: (button: Block) => boolean): 
   return { ...button, block_id: block?.block_id };
 }
 
-export function isChoice(button: Block, choiceId: string): boolean {
+function isChoice(button: Block, choiceId: string): boolean {
   return new RegExp(`^chorus\\.choice:\\d+:${choiceId.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`).test(
     String(button.action_id),
   );
@@ -539,7 +539,7 @@ export function messageText(message: StoredMessage | Block): string {
   return parts.join("\n");
 }
 
-export interface SlackWalkOptions {
+interface SlackWalkOptions {
   /** Display letters in order; "=X" ties X with the previous one. */
   ranking?: string[];
   rationale?: string;
@@ -558,7 +558,7 @@ export async function toFirstCard(user: SlackTestUser): Promise<void> {
 }
 
 /** The presses that rank on a card: every letter but the last (placed by itself), the tie, then confirm. */
-export function rankingPresses(ranking: string[]): string[] {
+function rankingPresses(ranking: string[]): string[] {
   const presses = ranking.slice(0, -1).map((entry) => (entry.startsWith("=") ? `t:${entry.slice(1)}` : `p:${entry}`));
   if (ranking.at(-1)?.startsWith("=")) presses.push("tie_last");
   return [...presses, "ok"];
@@ -603,7 +603,7 @@ export async function walkSlackSurvey(user: SlackTestUser, options: SlackWalkOpt
   return step;
 }
 
-export interface SessionRowsExpectation {
+interface SessionRowsExpectation {
   platform: "slack" | "telegram";
   platformUserId: string;
   /** Display letters as walked, e.g. ["B", "=A", "D", "C"]. */

@@ -34,7 +34,7 @@ export function cardIdOf(message: StoredMessage | undefined): string | undefined
 export type Act = { kind: "click" | "type"; run: () => Promise<unknown> };
 
 /** What the participant presses before the first card. */
-export function onboardingChoice(message: StoredMessage, study: Study): string | undefined {
+function onboardingChoice(message: StoredMessage, study: Study): string | undefined {
   const ids = choicesOn(message);
   for (const preferred of ["en", "yes", "go"]) if (ids.includes(preferred)) return preferred;
   const screening = study.screening.find((question) => question.options.some((option) => ids.includes(option.id)));
@@ -145,7 +145,7 @@ function pickId(entry: string): string {
 }
 
 /** Ranks 1–4 per display letter for the card form, from a ranking as above. */
-export function ranksOf(ranking: string[]): Record<string, number> {
+function ranksOf(ranking: string[]): Record<string, number> {
   const ranks: Record<string, number> = {};
   let rank = 0;
   for (const entry of ranking) {

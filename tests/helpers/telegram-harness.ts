@@ -45,7 +45,7 @@ export interface TelegramHarness {
   close(): Promise<void>;
 }
 
-export interface HarnessOptions {
+interface HarnessOptions {
   study?: Study;
   mode?: TelegramMode;
   retry?: Partial<RetryLimits>;
@@ -260,7 +260,7 @@ export class TestUser {
   }
 }
 
-export interface WalkOptions {
+interface WalkOptions {
   source?: string;
   /** Display letters in order; "=X" ties X with the previous one (the last one is placed by itself). */
   ranking?: string[];
@@ -272,7 +272,7 @@ export interface WalkOptions {
 }
 
 /** Button labels of the card's read row ("📄 B", the open one "📖 A"). */
-export const READ_BUTTON = /^(📄|📖) [A-D]$/;
+const READ_BUTTON = /^(📄|📖) [A-D]$/;
 
 /**
  * Takes a participant of the mini study through the whole survey the way a
@@ -333,7 +333,7 @@ export async function walkThroughSurvey(user: TestUser, options: WalkOptions = {
 /** Choice ids a sensible participant takes whenever they are offered (see bench/simulated-participant.ts). */
 const PREFERRED_CHOICES = ["en", "yes", "go", "ok", "done", "none"];
 
-export interface StudyWalkOptions {
+interface StudyWalkOptions {
   source?: string;
   rationale?: string;
   /** Opens every response the card offers (a paged card's read buttons, but the open one) before answering. */

@@ -3,7 +3,7 @@ import { LRUCache } from "lru-cache";
 import { Pacer } from "../pacer.js";
 import { type BroadcastSender, DeliveryError, type OutgoingMessage } from "./types.js";
 
-export interface SlackSenderOptions {
+interface SlackSenderOptions {
   token: string;
   /** Web API base URL (a test's fake server); Slack's default otherwise. */
   slackApiUrl?: string;
@@ -104,7 +104,7 @@ function slackBlocks(message: OutgoingMessage, options: SlackSenderOptions) {
 }
 
 /** Maps a Slack Web API error to what the worker should do about it. */
-export function classifySlackError(error: unknown): DeliveryError {
+function classifySlackError(error: unknown): DeliveryError {
   if (error instanceof DeliveryError) return error;
   const code = (error as { code?: string } | null)?.code;
   switch (code) {

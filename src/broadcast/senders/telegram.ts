@@ -2,7 +2,7 @@ import { Api, GrammyError, HttpError } from "grammy";
 import type { InlineKeyboardMarkup } from "grammy/types";
 import { type BroadcastSender, DeliveryError } from "./types.js";
 
-export interface TelegramSenderOptions {
+interface TelegramSenderOptions {
   token: string;
   /** Bot API root (a self-hosted server or a test's fake); grammY's default otherwise. */
   apiRoot?: string;
@@ -48,7 +48,7 @@ export function createTelegramSender(options: TelegramSenderOptions): BroadcastS
 }
 
 /** Maps a grammY error to what the worker should do about it. */
-export function classifyTelegramError(error: unknown): DeliveryError {
+function classifyTelegramError(error: unknown): DeliveryError {
   if (error instanceof GrammyError) {
     const reason = `${error.error_code} ${error.description}`;
     if (error.error_code === 429) {

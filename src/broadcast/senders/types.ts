@@ -33,7 +33,7 @@ export interface BroadcastSender {
 }
 
 /** How a failed send is treated: wait and retry, give up on the person, retry later, or give up on the message. */
-export type DeliveryErrorKind = "rate_limited" | "unreachable" | "transient" | "rejected";
+type DeliveryErrorKind = "rate_limited" | "unreachable" | "transient" | "rejected";
 
 /** A classified send failure. `reason` is the platform's short error text, never message content. */
 export class DeliveryError extends Error {

@@ -8,7 +8,7 @@ export interface QuestionPosition {
 }
 
 /** Participants a new study version would leave on a question it no longer has at their place. */
-export interface StrandedQuestion extends QuestionPosition {
+interface StrandedQuestion extends QuestionPosition {
   /** The id of the question they are answering in the stored version. */
   questionId: string | undefined;
 }

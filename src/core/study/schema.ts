@@ -36,11 +36,10 @@ export type ChatMessage = z.infer<typeof ChatMessageSchema>;
 
 export const LabelSchema = z.enum(LABELS);
 
-export const CandidateResponseSchema = z.strictObject({
+const CandidateResponseSchema = z.strictObject({
   label: LabelSchema,
   text: z.string().min(1),
 });
-export type CandidateResponse = z.infer<typeof CandidateResponseSchema>;
 
 const rankingText = z.string().refine((text) => parseRanking(text).ok, "expected a ranking of A–D such as B>A=C>D");
 
@@ -61,10 +60,9 @@ export const ScenarioSchema = z
   });
 export type Scenario = z.infer<typeof ScenarioSchema>;
 
-export const OptionSchema = z.strictObject({ id: slug, text: LocalizedTextSchema });
-export type Option = z.infer<typeof OptionSchema>;
+const OptionSchema = z.strictObject({ id: slug, text: LocalizedTextSchema });
 
-export const ScreeningQuestionSchema = z
+const ScreeningQuestionSchema = z
   .strictObject({
     id: slug,
     text: LocalizedTextSchema,
@@ -75,7 +73,6 @@ export const ScreeningQuestionSchema = z
     message: "correct must be the id of one of the options",
     path: ["correct"],
   });
-export type ScreeningQuestion = z.infer<typeof ScreeningQuestionSchema>;
 
 /**
  * Profile questions. "choice" offers the listed options; "country" and

@@ -59,10 +59,7 @@ export function characterCount(text: string): number {
   return count;
 }
 
-export type TextProblem =
-  | { problem: "empty" }
-  | { problem: "too_short"; min: number }
-  | { problem: "too_long"; max: number };
+type TextProblem = { problem: "empty" } | { problem: "too_short"; min: number } | { problem: "too_long"; max: number };
 
 export function checkFreeText(text: string, limits: { minLetters: number; maxChars: number }): TextProblem | null {
   if (text.trim().length === 0) return { problem: "empty" };

@@ -8,7 +8,7 @@ import { K, WEAK_ORDER_COUNT, WEAK_ORDERS, weakOrderCode } from "./weak-orders.j
 
 /**
  * The per-scenario analyses, by group, with bootstrap intervals clustered by
- * participant. Pure: the loader (src/research/load.ts) turns the database
+ * participant. Pure: the loader (src/research/analysis-data.ts) turns the database
  * into this compact input; tests build it by hand.
  *
  * Every world ranking is reduced to its weak-order code (one of 75), so each
@@ -53,7 +53,7 @@ export interface AnalysisInput {
   };
 }
 
-export interface AnalysisOptions {
+interface AnalysisOptions {
   /** Bootstrap replicates (0 = point estimates only). */
   replicates: number;
   seed: number;
@@ -195,7 +195,7 @@ export interface AnalysisResult extends RankingAnalysis {
   warnings: string[];
 }
 
-export const ALL_GROUP = "all";
+const ALL_GROUP = "all";
 const CODES = WEAK_ORDER_COUNT;
 
 /** Per-scenario lookup tables: τ-b, agreeing and strict pairs of each weak order against the reference. */

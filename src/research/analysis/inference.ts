@@ -112,7 +112,7 @@ export function holmAdjust(pValues: readonly number[]): number[] {
 }
 
 /** The standard normal quantile (Acklam's rational approximation refined by one Halley step; ~1e-15). */
-export function normalQuantile(p: number): number {
+function normalQuantile(p: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError("p must be in (0, 1)");
   const a = [
     -39.69683028665376, 220.9460984245205, -275.928510446969, 138.357751867269, -30.66479806614716, 2.506628277459239,
@@ -145,7 +145,7 @@ export function normalQuantile(p: number): number {
 }
 
 /** Complementary error function: the series of erf below 2, a continued fraction (Lentz) above. */
-export function erfc(x: number): number {
+function erfc(x: number): number {
   const z = Math.abs(x);
   let result: number;
   if (z < 2) {

@@ -3,7 +3,7 @@
  * bootstrap with the same seed repeats exactly across runs and machines.
  * Math.random cannot be seeded.
  */
-export interface Prng {
+interface Prng {
   /** Uniform in [0, 1). */
   next(): number;
   /** Uniform integer in [0, n). */

@@ -20,7 +20,7 @@ import type { WeakOrder } from "./weak-orders.js";
  *   cards, which have no layout.
  */
 
-export const RESPONSES_PER_SCENARIO = LABELS.length;
+const RESPONSES_PER_SCENARIO = LABELS.length;
 
 export function isSpeeder(readingSeconds: number | null, minSecondsPerResponse: number): boolean {
   if (readingSeconds === null || !Number.isFinite(readingSeconds)) return false;

@@ -10,7 +10,7 @@ import { K, PAIRS } from "./weak-orders.js";
  * readable entry points (and what the hand-computed tests check).
  */
 
-export interface ConcordanceSums {
+interface ConcordanceSums {
   /** Number of raters (a weighted count in bootstrap replicates). */
   raters: number;
   /** Σ over raters of each label's fractional rank, in A–D order. */
@@ -54,7 +54,7 @@ export function rankVector(ranking: Ranking): number[] {
   return LABELS.map((label) => ranks[label]);
 }
 
-export function concordanceSums(rankings: readonly Ranking[]): ConcordanceSums {
+function concordanceSums(rankings: readonly Ranking[]): ConcordanceSums {
   const rankSums = LABELS.map(() => 0);
   let tieTermSum = 0;
   for (const ranking of rankings) {
@@ -128,7 +128,7 @@ export function tauB(a: Ranking, b: Ranking): number | null {
   return tauBFromRanks(rankVector(a), rankVector(b));
 }
 
-export interface PairAgreement {
+interface PairAgreement {
   /** Pairs both rankings order strictly, the same way. */
   agreeing: number;
   /** Pairs both rankings order strictly (ties in either are left out). */

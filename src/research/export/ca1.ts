@@ -84,14 +84,14 @@ function block(row: RawRow, prefix: "world" | "personal", text: TextFilter) {
   ];
 }
 
-export type AssessmentRecordWriter = (row: RawRow, annotatorId: string, text: TextFilter) => Record<string, unknown>;
+type AssessmentRecordWriter = (row: RawRow, annotatorId: string, text: TextFilter) => Record<string, unknown>;
 
 /**
  * One annotator's assessment of one prompt, as in `metadata.assessments[]`
  * (`text` filters the rationales): the CA-1 fields, each prompt rating of
  * the studies in scope (option id and label; ratings.ts), then Chorus's own.
  */
-export function assessmentRecords(scope: Scope): AssessmentRecordWriter {
+function assessmentRecords(scope: Scope): AssessmentRecordWriter {
   const ratings = ratingFields(scope);
   const optionsOf = ratingOptions(scope);
   const labelsOf = ratingLabels(scope);

@@ -13,7 +13,7 @@ import { rankedWithoutOpeningAll } from "../analysis/quality.js";
 export const OPENS_COLUMNS = LABELS.map((label) => `opens_${label.toLowerCase()}`);
 export const CARD_COLUMNS = ["layout", ...OPENS_COLUMNS, "ranked_without_opening_all"];
 
-export interface CardFields {
+interface CardFields {
   layout: string | null;
   /** Opens per canonical label, or null when the assessment has none recorded. */
   opens: Record<Label, number | null> | null;

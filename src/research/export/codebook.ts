@@ -20,7 +20,7 @@ import { REDACTION_KINDS, type RedactionCounts } from "./redact.js";
  * dictionary of the files written.
  */
 
-export const CODEBOOK_VERSION = 1;
+const CODEBOOK_VERSION = 1;
 
 /** The interface texts that are part of the questionnaire, by their locale key. */
 const QUESTION_KEYS = {
@@ -38,7 +38,7 @@ export interface CodebookFile {
   fields: readonly FieldDoc[];
 }
 
-export interface CodebookInput {
+interface CodebookInput {
   format: string;
   files: readonly CodebookFile[];
   redactions: RedactionCounts | null;
@@ -151,7 +151,7 @@ const CONVENTIONS = {
   [PREFER_NOT_TO_SAY]: "A profile question the participant chose not to answer.",
 };
 
-export function buildCodebook(context: ExportContext, input: CodebookInput) {
+function buildCodebook(context: ExportContext, input: CodebookInput) {
   const ratingExports = new Map(ratingFields(context.scope).map((field) => [field.id, field]));
   return {
     codebook_version: CODEBOOK_VERSION,
@@ -176,7 +176,7 @@ export function buildCodebook(context: ExportContext, input: CodebookInput) {
   };
 }
 
-export type Codebook = ReturnType<typeof buildCodebook>;
+type Codebook = ReturnType<typeof buildCodebook>;
 
 function cell(text: string): string {
   return text.replaceAll("|", "\\|").replaceAll(/\r?\n/g, " ");
@@ -187,7 +187,7 @@ function translationsTable(texts: Translations): string[] {
 }
 
 /** The same codebook for people: one section per study, then the conventions and fields. */
-export function codebookMarkdown(codebook: Codebook): string {
+function codebookMarkdown(codebook: Codebook): string {
   const lines: string[] = [
     "# Codebook",
     "",

@@ -23,7 +23,7 @@ import { openTextSink } from "./sink.js";
  * against the sqlite3 shell in bench/README.md.
  */
 
-export function formatSeconds(value: unknown): string | null {
+function formatSeconds(value: unknown): string | null {
   return typeof value === "number" ? value.toFixed(3) : null;
 }
 
@@ -150,7 +150,7 @@ function typedLines(
   };
 }
 
-export interface CsvOptions {
+interface CsvOptions {
   /** false formats every row field by field (tests compare the two paths). */
   fastPath?: boolean;
 }

@@ -32,7 +32,7 @@ export const PAIR_COLUMNS = [
  * The six pairs (AB, AC, AD, BC, BD, CD) each ranking implies: `preferred`
  * is the label ranked strictly higher, or "tie" when they share a tier.
  */
-export function rankingPairs(ranking: string): { a: string; b: string; preferred: string }[] {
+function rankingPairs(ranking: string): { a: string; b: string; preferred: string }[] {
   const parsed = parseRanking(ranking);
   if (!parsed.ok) throw new Error(`stored ranking "${ranking}" is not a complete ranking of A–D`);
   const ranks = fractionalRanks(parsed.ranking);

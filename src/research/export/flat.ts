@@ -15,8 +15,8 @@ import type { Scope } from "./scope.js";
  * Every column is documented in README.md ("Exports and analyses").
  */
 
-export const FLAT_HEAD_COLUMNS = ["study_id", "scenario_id", "assessment_id", "annotator_id"] as const;
-export const FLAT_BLOCK_COLUMNS = [
+const FLAT_HEAD_COLUMNS = ["study_id", "scenario_id", "assessment_id", "annotator_id"] as const;
+const FLAT_BLOCK_COLUMNS = [
   "block",
   "ranking",
   "unacceptable_labels",
@@ -29,8 +29,8 @@ export const FLAT_BLOCK_COLUMNS = [
 ] as const;
 export const FLAT_CONTEXT_COLUMNS = [...CONTEXT_COLUMNS, ...CARD_COLUMNS] as const;
 /** Then the participant's: where they took part and their declared native language, then the profile. */
-export const FLAT_PARTICIPANT_COLUMNS = ["platform", "declared_native_language"] as const;
-export const FLAT_FIXED_COLUMNS = [
+const FLAT_PARTICIPANT_COLUMNS = ["platform", "declared_native_language"] as const;
+const FLAT_FIXED_COLUMNS = [
   ...FLAT_HEAD_COLUMNS,
   ...FLAT_BLOCK_COLUMNS,
   ...FLAT_CONTEXT_COLUMNS,

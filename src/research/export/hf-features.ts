@@ -16,7 +16,7 @@ import type { Scope } from "./scope.js";
  * test checks every written record against them.
  */
 
-export type Dtype = "string" | "int64" | "float64" | "bool";
+type Dtype = "string" | "int64" | "float64" | "bool";
 export type Feature = { dtype: Dtype } | { struct: Field[] } | { list: Feature };
 export interface Field {
   name: string;

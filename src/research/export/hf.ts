@@ -47,11 +47,11 @@ export const HF_CONFIGS = {
 } as const;
 export type HfConfig = keyof typeof HF_CONFIGS;
 
-export interface HfOptions {
+interface HfOptions {
   license: string;
 }
 
-export interface HfCounts {
+interface HfCounts {
   ca1: ExportCounts;
   flat: ExportCounts;
   pairs: ExportCounts;
@@ -68,7 +68,7 @@ export async function writeHf(context: ExportContext, folder: string, options: H
 }
 
 /** Each config's fields as the card's `dataset_info` declares them. */
-export function hfFeatures(context: ExportContext): Record<HfConfig, Field[]> {
+function hfFeatures(context: ExportContext): Record<HfConfig, Field[]> {
   return {
     comparisons: comparisonsFeatures(context.scope),
     annotators: annotatorsFeatures(context.scope),
@@ -102,7 +102,7 @@ function fieldTable(fields: readonly FieldDoc[]): string {
   );
 }
 
-export function datasetCard(context: ExportContext, counts: HfCounts, options: HfOptions): string {
+function datasetCard(context: ExportContext, counts: HfCounts, options: HfOptions): string {
   const features = hfFeatures(context);
   const studies = context.scope.studies;
   const primary = studies[0];
@@ -216,7 +216,7 @@ ${LOADING_EXAMPLE}\`\`\`
 }
 
 /** The card's loading example; the hf test runs it. */
-export const LOADING_EXAMPLE = `from datasets import load_dataset
+const LOADING_EXAMPLE = `from datasets import load_dataset
 
 folder = "path/to/this/folder"
 comparisons = load_dataset(folder, "comparisons", split="train")

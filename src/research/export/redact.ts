@@ -54,7 +54,7 @@ export function emptyRedactionCounts(): RedactionCounts {
   return { mention: 0, email: 0, url: 0, phone: 0, handle: 0 };
 }
 
-export interface Redactor {
+interface Redactor {
   /** The text with every match replaced by `[kind]`; counts each replacement. */
   redact(text: string): string;
   readonly counts: RedactionCounts;

@@ -14,7 +14,7 @@ import { ResearchError, resolveScope } from "./scope.js";
 export const EXPORT_FORMATS = ["ca1", "csv", "pairs", "parquet", "hf"] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
-export interface ExportOptions {
+interface ExportOptions {
   format: ExportFormat;
   /** A file (csv, pairs, parquet) or a folder (ca1, hf). */
   out: string;
@@ -57,7 +57,7 @@ function codebookBase(options: ExportOptions): string {
   return join(dirname(options.out), `${name}.codebook`);
 }
 
-export function isExportFormat(value: string): value is ExportFormat {
+function isExportFormat(value: string): value is ExportFormat {
   return (EXPORT_FORMATS as readonly string[]).includes(value);
 }
 

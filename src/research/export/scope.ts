@@ -20,7 +20,7 @@ export class ResearchUsageError extends ResearchError {
   override readonly kind = "usage";
 }
 
-export interface ScopeOptions {
+interface ScopeOptions {
   studyId?: string | undefined;
   /** ISO date or date-time; assessments completed at or after it. */
   since?: string | undefined;
@@ -86,4 +86,3 @@ export function resolveScope(sqlite: SqliteConnection, options: ScopeOptions): S
     ratings: [...ratings],
   };
 }
-

@@ -30,7 +30,7 @@ import {
 /** Colour-blind-safe (Okabe–Ito) colours for responses A–D. */
 const COLOURS: Record<Label, string> = { A: "#0072B2", B: "#E69F00", C: "#009E73", D: "#CC79A7" };
 
-export function escapeHtml(text: string): string {
+function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 

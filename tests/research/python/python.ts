@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
  * PATH: a pyenv or virtualenv interpreter there would not see Debian's
  * packages. CHORUS_TEST_PYTHON overrides it.
  */
-export const PYTHON = process.env.CHORUS_TEST_PYTHON ?? "/usr/bin/python3";
+const PYTHON = process.env.CHORUS_TEST_PYTHON ?? "/usr/bin/python3";
 
 /** Why the checks cannot run (the skip reason), or null when they can. */
 export function pythonMissing(modules: readonly string[]): string | null {

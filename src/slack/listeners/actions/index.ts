@@ -35,7 +35,7 @@ export function register(app: App, deps: ListenerDeps): void {
 }
 
 /** A survey choice: the step and choice id come from the action id; the engine judges staleness. */
-export function onChoice(deps: ListenerDeps) {
+function onChoice(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
     await ack();
     const packed = unpackChoice(action.action_id);
@@ -60,7 +60,7 @@ export function onChoice(deps: ListenerDeps) {
  * expires after 3 seconds). Only then are the responses shown in it counted
  * as read.
  */
-export function onOpenForm(deps: ListenerDeps) {
+function onOpenForm(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
     await ack();
     const userId = body.user.id;
@@ -98,7 +98,7 @@ export function onOpenForm(deps: ListenerDeps) {
 }
 
 /** Another part of a card whose text needs more than one message: the card is edited in place. */
-export function onPage(deps: ListenerDeps) {
+function onPage(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
     await ack();
     const page = unpackPage(action.action_id);
@@ -115,7 +115,7 @@ export function onPage(deps: ListenerDeps) {
  * the message, so views.open goes out before any database work (the trigger
  * id expires after 3 seconds).
  */
-export function onWriteAnswer(deps: ListenerDeps) {
+function onWriteAnswer(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
     await ack();
     const write = unpackWrite(action.action_id, action.value);
@@ -134,7 +134,7 @@ export function onWriteAnswer(deps: ListenerDeps) {
 }
 
 /** App Home's Start / Continue: the survey goes on in the DM, and Home shows the new progress. */
-export function onHomeStart(deps: ListenerDeps) {
+function onHomeStart(deps: ListenerDeps) {
   return async ({ ack, body, client }: ButtonArgs): Promise<void> => {
     await ack();
     const userId = body.user.id;
@@ -145,7 +145,7 @@ export function onHomeStart(deps: ListenerDeps) {
 }
 
 /** "Take part" under a recruitment post: first contact with the post's recruitment source. */
-export function onTakePart(deps: ListenerDeps) {
+function onTakePart(deps: ListenerDeps) {
   return async ({ ack, body, action, client }: ButtonArgs): Promise<void> => {
     await ack();
     const userId = body.user.id;

@@ -18,7 +18,7 @@ export function register(app: App, deps: ListenerDeps): void {
  * Confirms or cancels; the role is checked again (the preview may be old, or
  * forwarded). The answer replaces the preview, so its buttons go away.
  */
-export function onStaffBroadcastButton(deps: ListenerDeps, staff: StaffChat, action: "confirm" | "cancel") {
+function onStaffBroadcastButton(deps: ListenerDeps, staff: StaffChat, action: "confirm" | "cancel") {
   return async ({ ack, body, action: pressed, respond }: ButtonArgs): Promise<void> => {
     await ack();
     const broadcastId = Number(pressed.value);

@@ -6,7 +6,7 @@ import type { ListenerDeps } from "../../deps.js";
 import { slackKey, slackSay } from "../../text.js";
 import { staffBroadcastReply } from "./staff-broadcast.js";
 
-export type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
+type CommandArgs = SlackCommandMiddlewareArgs & AllMiddlewareArgs;
 export interface EphemeralReply {
   response_type: "ephemeral";
   text: string;
@@ -22,7 +22,7 @@ export function register(app: App, deps: ListenerDeps): void {
 }
 
 /** The subcommand word: `/chorus` alone means help. */
-export function subcommandOf(text: string): string {
+function subcommandOf(text: string): string {
   return text.trim().split(/\s+/)[0]?.toLowerCase() || "help";
 }
 
@@ -32,7 +32,7 @@ export function subcommandOf(text: string): string {
  * its answer, posted below with the buttons); the answer goes to the DM with
  * the app, and a command typed elsewhere gets an ephemeral pointer there.
  */
-export function onChorusCommand(deps: ListenerDeps) {
+function onChorusCommand(deps: ListenerDeps) {
   return async ({ command, ack, client, respond }: CommandArgs): Promise<void> => {
     const userId = command.user_id;
     const word = subcommandOf(command.text);
@@ -60,7 +60,7 @@ export function onChorusCommand(deps: ListenerDeps) {
 }
 
 /** Per-study counts for staff (staff table, platform "slack"); a polite refusal for anyone else. */
-export function statsReply(deps: ListenerDeps, userId: string): EphemeralReply {
+function statsReply(deps: ListenerDeps, userId: string): EphemeralReply {
   const say = slackSay(deps.i18n, deps.conversations.localeOf(userId));
   if (deps.staffChat) {
     // Audited, with quota cells and scenarios (src/staff/chat.ts).

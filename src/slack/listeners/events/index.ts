@@ -4,8 +4,8 @@ import type { ListenerDeps } from "../../deps.js";
 import { publishHome } from "../../home.js";
 import { decodeSlackText, slackKey, slackSay } from "../../text.js";
 
-export type HomeOpenedArgs = SlackEventMiddlewareArgs<"app_home_opened"> & AllMiddlewareArgs;
-export type MessageArgs = SlackEventMiddlewareArgs<"message"> & AllMiddlewareArgs;
+type HomeOpenedArgs = SlackEventMiddlewareArgs<"app_home_opened"> & AllMiddlewareArgs;
+type MessageArgs = SlackEventMiddlewareArgs<"message"> & AllMiddlewareArgs;
 
 /** Events API: App Home opened, and messages typed in the DM with the app. */
 export function register(app: App, deps: ListenerDeps): void {
@@ -14,7 +14,7 @@ export function register(app: App, deps: ListenerDeps): void {
 }
 
 /** Publishes App Home when its Home tab is opened (the Messages tab needs nothing). */
-export function onAppHomeOpened(deps: ListenerDeps) {
+function onAppHomeOpened(deps: ListenerDeps) {
   return async ({ event, client }: HomeOpenedArgs): Promise<void> => {
     if (event.tab !== "home") return;
     await publishHome(client, deps, event.user);
@@ -42,7 +42,7 @@ interface DmMessage {
  * so Slack's retries of it (X-Slack-Retry-Num) change nothing and send nothing.
  * The app's own messages, deletions and other subtypes are not answers.
  */
-export function onDirectMessage(deps: ListenerDeps) {
+function onDirectMessage(deps: ListenerDeps) {
   return async ({ event, body, client, context }: MessageArgs): Promise<void> => {
     const message = event as unknown as DmMessage;
     if (message.channel_type !== "im") return;

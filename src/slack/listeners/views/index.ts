@@ -13,7 +13,7 @@ import type { ListenerDeps } from "../../deps.js";
 import { ANSWER_BLOCK, ANSWER_CALLBACK, ANSWER_ELEMENT, CARD_FORM_CALLBACK, unpackModalMetadata } from "../../ids.js";
 import { type SayText, slackKey, slackSay } from "../../text.js";
 
-export type ViewSubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
+type ViewSubmitArgs = SlackViewMiddlewareArgs<ViewSubmitAction> & AllMiddlewareArgs;
 
 /** Submissions of the answer modal (a typed answer) and of the card form (a whole scenario). */
 export function register(app: App, deps: ListenerDeps): void {
@@ -86,7 +86,7 @@ function staleInModal(text: Text): Text {
 }
 
 /** The answer modal (a typed answer to one question): its refusal appears on its one input. */
-export function onAnswerSubmitted(deps: ListenerDeps) {
+function onAnswerSubmitted(deps: ListenerDeps) {
   return async (args: ViewSubmitArgs): Promise<void> => {
     const metadata = unpackModalMetadata(args.view.private_metadata);
     if (!metadata) {
@@ -113,7 +113,7 @@ export function onAnswerSubmitted(deps: ListenerDeps) {
  * The card form: one whole-card input for the engine. Each problem it names
  * goes on its field's input; anything else (out of date, paused) on the first.
  */
-export function onCardFormSubmitted(deps: ListenerDeps) {
+function onCardFormSubmitted(deps: ListenerDeps) {
   return async (args: ViewSubmitArgs): Promise<void> => {
     const metadata = unpackFormMetadata(args.view.private_metadata);
     if (!metadata) {

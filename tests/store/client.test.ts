@@ -54,7 +54,7 @@ describe("openDatabase", () => {
         .prepare("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
         .pluck()
         .all();
-      expect(triggers).toEqual(["assessments_count_delete", "assessments_count_insert"]);
+      expect(triggers).toEqual(["assessments_count_delete", "assessments_count_insert", "flow_states_revision"]);
       const applied = opened.sqlite.prepare("SELECT count(*) FROM __drizzle_migrations").pluck().get();
       expect(applied).toBe(MIGRATIONS);
       opened.close();

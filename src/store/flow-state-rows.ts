@@ -74,7 +74,9 @@ export function createFlowStateRows(sqlite: Database.Database): FlowStateRows {
 
 /** The document as stored: everything but the assignments, which have their own column. */
 function stateText(state: FlowState): string {
-  return JSON.stringify({ ...state, assignments: undefined });
+  // (Measured in the bot: a copy without the key serialises faster than one with it set to undefined.)
+  const { assignments: _ownColumn, ...document } = state;
+  return JSON.stringify(document);
 }
 
 /** The state a row holds; a document written before the assignments column keeps its own. */

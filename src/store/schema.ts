@@ -148,9 +148,22 @@ export const flowStates = sqliteTable("flow_states", {
   participantId: text("participant_id")
     .primaryKey()
     .references(() => participants.id, { onDelete: "cascade" }),
+  /**
+   * The flow state document, rewritten on every input. Since `assignments`
+   * has its own column it is left out of it; a row written before that (the
+   * column still null) holds the whole document.
+   */
   state: text("state", { mode: "json" }).$type<FlowState>().notNull(),
   step: integer("step").notNull(),
   updatedAt: text("updated_at").notNull(),
+  /**
+   * Raised by every write (a trigger raises it for writers that do not), so a
+   * process that holds the state it saved last knows by this number alone
+   * whether the row is still that state.
+   */
+  revision: integer("revision").notNull().default(0),
+  /** The state's assignment plans (JSON), written only when they change: at admission and when more are started. */
+  assignments: text("assignments", { mode: "json" }).$type<FlowState["assignments"]>(),
 });
 
 export const assignments = sqliteTable(

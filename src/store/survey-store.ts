@@ -17,6 +17,7 @@ import type { Study } from "../core/study/schema.js";
 import { rationaleWeight, readingSecondsSql } from "./answer-measures.js";
 import { type BusyRetryOptions, retryWhileBusy } from "./busy.js";
 import type { OpenedDatabase } from "./client.js";
+import { createFlowStateRows } from "./flow-state-rows.js";
 import { NEWCOMER_STUDY_SQL, readStoredStudy, studyOf } from "./stored-study.js";
 
 /**
@@ -54,7 +55,7 @@ export function createSurveyStore(
 
   const effects = createEffectWriter(s);
   let claims = 0;
-  const recentStates = createRecentStates(RECENT_STATES);
+  const flowStates = createFlowStateRows(sqlite);
 
   return {
     // BEGIN IMMEDIATE: take the write lock up front, so two processes never
@@ -92,26 +93,15 @@ export function createSurveyStore(
       );
     },
 
-    loadState(participantId: string): unknown {
-      const row = s.loadState.get(participantId);
-      if (!row) return undefined;
-      // The very document this process saved last: hand back the same object,
-      // so the engine can skip re-validating it. Any other writer's change
-      // makes the text differ, and it is parsed afresh.
-      const cached = recentStates.get(participantId);
-      if (cached?.json === row.state) return cached.state;
-      return JSON.parse(row.state);
-    },
+    // The very object this process saved last comes back as long as nobody wrote since,
+    // so the engine can skip re-validating it.
+    loadState: (participantId: string): unknown => flowStates.load(participantId),
 
-    saveState(participantId: string, state: FlowState, at: string) {
-      const json = JSON.stringify(state);
-      s.saveState.run(participantId, json, state.step, at);
-      recentStates.set(participantId, { json, state });
-    },
+    saveState: (participantId: string, state: FlowState, at: string) => flowStates.save(participantId, state, at),
 
     applyEffect(participantId: string, effect: Effect) {
       // Deletion really deletes: the in-memory copy of the state goes too.
-      if (effect.type === "participant_deleted") recentStates.delete(participantId);
+      if (effect.type === "participant_deleted") flowStates.forget(participantId);
       effects(participantId, effect);
     },
 
@@ -175,26 +165,6 @@ export const PROCESSED_EVENT_WINDOW_MS = 24 * 60 * 60 * 1000;
 /** Every this many claims, at most PRUNE_BATCH ids older than the window are deleted. */
 const PRUNE_EVERY = 1000;
 const PRUNE_BATCH = 500;
-
-/** How many participants' last saved state documents are kept in memory. */
-const RECENT_STATES = 10_000;
-
-/** A small least-recently-saved cache of the state documents this process wrote. */
-function createRecentStates(capacity: number) {
-  const entries = new Map<string, { json: string; state: FlowState }>();
-  return {
-    get: (id: string) => entries.get(id),
-    delete: (id: string) => entries.delete(id),
-    set(id: string, entry: { json: string; state: FlowState }) {
-      entries.delete(id);
-      entries.set(id, entry);
-      if (entries.size > capacity) {
-        const oldest = entries.keys().next().value;
-        if (oldest !== undefined) entries.delete(oldest);
-      }
-    },
-  };
-}
 
 type Statements = ReturnType<typeof prepareStatements>;
 
@@ -288,11 +258,6 @@ function prepareStatements(sqlite: Database.Database) {
     createParticipant: sqlite.prepare<unknown[]>(
       `INSERT INTO participants (id, platform, platform_user_id, study_id, locale, status, source, created_at, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    loadState: sqlite.prepare<[string], { state: string }>("SELECT state FROM flow_states WHERE participant_id = ?"),
-    saveState: sqlite.prepare<[string, string, number, string]>(
-      `INSERT INTO flow_states (participant_id, state, step, updated_at) VALUES (?, ?, ?, ?)
-       ON CONFLICT (participant_id) DO UPDATE SET state = excluded.state, step = excluded.step, updated_at = excluded.updated_at`,
     ),
     studyVersion: sqlite.prepare<[string], { version: number; updated_at: string }>(
       "SELECT version, updated_at FROM studies WHERE id = ?",

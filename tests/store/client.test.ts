@@ -59,6 +59,7 @@ describe("openDatabase", () => {
         "assessments_count_insert",
         "assessments_rationale_weight_update",
         "assessments_reading_seconds_update",
+        "flow_states_revision",
         "ranking_blocks_rationale_weight_update",
       ]);
       const applied = opened.sqlite.prepare("SELECT count(*) FROM __drizzle_migrations").pluck().get();

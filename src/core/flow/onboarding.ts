@@ -159,13 +159,16 @@ function continueOnboarding(state: FlowState, ctx: FlowContext, effects: Effect[
   if (!profileDone && !(state.phase === "profile" && ctx.study.profile.length === 0)) {
     return advanced(state, ctx, [], effects);
   }
+  // The quota check is the profile's only use in the state (the answers are stored on their own):
+  // the state every later input rewrites leaves it out from here on.
+  const checked: FlowState = { ...state, profile: {} };
   const quota = ctx.study.quota;
   if (quota) {
     const cell = quotaCell(quota, state.profile);
     const target = quotaTarget(quota, cell);
     if (target !== undefined && ctx.quotaCount(cell) >= target) {
       effects.push({ type: "status_changed", status: "quota_full", at: ctx.now });
-      return advanced({ ...state, phase: "quota_full", phaseStartedAt: ctx.now }, ctx, [], effects);
+      return advanced({ ...checked, phase: "quota_full", phaseStartedAt: ctx.now }, ctx, [], effects);
     }
   }
   effects.push({ type: "admitted", at: ctx.now });
@@ -176,11 +179,11 @@ function continueOnboarding(state: FlowState, ctx: FlowContext, effects: Effect[
     random: ctx.random,
   });
   if (assignments.length === 0) {
-    return advanced({ ...state, phase: "no_scenarios", phaseStartedAt: ctx.now }, ctx, [], effects);
+    return advanced({ ...checked, phase: "no_scenarios", phaseStartedAt: ctx.now }, ctx, [], effects);
   }
   effects.push({ type: "assignments_created", assignments, at: ctx.now });
   return advanced(
-    { ...state, phase: "briefing", assignments, taskIndex: 0, phaseStartedAt: ctx.now },
+    { ...checked, phase: "briefing", assignments, taskIndex: 0, phaseStartedAt: ctx.now },
     ctx,
     [],
     effects,

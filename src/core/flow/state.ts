@@ -131,7 +131,7 @@ export const FlowStateSchema = z.object({
   typingAnswer: z.boolean().default(false),
   /** The ISO code offered for a misspelt typed answer ("Did you mean Kenya?"), until answered. */
   placeSuggestion: z.string().optional(),
-  /** Profile answers so far (null: prefer not to say), for the quota check. */
+  /** Profile answers so far (null: prefer not to say), for the quota check; emptied once it is made. */
   profile: z.record(z.string(), z.string().nullable()).default({}),
   assignments: z.array(AssignmentPlanSchema).default([]),
   taskIndex: z.number().int().nonnegative().default(0),

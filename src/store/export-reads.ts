@@ -92,10 +92,8 @@ export type RowOrder = "assessment" | "scenario" | "participant";
 /**
  * "typed": one value per FIXED_COLUMNS column. "csv": the flat CSV's runs of
  * columns that can never need quoting joined by SQLite (see CSV_COLUMN).
- * "csv-quoted": the same with the free text quoted by SQLite too, for an
- * export that writes the text as stored (no redaction; see QUOTED_COLUMN).
  */
-export type RowShape = "typed" | "csv" | "csv-quoted";
+export type RowShape = "typed" | "csv";
 
 /** SQL text literal (ids are slugs already; quotes are doubled regardless). */
 export function sqlText(value: string): string {
@@ -181,18 +179,6 @@ function joined(columns: string[]): string {
   return columns.map((column) => `ifnull(${column}, '')`).join(" || ',' || ");
 }
 
-/** Both CSV shapes end with the context run (ui_locale … total_seconds) and the card's stored texts. */
-const CSV_TAIL = [
-  joined([
-    ...CONTEXT_SQL,
-    secondsText("a.reading_done_at", "a.started_at"),
-    secondsText("a.completed_at", "a.started_at"),
-  ]),
-  "a.layout",
-  "a.opens",
-  "a.ratings",
-];
-
 const CSV_SELECT = [
   "a.id",
   "a.participant_id",
@@ -209,7 +195,14 @@ const CSV_SELECT = [
   "a.unacceptable_rationale",
   "ifnull(a.unacceptable_rationale_language, '')",
   "a.unacceptable_rationale_confidence",
-  ...CSV_TAIL,
+  joined([
+    ...CONTEXT_SQL,
+    secondsText("a.reading_done_at", "a.started_at"),
+    secondsText("a.completed_at", "a.started_at"),
+  ]),
+  "a.layout",
+  "a.opens",
+  "a.ratings",
 ].join(", ");
 
 /** Indexes into a CSV-shaped row (the id and participant id are where a typed row has them). */
@@ -230,73 +223,6 @@ export const CSV_COLUMN = {
   opens: 21,
   ratings: 22,
 } as const;
-
-/**
- * The "csv-quoted" shape: SQLite also quotes the free text (rationales, the
- * rationale parts' JSON) per RFC 4180, so a block crosses into JavaScript as
- * two strings and its confidence instead of six values. Numbers stay in
- * JavaScript, whose formatting SQLite does not share. Whether the runs that
- * are joined unquoted hold a comma, quote or line break is one GLOB over
- * them (the `safe` column), where the "csv" shape has JavaScript test each.
- */
-const NEEDS_QUOTES_GLOB = "'*[\",\r\n]*'";
-
-/** `value` as one RFC 4180 field (null: empty), as csvField writes it. */
-function quotedField(value: string): string {
-  return `CASE WHEN ${value} IS NULL THEN '' WHEN ${value} GLOB ${NEEDS_QUOTES_GLOB} THEN '"' || replace(${value}, '"', '""') || '"' ELSE ${value} END`;
-}
-
-const UNQUOTED_RUNS = [
-  "a.study_id",
-  "a.scenario_id",
-  ...["w", "pb"].flatMap((alias) => [
-    `${alias}.ranking`,
-    `${alias}.rationale_language`,
-    `${alias}.ranked_at`,
-    `${alias}.rationale_at`,
-  ]),
-  "a.unacceptable_rationale_language",
-  ...CONTEXT_SQL,
-];
-
-const QUOTED_CSV_SELECT = [
-  "a.id",
-  "a.participant_id",
-  joined(["a.study_id", "a.scenario_id"]),
-  ...["w", "pb"].flatMap((alias, i) => [
-    `CASE WHEN ${alias}.ranking IS NULL THEN NULL ELSE '${i === 0 ? "world" : "personal"},' || ${alias}.ranking || ',,' || ${quotedField(`${alias}.rationale`)} || ',' || ifnull(${alias}.rationale_language, '') END`,
-    `${alias}.rationale_confidence`,
-    `${quotedField(`${alias}.rationale_parts`)} || ',' || ${joined([`${alias}.ranked_at`, `${alias}.rationale_at`])}`,
-  ]),
-  "a.unacceptable_labels",
-  `${quotedField("a.unacceptable_rationale")} || ',' || ifnull(a.unacceptable_rationale_language, '')`,
-  "a.unacceptable_rationale_confidence",
-  ...CSV_TAIL,
-  `(${UNQUOTED_RUNS.map((column) => `ifnull(${column}, '')`).join(" || ")}) NOT GLOB ${NEEDS_QUOTES_GLOB}`,
-].join(", ");
-
-/** Indexes into a "csv-quoted" row. */
-export const QUOTED_COLUMN = {
-  id: 0,
-  participant: 1,
-  /** "study,scenario". */
-  head: 2,
-  /** Each block: "block,ranking,,rationale,language", confidence, "parts,ranked_at,rationale_at". */
-  blocks: [3, 6],
-  unacceptableLabels: 9,
-  /** "rationale,language". */
-  unacceptableRationale: 10,
-  unacceptableConfidence: 11,
-  /** ui_locale … total_seconds, nine columns. */
-  context: 12,
-  layout: 13,
-  opens: 14,
-  ratings: 15,
-  /** 1 when no unquoted run holds a comma, quote or line break. */
-  safe: 16,
-} as const;
-
-const SELECTS: Record<RowShape, string> = { typed: TYPED_SELECT, csv: CSV_SELECT, "csv-quoted": QUOTED_CSV_SELECT };
 
 function profileValue(i: number): string {
   return `CASE WHEN q${i}.participant_id IS NULL THEN NULL ELSE coalesce(q${i}.value, '${PREFER_NOT_TO_SAY}') END`;
@@ -391,7 +317,8 @@ export function createExportReads(sqlite: Database.Database, scope: Scope): Expo
   let typedStatement: Database.Statement<[number]> | undefined;
   return {
     count: () => (sqlite.prepare(`SELECT count(*) AS n FROM assessments a WHERE ${where}`).get() as { n: number }).n,
-    pages: (order, pageSize, shape = "typed") => assessmentPages(sqlite, scope, order, pageSize, SELECTS[shape]),
+    pages: (order, pageSize, shape = "typed") =>
+      assessmentPages(sqlite, scope, order, pageSize, shape === "csv" ? CSV_SELECT : TYPED_SELECT),
     typedRow(assessmentId) {
       typedStatement ??= sqlite.prepare<[number]>(`SELECT ${TYPED_SELECT} ${FROM} WHERE a.id = ?`).raw(true);
       return typedStatement.get(assessmentId) as RawRow;

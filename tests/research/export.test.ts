@@ -11,7 +11,7 @@ import { silentProgress } from "../../src/research/export/progress.js";
 import { TAKEN_KEYS } from "../../src/research/export/ratings.js";
 import { type ExportFormat, runExport } from "../../src/research/export/run.js";
 import { ResearchError, resolveScope } from "../../src/research/export/scope.js";
-import { createExportReads, QUOTED_COLUMN } from "../../src/store/export-reads.js";
+import { createExportReads } from "../../src/store/export-reads.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
 import { PROMPT_RATINGS, RATIONALES, SECRET, type Seeded, seedResearchData } from "./fixtures.js";
 import { pythonMissing, runPython } from "./python/python.js";
@@ -503,43 +503,6 @@ describe("csv export", () => {
         readFileSync(join(database.dir, `fast-${redact}.csv`), "utf8"),
       );
     }
-  });
-
-  it("has SQLite quote the text as csv-stringify does and vouch only for rows whose unquoted runs are safe", async () => {
-    const reads = () => createExportReads(database.sqlite, resolveScope(database.sqlite, {}));
-    const safeFlags = () =>
-      [...reads().pages("assessment", 100, "csv-quoted")].flatMap((page) =>
-        page.rows.map((row) => [row[QUOTED_COLUMN.id], row[QUOTED_COLUMN.safe]]),
-      );
-    // Every row of the fixtures takes SQLite's path, so the comparison below is of that path.
-    expect(safeFlags().every(([, safe]) => safe === 1)).toBe(true);
-    const texts = ["lone\rreturn", 'a "quote" only', "comma, only", "plain", "", "CRLF\r\nline"];
-    const setRationale = database.sqlite.prepare("UPDATE ranking_blocks SET rationale = ? WHERE rowid = ?");
-    for (const [i, text] of texts.entries()) setRationale.run(text, i + 1);
-    database.sqlite.prepare("UPDATE ranking_blocks SET rationale_parts = NULL WHERE rowid = 2").run();
-    database.sqlite
-      .prepare(`UPDATE assessments SET unacceptable_rationale = '"' WHERE unacceptable_labels IS NOT NULL`)
-      .run();
-    await exportTo("csv", "quoted.csv");
-    await writeCsv(
-      {
-        reads: reads(),
-        scope: resolveScope(database.sqlite, {}),
-        annotatorId: createAnnotatorIds(SECRET),
-        progress: silentProgress,
-        pageSize: 100,
-        redact: false,
-        now: () => new Date(),
-      },
-      join(database.dir, "quoted-typed.csv"),
-      { fastPath: false },
-    );
-    const written = readFileSync(join(database.dir, "quoted.csv"), "utf8");
-    expect(written).toBe(readFileSync(join(database.dir, "quoted-typed.csv"), "utf8"));
-    const rationales = (parseCsv(written, { columns: true }) as Record<string, string>[]).map((row) => row.rationale);
-    for (const text of texts.filter((text) => text !== "")) expect(rationales).toContain(text);
-    database.sqlite.prepare(`UPDATE ranking_blocks SET ranked_at = 'x,y' WHERE assessment_id = 2`).run();
-    expect(safeFlags().filter(([, safe]) => safe !== 1)).toEqual([[2, 0]]);
   });
 
   it("falls back to field-by-field quoting when a column that is normally safe holds a comma or quote", async () => {

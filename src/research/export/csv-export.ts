@@ -1,6 +1,6 @@
 import { stringify } from "csv-stringify/sync";
 import { LRUCache } from "lru-cache";
-import { CSV_COLUMN as C, QUOTED_COLUMN as Q } from "../../store/export-reads.js";
+import { CSV_COLUMN as C } from "../../store/export-reads.js";
 import { assessmentPages, COL, type ParticipantInfo, type RawRow } from "./assessment-rows.js";
 import { cardCells, opensCounts } from "./card.js";
 import { type ExportContext, type ExportCounts, emptyCounts } from "./context.js";
@@ -83,21 +83,6 @@ function cardTexts(ratings: (stored: string | null) => unknown[]): CardText {
   };
 }
 
-/** What every record of an assessment starts with (up to its block) and ends with (from its context on). */
-function recordEnds(
-  row: RawRow,
-  columns: typeof C | typeof Q,
-  annotatorId: string,
-  participantText: string,
-  card: CardText,
-): [string, string] {
-  const cardText = card(row[columns.layout], row[columns.opens], row[columns.ratings]);
-  return [
-    `${row[columns.head]},${row[columns.id]},${annotatorId},`,
-    `,${row[columns.context]},${cardText}${participantText}${CSV_RECORD_END}`,
-  ];
-}
-
 /** The row's lines through the fast path, or null when a joined run is not safe. */
 function fastLines(
   row: RawRow,
@@ -107,7 +92,9 @@ function fastLines(
   card: CardText,
 ): Lines | null {
   if (!fastPathSafe(row)) return null;
-  const [start, end] = recordEnds(row, C, annotatorId, participantText, card);
+  const start = `${row[C.head]},${row[C.id]},${annotatorId},`;
+  const cardText = card(row[C.layout], row[C.opens], row[C.ratings]);
+  const end = `,${row[C.context]},${cardText}${participantText}${CSV_RECORD_END}`;
   let lines = "";
   let count = 0;
   for (const at of C.blocks) {
@@ -121,31 +108,6 @@ function fastLines(
     lines +=
       `${start}unacceptable,,${csvField((JSON.parse(labels) as string[]).join(","))},` +
       `${csvField(text(row[C.unacceptableRationale]))},${row[C.unacceptableLanguage]},${number(row[C.unacceptableConfidence])},,,${end}`;
-    count++;
-  }
-  return { text: lines, count };
-}
-
-/**
- * The row's lines from the "csv-quoted" shape (the text as stored, SQLite
- * has quoted it), or null when SQLite found an unquoted run not safe.
- */
-function quotedLines(row: RawRow, annotatorId: string, participantText: string, card: CardText): Lines | null {
-  if (row[Q.safe] !== 1) return null;
-  const [start, end] = recordEnds(row, Q, annotatorId, participantText, card);
-  let lines = "";
-  let count = 0;
-  for (const at of Q.blocks) {
-    const block = row[at] as string | null;
-    if (block === null) continue;
-    lines += `${start}${block},${number(row[at + 1])},${row[at + 2]}${end}`;
-    count++;
-  }
-  const labels = row[Q.unacceptableLabels] as string | null;
-  if (labels !== null) {
-    lines +=
-      `${start}unacceptable,,${csvField((JSON.parse(labels) as string[]).join(","))},` +
-      `${row[Q.unacceptableRationale]},${number(row[Q.unacceptableConfidence])},,,${end}`;
     count++;
   }
   return { text: lines, count };
@@ -202,12 +164,7 @@ export async function writeCsv(context: ExportContext, path: string, options: Cs
   const ratings = ratingOptions(context.scope);
   const card = cardTexts(ratings);
   sink.write(stringify([flatColumns(context.scope)], STRINGIFY));
-  // Redaction rewrites the text in JavaScript, so then the text crosses unquoted.
-  const shape = !fastPath ? "typed" : context.redact ? "csv" : "csv-quoted";
-  const rowLines = (row: RawRow, annotatorId: string, participantText: string) =>
-    shape === "csv-quoted"
-      ? quotedLines(row, annotatorId, participantText, card)
-      : fastLines(row, annotatorId, participantText, text, card);
+  const shape = fastPath ? "csv" : "typed";
   for (const page of assessmentPages(context.reads, "assessment", context.pageSize, shape)) {
     const participantText = new Map<string, string>();
     const textOf = (id: string) => {
@@ -222,7 +179,7 @@ export async function writeCsv(context: ExportContext, path: string, options: Cs
       const participantId = row[COL.participant_id] as string;
       const annotatorId = context.annotatorId(participantId);
       const lines =
-        (fastPath ? rowLines(row, annotatorId, textOf(participantId)) : null) ??
+        (fastPath ? fastLines(row, annotatorId, textOf(participantId), text, card) : null) ??
         typedLines(
           fastPath ? context.reads.typedRow(row[COL.assessment_id] as number) : row,
           annotatorId,

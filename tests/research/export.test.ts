@@ -9,7 +9,7 @@ import { createAnnotatorIds } from "../../src/research/annotator-id.js";
 import { writeCsv } from "../../src/research/export/csv-export.js";
 import { silentProgress } from "../../src/research/export/progress.js";
 import { TAKEN_KEYS } from "../../src/research/export/ratings.js";
-import { type ExportFormat, runExport } from "../../src/research/export/run.js";
+import { EXPORT_FORMATS, type ExportFormat, runExport } from "../../src/research/export/run.js";
 import { ResearchError, resolveScope } from "../../src/research/export/scope.js";
 import { createExportReads } from "../../src/store/export-reads.js";
 import { createTestDatabase, type TestDatabase } from "../helpers/db.js";
@@ -572,6 +572,33 @@ describe("paging", () => {
               .join("")
           : readFileSync(join(database.dir, name(size)), "utf8");
       for (const pageSize of [1, 2, 3]) expect(read(pageSize)).toBe(read(5000));
+    }
+  });
+
+  it("reports progress that adds up to the total it announced, in every format and page size", async () => {
+    for (const format of EXPORT_FORMATS) {
+      for (const pageSize of [1, 3, 5000]) {
+        let announced = -1;
+        let ticked = 0;
+        const out = `progress-${pageSize}/${format}`;
+        await runExport(database.sqlite, {
+          format,
+          out: join(database.dir, format === "ca1" || format === "hf" ? out : `${out}.${format}`),
+          secret: SECRET,
+          pageSize,
+          progress: (total) => {
+            announced = total;
+            return {
+              tick: (count = 1) => {
+                ticked += count;
+              },
+              done() {},
+            };
+          },
+        });
+        expect([format, pageSize, ticked]).toEqual([format, pageSize, announced]);
+        expect(announced).toBeGreaterThan(0);
+      }
     }
   });
 });

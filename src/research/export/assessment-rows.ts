@@ -7,6 +7,7 @@ import type {
   RowShape,
 } from "../../store/export-reads.js";
 import { COL } from "../../store/export-reads.js";
+import type { ExportContext } from "./context.js";
 import { createHeapTrimmer } from "./memory.js";
 import type { Scope } from "./scope.js";
 
@@ -39,20 +40,21 @@ export function* assessmentPages(
   }
 }
 
-/** Each row of each page with its participant's details. */
+/**
+ * Each row of each page with its participant's details; once the caller has
+ * taken a page's last row, the page counts on the export's progress.
+ */
 export function* assessmentRows(
-  reads: ExportReads,
+  context: Pick<ExportContext, "reads" | "pageSize" | "progress">,
   order: RowOrder,
-  pageSize = DEFAULT_PAGE_SIZE,
-): Generator<{ row: RawRow; participant: ParticipantInfo; endOfPage: boolean }> {
-  for (const page of assessmentPages(reads, order, pageSize)) {
-    const last = page.rows.length - 1;
-    for (let i = 0; i <= last; i++) {
-      const row = page.rows[i] as RawRow;
+): Generator<{ row: RawRow; participant: ParticipantInfo }> {
+  for (const page of assessmentPages(context.reads, order, context.pageSize)) {
+    for (const row of page.rows) {
       const participant = page.participants.get(row[COL.participant_id] as string);
       if (!participant) throw new Error(`assessment ${row[COL.assessment_id]} has no participant`);
-      yield { row, participant, endOfPage: i === last };
+      yield { row, participant };
     }
+    context.progress.tick(page.rows.length);
   }
 }
 

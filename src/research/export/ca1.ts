@@ -152,8 +152,7 @@ async function writeComparisonsAndMerged(
   const assessmentRecord = assessmentRecords(context.scope);
   let open: string | null = null;
   let first = true;
-  let sinceTick = 0;
-  for (const { row, participant, endOfPage } of assessmentRows(context.reads, "scenario", context.pageSize)) {
+  for (const { row, participant } of assessmentRows(context, "scenario")) {
     const key = `${row[COL.study_id]}\u0000${row[COL.scenario_id]}`;
     const prompt = promptOf(prompts, row);
     if (key !== open) {
@@ -194,16 +193,10 @@ async function writeComparisonsAndMerged(
     );
     countLanguages(row, counts);
     counts.assessments++;
-    sinceTick++;
-    if (endOfPage) {
-      context.progress.tick(sinceTick);
-      sinceTick = 0;
-    }
     if (waitComparisons) await waitComparisons;
     if (waitMerged) await waitMerged;
   }
   if (open !== null) comparisons.write("]}}\n");
-  context.progress.tick(sinceTick);
 }
 
 /** annotators.jsonl: one pass ordered by participant, one line per annotator. */
@@ -212,8 +205,7 @@ async function writeAnnotators(context: ExportContext, annotators: TextSink, cou
   const text = textFilter(context.redact);
   const assessmentRecord = assessmentRecords(context.scope);
   let open: string | null = null;
-  let sinceTick = 0;
-  for (const { row, participant: info, endOfPage } of assessmentRows(context.reads, "participant", context.pageSize)) {
+  for (const { row, participant: info } of assessmentRows(context, "participant")) {
     const participant = row[COL.participant_id] as string;
     const annotatorId = annotatorOf(context, row);
     if (participant !== open) {
@@ -233,15 +225,9 @@ async function writeAnnotators(context: ExportContext, annotators: TextSink, cou
     }
     const { annotator_id: _, ...assessment } = assessmentRecord(row, annotatorId, text);
     const wait = annotators.write(JSON.stringify({ prompt_id: row[COL.scenario_id], ...assessment }));
-    sinceTick++;
-    if (endOfPage) {
-      context.progress.tick(sinceTick);
-      sinceTick = 0;
-    }
     if (wait) await wait;
   }
   if (open !== null) annotators.write("]}\n");
-  context.progress.tick(sinceTick);
 }
 
 /** Writes the three CA-1 files into `folder`. Progress counts each assessment twice (two passes). */

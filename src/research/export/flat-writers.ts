@@ -101,8 +101,7 @@ function* flatCells(context: ExportContext, counts: ExportCounts): Generator<unk
   const text = textFilter(context.redact);
   counts.redactions = text.counts;
   const ratings = ratingOptions(context.scope);
-  let sinceTick = 0;
-  for (const { row, participant, endOfPage } of assessmentRows(context.reads, "assessment", context.pageSize)) {
+  for (const { row, participant } of assessmentRows(context, "assessment")) {
     const head = flatHead(row, context.annotatorId(row[COL.participant_id] as string));
     const tail = [...flatContext(row, ratings), ...flatParticipant(participant)];
     for (const block of flatBlocks(row, text)) {
@@ -111,13 +110,7 @@ function* flatCells(context: ExportContext, counts: ExportCounts): Generator<unk
     }
     countLanguages(row, counts);
     counts.assessments++;
-    sinceTick++;
-    if (endOfPage) {
-      context.progress.tick(sinceTick);
-      sinceTick = 0;
-    }
   }
-  context.progress.tick(sinceTick);
 }
 
 /** The flat table as JSON Lines, one object per block row (the hf folder's `assessments` config). */

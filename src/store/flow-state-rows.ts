@@ -20,6 +20,12 @@ export interface FlowStateRows {
   save(participantId: string, state: FlowState, at: string): void;
   /** Drops the in-memory copy (the participant was deleted). */
   forget(participantId: string): void;
+  /**
+   * Runs `write` (a transaction, or a savepoint inside one). If it throws,
+   * the database undid what it saved, so the copies it left in memory are
+   * dropped: another writer could bring the row to their revision.
+   */
+  undoneOnThrow<T>(write: () => T): T;
 }
 
 /** How many participants' last saved states are kept in memory. */
@@ -40,6 +46,8 @@ interface StoredRow {
 export function createFlowStateRows(sqlite: Database.Database): FlowStateRows {
   const s = prepareStatements(sqlite);
   const recent = new LRUCache<string, Saved>({ max: RECENT_STATES });
+  // Participants saved in the transaction under way, in order, until it commits.
+  const savedInTransaction: string[] = [];
 
   function writeWhole(participantId: string, state: FlowState, at: string): number {
     const row = s.upsert.get(participantId, stateText(state), JSON.stringify(state.assignments), state.step, at);
@@ -66,9 +74,23 @@ export function createFlowStateRows(sqlite: Database.Database): FlowStateRows {
         if (revision !== saved.revision + 1) revision = undefined;
       }
       recent.set(participantId, { revision: revision ?? writeWhole(participantId, state, at), state });
+      // (A save outside any transaction has committed already.)
+      if (sqlite.inTransaction) savedInTransaction.push(participantId);
     },
 
     forget: (participantId) => recent.delete(participantId),
+
+    undoneOnThrow(write) {
+      const mark = savedInTransaction.length;
+      try {
+        const result = write();
+        if (!sqlite.inTransaction) savedInTransaction.length = 0;
+        return result;
+      } catch (error) {
+        for (const participantId of savedInTransaction.splice(mark)) recent.delete(participantId);
+        throw error;
+      }
+    },
   };
 }
 

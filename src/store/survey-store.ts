@@ -64,7 +64,7 @@ export function createSurveyStore(
     transaction: <T>(fn: () => T): T => {
       // A study whose stored version changed is rebuilt now, before the write lock, not while holding it.
       studies.refresh();
-      return retryWhileBusy(() => inTransaction.immediate(fn) as T, options.busy);
+      return retryWhileBusy(() => flowStates.undoneOnThrow(() => inTransaction.immediate(fn) as T), options.busy);
     },
 
     claimEvent(platform: Platform, eventId: string, at: string) {

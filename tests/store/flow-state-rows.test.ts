@@ -127,6 +127,36 @@ describe("the lean state row", () => {
     expect(second.loadState(id)).toMatchObject({ step: stateA.step + 5, assignments: stateA.assignments });
     otherConnection.close();
   });
+
+  it("does not trust a state whose write was rolled back, even once another writer has reached its revision", () => {
+    const store = createSurveyStore(db);
+    const id = walk(createTestEngine(db), inTask).result.participantId ?? "";
+    const saved = store.loadState(id) as FlowState;
+    const at = "2026-03-01T10:05:00.000Z";
+    // An input whose save is undone: its savepoint (inside the group's transaction) throws after saving.
+    store.transaction(() => {
+      expect(() =>
+        store.transaction(() => {
+          store.saveState(id, { ...saved, locale: "undone" }, at);
+          throw new Error("the input failed after saving");
+        }),
+      ).toThrow("the input failed");
+    });
+    expect(store.loadState(id)).toMatchObject({ locale: saved.locale });
+    // Then one write by someone else: the row reaches the revision the undone save had.
+    db.sqlite.prepare("UPDATE flow_states SET state = json_set(state, '$.locale', 'es')").run();
+    expect(store.loadState(id)).toMatchObject({ locale: "es", step: saved.step });
+
+    // The same for a whole transaction undone.
+    expect(() =>
+      store.transaction(() => {
+        store.saveState(id, { ...saved, locale: "undone too" }, at);
+        throw new Error("the transaction failed after saving");
+      }),
+    ).toThrow("the transaction failed");
+    db.sqlite.prepare("UPDATE flow_states SET state = json_set(state, '$.locale', 'fr')").run();
+    expect(store.loadState(id)).toMatchObject({ locale: "fr", step: saved.step });
+  });
 });
 
 describe("a state the previous release wrote", () => {

@@ -135,8 +135,24 @@ export function studyOf(sqlite: Database.Database, stored: StoredStudy): Study {
 
 /** The full, validated study of that id, or undefined for an unknown id. */
 export function loadStudy(sqlite: Database.Database, studyId: string): Study | undefined {
-  const stored = readStoredStudy(sqlite, studyId);
-  return stored ? studyOf(sqlite, stored) : undefined;
+  return loadStoredStudy(sqlite, studyId)?.study;
+}
+
+/**
+ * The stored row and its full, validated study, read in one transaction so
+ * the definition and the scenario rows it lists come from the same snapshot
+ * (an import may be rewriting them meanwhile). Undefined for an unknown id.
+ */
+export function loadStoredStudy(
+  sqlite: Database.Database,
+  studyId: string,
+): { stored: StoredStudy; study: Study } | undefined {
+  return sqlite
+    .transaction(() => {
+      const stored = readStoredStudy(sqlite, studyId);
+      return stored && { stored, study: studyOf(sqlite, stored) };
+    })
+    .deferred();
 }
 
 /** Which study newcomers join: the most recently published one (the engine prepares this once). */

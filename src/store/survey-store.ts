@@ -18,7 +18,7 @@ import { rationaleWeight, readingSecondsSql } from "./answer-measures.js";
 import { type BusyRetryOptions, retryWhileBusy } from "./busy.js";
 import type { OpenedDatabase } from "./client.js";
 import { createFlowStateRows } from "./flow-state-rows.js";
-import { NEWCOMER_STUDY_SQL, readStoredStudy, studyOf } from "./stored-study.js";
+import { loadStoredStudy, NEWCOMER_STUDY_SQL } from "./stored-study.js";
 
 /**
  * The SurveyStore port over better-sqlite3. This is the engine's hot path
@@ -402,15 +402,11 @@ function createStudyCache(sqlite: Database.Database, s: Statements, now: () => n
         cached.checkedAt = now();
         return cached.study;
       }
-      // One read transaction: the definition and the rows it lists from the same snapshot.
-      const load = sqlite.transaction(() => {
-        const stored = readStoredStudy(sqlite, studyId);
-        return stored && { stamp: `${stored.version}@${stored.updatedAt}`, study: studyOf(sqlite, stored) };
-      });
-      const loaded = load.deferred();
+      const loaded = loadStoredStudy(sqlite, studyId);
       if (!loaded) return undefined;
-      cache.set(studyId, { stamp: loaded.stamp, checkedAt: now(), study: loaded.study });
-      return loaded.study;
+      const { stored, study } = loaded;
+      cache.set(studyId, { stamp: `${stored.version}@${stored.updatedAt}`, checkedAt: now(), study });
+      return study;
     },
   };
   return studies;
